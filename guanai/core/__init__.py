@@ -1,0 +1,1 @@
+"""The engine of guanai. It knows nothing about any particular activity type."""

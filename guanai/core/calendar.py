@@ -1,0 +1,369 @@
+"""Term calendars: school days, holidays, make-up workdays (调休) and named periods.
+
+A term is read from a TOML file (format in docs/calendars.md; examples in guanai/calendars/).
+School days are the term's weekdays, minus holidays, plus make-up workdays. Holidays for a
+year whose official notice is not recorded in the file must be marked provisional; planning
+with provisional days says so loudly instead of silently guessing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import tomllib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from guanai.core.activity import Schedule
+from guanai.core.errors import CalendarError
+from guanai.core.i18n import Label
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """Days off from ``starts_on`` to ``ends_on`` inclusive."""
+
+    name: Label
+    starts_on: date
+    ends_on: date
+    provisional: bool = False
+
+    def days(self) -> Iterator[date]:
+        day = self.starts_on
+        while day <= self.ends_on:
+            yield day
+            day += timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class MakeupWorkday:
+    """A weekend day that is a school day because a holiday was moved (调休)."""
+
+    name: Label
+    on: date
+    provisional: bool = False
+
+
+CalendarEntry = Holiday | MakeupWorkday
+
+
+@dataclass(frozen=True)
+class Period:
+    """A named stretch of the term: welcome-back week, care week, exams, New Year."""
+
+    key: str
+    name: Label
+    starts_on: date
+    ends_on: date
+    no_duties: bool = False  # exams: per-child duties are kept out of it
+
+
+@dataclass(frozen=True)
+class PlanEntry:
+    """One line of the term's plan: an activity type and when it happens."""
+
+    activity_type: str
+    schedule: Schedule
+    where: str  # e.g. "plan[3]", for error messages
+
+
+@dataclass
+class TermCalendar:
+    key: str
+    name: Label
+    starts_on: date
+    ends_on: date
+    timezone: str
+    weekdays: frozenset[int]
+    source: Path
+    text: str
+    holiday_notices: dict[int, str]
+    holidays: list[Holiday] = field(default_factory=list)
+    workdays: list[MakeupWorkday] = field(default_factory=list)
+    periods: dict[str, Period] = field(default_factory=dict)
+    plan: list[PlanEntry] = field(default_factory=list)
+    _school_days: list[date] = field(default_factory=list, repr=False)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def add(self, entry: CalendarEntry, where: str) -> None:
+        """Add a holiday or make-up workday, refusing an unmarked guess for an unnoticed year."""
+        years = {entry.on.year} if isinstance(entry, MakeupWorkday) else {
+            entry.starts_on.year, entry.ends_on.year
+        }
+        missing = sorted(y for y in years if y not in self.holiday_notices)
+        if missing and not entry.provisional:
+            raise _error(
+                self.source,
+                where,
+                f"{missing[0]} 年没有记录国务院放假通知，须标记 provisional = true",
+                f"no official holiday notice for {missing[0]} is recorded in holiday_notices, "
+                "so this entry must be marked provisional = true",
+            )
+        if isinstance(entry, MakeupWorkday):
+            self.workdays.append(entry)
+        else:
+            self.holidays.append(entry)
+        self._school_days = []
+
+    @property
+    def provisional_entries(self) -> list[CalendarEntry]:
+        return [e for e in [*self.holidays, *self.workdays] if e.provisional]
+
+    def school_days(self) -> list[date]:
+        if not self._school_days:
+            off = {d for h in self.holidays for d in h.days()}
+            extra = {w.on for w in self.workdays}
+            day, days = self.starts_on, []
+            while day <= self.ends_on:
+                if day in extra or (day.isoweekday() in self.weekdays and day not in off):
+                    days.append(day)
+                day += timedelta(days=1)
+            self._school_days = days
+        return self._school_days
+
+    def is_school_day(self, day: date) -> bool:
+        days = self.school_days()
+        i = bisect.bisect_left(days, day)
+        return i < len(days) and days[i] == day
+
+    def school_days_between(self, first: date, last: date) -> list[date]:
+        days = self.school_days()
+        return days[bisect.bisect_left(days, first) : bisect.bisect_right(days, last)]
+
+    def shift(self, day: date, school_days: int) -> tuple[date, bool]:
+        """The school day ``school_days`` after ``day`` (a school day), and whether it was
+        clamped to the term's first or last school day."""
+        days = self.school_days()
+        i = bisect.bisect_left(days, day) + school_days
+        clamped = min(max(i, 0), len(days) - 1)
+        return days[clamped], clamped != i
+
+    def months(self) -> list[tuple[int, int]]:
+        return sorted({(d.year, d.month) for d in self.school_days()})
+
+    def no_duty_days(self) -> set[date]:
+        return {
+            d
+            for p in self.periods.values()
+            if p.no_duties
+            for d in self.school_days_between(p.starts_on, p.ends_on)
+        }
+
+    def period_of(self, day: date) -> Period | None:
+        for period in self.periods.values():
+            if period.starts_on <= day <= period.ends_on:
+                return period
+        return None
+
+
+def _error(source: Path, key: str, zh: str, en: str) -> CalendarError:
+    return CalendarError(Label(f"日历文件 {source}，{key}：{zh}", f"calendar file {source}, {key}: {en}"))
+
+
+class _Reader:
+    """Typed access to a TOML table that names the file and key in every error."""
+
+    def __init__(self, source: Path, data: dict[str, Any], where: str) -> None:
+        self.source, self.data, self.where = source, data, where
+
+    def key(self, name: str) -> str:
+        return f"{self.where}.{name}" if self.where else name
+
+    def fail(self, name: str, zh: str, en: str) -> CalendarError:
+        return _error(self.source, self.key(name), zh, en)
+
+    def get(self, name: str, kind: type, default: Any = ..., what: Label | None = None) -> Any:
+        if name not in self.data:
+            if default is ...:
+                raise self.fail(name, "缺少此项", "is missing")
+            return default
+        value = self.data[name]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            what = what or Label(kind.__name__, kind.__name__)
+            raise self.fail(name, f"应为{what.zh}，实为 {value!r}", f"must be {what.en}, not {value!r}")
+        return value
+
+    def date(self, name: str, default: Any = ...) -> date:
+        value = self.get(name, date, default, Label("日期（如 2026-09-01）", "a date like 2026-09-01"))
+        if isinstance(value, datetime):
+            raise self.fail(name, "应为日期而非时间", "must be a date, not a date-time")
+        return value
+
+    def label(self) -> Label:
+        return Label(self.get("name", str), self.get("name_en", str))
+
+    def tables(self, name: str) -> Iterator[_Reader]:
+        items = self.get(name, list, [])
+        for i, item in enumerate(items):
+            where = f"{name}[{i}]"
+            if not isinstance(item, dict):
+                raise _error(self.source, where, "应为表", "must be a table")
+            yield _Reader(self.source, item, where)
+
+    def range(self, first: str, last: str) -> tuple[date, date]:
+        start, end = self.date(first), self.date(last)
+        if end < start:
+            raise self.fail(last, f"早于 {first}", f"is before {first}")
+        return start, end
+
+
+def _check_within(term: TermCalendar, reader: _Reader, name: str, day: date) -> None:
+    if not term.starts_on <= day <= term.ends_on:
+        raise reader.fail(
+            name,
+            f"{day} 不在学期 {term.starts_on} 至 {term.ends_on} 之内",
+            f"{day} is outside the term {term.starts_on} to {term.ends_on}",
+        )
+
+
+def _schedule(term: TermCalendar, reader: _Reader) -> Schedule:
+    forms = [k for k in ("period", "on", "every", "after", "between") if k in reader.data]
+    if len(forms) != 1:
+        raise reader.fail(
+            "period",
+            "须且只能给出 period、on、every、after、between 之一",
+            "give exactly one of period, on, every, after, between",
+        )
+    form = forms[0]
+    if form in ("period", "after"):
+        key = reader.get(form, str)
+        if key not in term.periods:
+            raise reader.fail(
+                form,
+                f"未定义的时段 {key!r}（已定义：{', '.join(term.periods)}）",
+                f"unknown period {key!r} (defined: {', '.join(term.periods)})",
+            )
+        if form == "period":
+            return Schedule(period=key)
+        school_days = reader.get("school_days", int, 1)
+        length = reader.get("length", int, 1)
+        if school_days < 0 or length < 1:
+            raise reader.fail("length", "school_days 不能为负，length 至少为 1",
+                              "school_days must not be negative and length at least 1")
+        return Schedule(after=key, school_days=school_days, length=length)
+    if form == "on":
+        day = reader.date("on")
+        _check_within(term, reader, "on", day)
+        if not term.is_school_day(day):
+            raise reader.fail("on", f"{day} 不是上学日", f"{day} is not a school day")
+        return Schedule(on=day)
+    if form == "every":
+        every = reader.get("every", str)
+        if every != "month":
+            raise reader.fail("every", f"只支持 \"month\"，不支持 {every!r}",
+                              f"only \"month\" is supported, not {every!r}")
+        return Schedule(every="month")
+    pair = reader.get("between", list, what=Label("两个日期的列表", "a list of two dates"))
+    if len(pair) != 2 or not all(isinstance(d, date) for d in pair) or pair[1] < pair[0]:
+        raise reader.fail("between", "应为 [开始日期, 结束日期]", "must be [first date, last date]")
+    for day in pair:
+        _check_within(term, reader, "between", day)
+    return Schedule(between=(pair[0], pair[1]))
+
+
+def parse_calendar(text: str, source: Path) -> TermCalendar:
+    """Parse a term calendar; raise :class:`CalendarError` naming the file and key if wrong."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise CalendarError(
+            Label(f"日历文件 {source} 不是有效的 TOML：{error}", f"calendar file {source} is not valid TOML: {error}")
+        ) from None
+    root = _Reader(source, data, "")
+    term_reader = _Reader(source, root.get("term", dict), "term")
+    starts_on, ends_on = term_reader.range("starts_on", "ends_on")
+    timezone = term_reader.get("timezone", str, DEFAULT_TIMEZONE)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise term_reader.fail("timezone", f"未知时区 {timezone!r}", f"unknown time zone {timezone!r}") from None
+    weekdays = term_reader.get("school_weekdays", list, [1, 2, 3, 4, 5])
+    if not weekdays or not all(isinstance(d, int) and 1 <= d <= 7 for d in weekdays):
+        raise term_reader.fail("school_weekdays", "应为 1（周一）到 7（周日）的列表",
+                               "must be a list of ISO weekdays, 1 (Monday) to 7 (Sunday)")
+    notices_raw = root.get("holiday_notices", dict, {})
+    notices: dict[int, str] = {}
+    for year, notice in notices_raw.items():
+        if not (year.isdigit() and isinstance(notice, str)):
+            raise root.fail(f"holiday_notices.{year}", "应为 年份 = \"通知文号\"",
+                            "must be year = \"notice reference\"")
+        notices[int(year)] = notice
+    term = TermCalendar(
+        key=term_reader.get("key", str),
+        name=term_reader.label(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        timezone=timezone,
+        weekdays=frozenset(weekdays),
+        source=source,
+        text=text,
+        holiday_notices=notices,
+    )
+    for reader in root.tables("holidays"):
+        first, last = reader.range("starts_on", "ends_on")
+        entry = Holiday(reader.label(), first, last, reader.get("provisional", bool, False))
+        term.add(entry, reader.where)
+    for reader in root.tables("workdays"):
+        day = reader.date("on")
+        term.add(MakeupWorkday(reader.label(), day, reader.get("provisional", bool, False)), reader.where)
+    for reader in root.tables("periods"):
+        key = reader.get("key", str)
+        if key in term.periods:
+            raise reader.fail("key", f"时段 {key!r} 重复", f"period {key!r} is defined twice")
+        first, last = reader.range("starts_on", "ends_on")
+        _check_within(term, reader, "starts_on", first)
+        _check_within(term, reader, "ends_on", last)
+        term.periods[key] = Period(key, reader.label(), first, last, reader.get("no_duties", bool, False))
+    if not term.school_days():
+        raise term_reader.fail("starts_on", "学期内没有上学日", "the term has no school days")
+    seen: set[tuple[str, Schedule]] = set()
+    for reader in root.tables("plan"):
+        entry = PlanEntry(reader.get("type", str), _schedule(term, reader), reader.where)
+        if (entry.activity_type, entry.schedule) in seen:
+            raise reader.fail("type", "与前面的计划项重复", "repeats an earlier plan entry")
+        seen.add((entry.activity_type, entry.schedule))
+        term.plan.append(entry)
+    return term
+
+
+def shipped_calendars() -> dict[str, Path]:
+    """The term calendars shipped in ``guanai/calendars/``, by file stem."""
+    folder = resources.files("guanai") / "calendars"
+    return {Path(p.name).stem: Path(str(p)) for p in folder.iterdir() if p.name.endswith(".toml")}
+
+
+def load_calendar(
+    name_or_path: str | Path,
+    add_holidays: Callable[[TermCalendar, Callable[[CalendarEntry], None]], None] | None = None,
+) -> TermCalendar:
+    """Load a shipped calendar by name (``2026-autumn``) or a file by path.
+
+    ``add_holidays`` lets plugins add days (the ``register_holidays`` hook).
+    """
+    shipped = shipped_calendars()
+    path = shipped.get(str(name_or_path)) or Path(name_or_path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CalendarError(
+            Label(
+                f"找不到日历文件 {path}（内置：{', '.join(sorted(shipped))}）",
+                f"calendar file {path} not found (shipped: {', '.join(sorted(shipped))})",
+            )
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CalendarError(Label(f"无法读取日历文件 {path}：{error}", f"cannot read calendar file {path}: {error}")) from None
+    calendar = parse_calendar(text, path)
+    if add_holidays is not None:
+        counter = iter(range(1_000_000))
+        add_holidays(calendar, lambda entry: calendar.add(entry, f"plugin holiday {next(counter)}"))
+    return calendar

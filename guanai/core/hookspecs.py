@@ -1,0 +1,78 @@
+"""Every hook guanai calls. Each docstring is that hook's documentation.
+
+Registration hooks hand the plugin a ``register`` callback, so the core validates and orders
+what plugins supply. Event hooks announce what the engine did, after its transaction has
+committed; their return values are ignored and an exception in one is reported and contained.
+An implementation may accept fewer arguments than a spec names, so adding an argument to a
+hook never breaks an existing plugin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import click
+import pluggy
+
+if TYPE_CHECKING:
+    from guanai.core.activity import ActivityType
+    from guanai.core.calendar import CalendarEntry, TermCalendar
+    from guanai.core.engine import PlanSummary, TickReport
+
+hookspec = pluggy.HookspecMarker("guanai")
+hookimpl = pluggy.HookimplMarker("guanai")
+
+
+@hookspec
+def register_activity_types(register: Callable[[type[ActivityType]], None]) -> None:
+    """Register activity types by calling ``register(SomeActivityType)`` once for each.
+
+    Called once when the plugin manager is built. ``register`` validates the class (a name,
+    a bilingual title, steps with roles) and raises :class:`guanai.PluginError` naming the
+    plugin if it is not valid; the plugin's other registrations still count. Two plugins may
+    not register the same name. Return value: ignored.
+    """
+
+
+@hookspec
+def register_holidays(calendar: TermCalendar, register: Callable[[CalendarEntry], None]) -> None:
+    """Add holidays or make-up workdays to a term calendar, e.g. a province's own days off.
+
+    Called each time a term calendar file is loaded. Call ``register(Holiday(...))`` or
+    ``register(MakeupWorkday(...))`` for each day or range; entries for a year without an
+    official notice in the calendar file must be ``provisional=True``. Return value: ignored.
+    """
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add subcommands to the ``guanai`` command line: ``@cli.command()`` on a function.
+
+    Called once when the CLI starts. Return value: ignored.
+    """
+
+
+@hookspec
+def term_planned(summary: PlanSummary) -> None:
+    """Announce that a term was planned (or re-planned) and the plan committed.
+
+    ``summary`` counts what was created, updated, cancelled and kept, per school. Return
+    value: ignored.
+    """
+
+
+@hookspec
+def tick_finished(report: TickReport) -> None:
+    """Announce that ``tick`` moved tasks through their states and queued reminders.
+
+    ``report`` holds the time ticked and the counts of each transition. Return value: ignored.
+    """
+
+
+@hookspec
+def task_completed(task_id: int, activity_type: str, step: str, actor: str) -> None:
+    """Announce that a task's step was recorded and committed.
+
+    The record itself is not passed: it may hold private fields. Return value: ignored.
+    """

@@ -1,0 +1,250 @@
+"""The database schema: one DeclarativeBase, typed columns, portable to SQLite and PostgreSQL.
+
+Tasks carry their own dates and state so that ``tick`` is a handful of set-based UPDATEs over
+indexed columns: its cost grows with the work due, not with the size of the history.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class TaskState(StrEnum):
+    PENDING = "pending"
+    DUE = "due"
+    DONE = "done"
+    OVERDUE = "overdue"
+    ESCALATED = "escalated"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATES = (TaskState.PENDING, TaskState.DUE, TaskState.OVERDUE, TaskState.ESCALATED)
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class School(Base):
+    __tablename__ = "school"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    classes: Mapped[list[SchoolClass]] = relationship(back_populates="school")
+
+
+class Teacher(Base):
+    __tablename__ = "teacher"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    is_coordinator: Mapped[bool] = mapped_column(default=False)
+    __table_args__ = (UniqueConstraint("school_id", "code"),)
+
+
+class SchoolClass(Base):
+    """A class (班级) of a grade, owned by a head teacher."""
+
+    __tablename__ = "school_class"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    grade: Mapped[int]
+    name: Mapped[str] = mapped_column(String(60))
+    head_teacher_id: Mapped[int | None] = mapped_column(ForeignKey("teacher.id"))
+    school: Mapped[School] = relationship(back_populates="classes")
+    head_teacher: Mapped[Teacher | None] = relationship()
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+
+
+class Child(Base):
+    """A left-behind child's record (档案). The records issue deepens the contact card."""
+
+    __tablename__ = "child"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"), index=True)
+    student_no: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100))
+    gender: Mapped[str | None] = mapped_column(String(10))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    enrolment_status: Mapped[str] = mapped_column(String(20), default="enrolled")
+    left_behind_type: Mapped[str | None] = mapped_column(String(40))
+    home_address: Mapped[str | None] = mapped_column(String(300))
+    school_class: Mapped[SchoolClass] = relationship()
+    guardians: Mapped[list[Guardian]] = relationship(back_populates="child")
+    __table_args__ = (
+        UniqueConstraint("school_id", "student_no"),
+        Index("ix_child_school_status", "school_id", "enrolment_status"),
+    )
+
+
+class Guardian(Base):
+    """The adult at home (监护人): a grandparent or other relative."""
+
+    __tablename__ = "guardian"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    relation: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    child: Mapped[Child] = relationship(back_populates="guardians")
+
+
+class Pairing(Base):
+    """A child's one-to-one pairing (结对帮扶) with a teacher; current while ``ended_on`` is null."""
+
+    __tablename__ = "pairing"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("teacher.id"), index=True)
+    buddy_child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"))
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    __table_args__ = (
+        Index(
+            "uq_pairing_current_child",
+            "child_id",
+            unique=True,
+            sqlite_where=text("ended_on IS NULL"),
+            postgresql_where=text("ended_on IS NULL"),
+        ),
+    )
+
+
+class Term(Base):
+    """A planned term: the calendar file it came from, kept so re-plans can show the source."""
+
+    __tablename__ = "term"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    timezone: Mapped[str] = mapped_column(String(60))
+    calendar_source: Mapped[str] = mapped_column(Text)
+    planned_at: Mapped[datetime | None]
+
+
+class Activity(Base):
+    """One occurrence of an activity type at one school, e.g. October's talks."""
+
+    __tablename__ = "activity"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("term.id"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    type: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(120))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("term_id", "school_id", "key"),)
+
+
+class Task(Base):
+    """One step of one activity for one subject (the school, a class or a child).
+
+    ``subject`` is the task's identity within its activity and step ("s", "c<class id>",
+    "k<child id>"); together with the activity key it makes re-planning idempotent.
+    """
+
+    __tablename__ = "task"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"))
+    step: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(24))
+    stage: Mapped[int] = mapped_column(Integer, default=0)
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("school_class.id"))
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("teacher.id"))
+    scheduled_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(12), default=TaskState.PENDING)
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(String(100))
+    __table_args__ = (
+        UniqueConstraint("activity_id", "step", "subject"),
+        Index("ix_task_state_scheduled", "state", "scheduled_on"),
+        Index("ix_task_state_due", "state", "due_on"),
+        Index("ix_task_assignee_scheduled", "assignee_id", "scheduled_on"),
+    )
+
+
+class Record(Base):
+    """The record that completed a task: a talk's card, a letter's receipt. Private."""
+
+    __tablename__ = "record"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), unique=True)
+    data: Mapped[dict[str, Any]]
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime]
+
+
+class AuditEvent(Base):
+    """Who changed what, when. ``detail`` holds field names and ids, never private values."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None]
+    detail: Mapped[dict[str, Any]]
+    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
+
+
+class OutboxMessage(Base):
+    """A reminder waiting to be delivered. ``dedupe_key`` makes queueing idempotent."""
+
+    __tablename__ = "outbox_message"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"), index=True)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("teacher.id"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    created_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(12), default=OutboxState.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    __table_args__ = (Index("ix_outbox_message_state_next", "state", "next_attempt_at"),)
