@@ -266,7 +266,10 @@ def validate_activity_type(activity_type: object, plugin: str) -> type[ActivityT
     def fail(zh: str, en: str) -> PluginError:
         name = getattr(activity_type, "name", activity_type)
         return PluginError(
-            Label(f"插件 {plugin} 的活动类型 {name}：{zh}", f"plugin {plugin}, activity type {name}: {en}")
+            Label(
+                f"插件 {plugin} 的活动类型 {name}：{zh}",
+                f"plugin {plugin}, activity type {name}: {en}",
+            )
         )
 
     if not (isinstance(activity_type, type) and issubclass(activity_type, ActivityType)):
@@ -284,7 +287,9 @@ def validate_activity_type(activity_type: object, plugin: str) -> type[ActivityT
         if not isinstance(step, Step):
             raise fail("steps 中有非 Step 对象", "steps must all be guanai.Step")
         if not _NAME.match(step.name) or step.name in seen:
-            raise fail(f"步骤名 {step.name!r} 无效或重复", f"step name {step.name!r} invalid or repeated")
+            raise fail(
+                f"步骤名 {step.name!r} 无效或重复", f"step name {step.name!r} invalid or repeated"
+            )
         if not isinstance(step.role, Role):
             raise fail(f"步骤 {step.name} 缺少角色", f"step {step.name} has no role")
         coverage = step.covers or activity_type.covers
@@ -311,6 +316,8 @@ def validate_activity_type(activity_type: object, plugin: str) -> type[ActivityT
                 )
         names = [f.name for f in step.record]
         if len(set(names)) != len(names):
-            raise fail(f"步骤 {step.name} 的记录字段重复", f"step {step.name} repeats a record field")
+            raise fail(
+                f"步骤 {step.name} 的记录字段重复", f"step {step.name} repeats a record field"
+            )
         seen.add(step.name)
     return activity_type

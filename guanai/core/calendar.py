@@ -96,9 +96,11 @@ class TermCalendar:
 
     def add(self, entry: CalendarEntry, where: str) -> None:
         """Add a holiday or make-up workday, refusing an unmarked guess for an unnoticed year."""
-        years = {entry.on.year} if isinstance(entry, MakeupWorkday) else {
-            entry.starts_on.year, entry.ends_on.year
-        }
+        years = (
+            {entry.on.year}
+            if isinstance(entry, MakeupWorkday)
+            else {entry.starts_on.year, entry.ends_on.year}
+        )
         missing = sorted(y for y in years if y not in self.holiday_notices)
         if missing and not entry.provisional:
             raise _error(
@@ -166,7 +168,9 @@ class TermCalendar:
 
 
 def _error(source: Path, key: str, zh: str, en: str) -> CalendarError:
-    return CalendarError(Label(f"日历文件 {source}，{key}：{zh}", f"calendar file {source}, {key}: {en}"))
+    return CalendarError(
+        Label(f"日历文件 {source}，{key}：{zh}", f"calendar file {source}, {key}: {en}")
+    )
 
 
 class _Reader:
@@ -189,11 +193,15 @@ class _Reader:
         value = self.data[name]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             what = what or Label(kind.__name__, kind.__name__)
-            raise self.fail(name, f"应为{what.zh}，实为 {value!r}", f"must be {what.en}, not {value!r}")
+            raise self.fail(
+                name, f"应为{what.zh}，实为 {value!r}", f"must be {what.en}, not {value!r}"
+            )
         return value
 
     def date(self, name: str, default: Any = ...) -> date:
-        value = self.get(name, date, default, Label("日期（如 2026-09-01）", "a date like 2026-09-01"))
+        value = self.get(
+            name, date, default, Label("日期（如 2026-09-01）", "a date like 2026-09-01")
+        )
         if isinstance(value, datetime):
             raise self.fail(name, "应为日期而非时间", "must be a date, not a date-time")
         return value
@@ -247,8 +255,11 @@ def _schedule(term: TermCalendar, reader: _Reader) -> Schedule:
         school_days = reader.get("school_days", int, 1)
         length = reader.get("length", int, 1)
         if school_days < 0 or length < 1:
-            raise reader.fail("length", "school_days 不能为负，length 至少为 1",
-                              "school_days must not be negative and length at least 1")
+            raise reader.fail(
+                "length",
+                "school_days 不能为负，length 至少为 1",
+                "school_days must not be negative and length at least 1",
+            )
         return Schedule(after=key, school_days=school_days, length=length)
     if form == "on":
         day = reader.date("on")
@@ -259,11 +270,14 @@ def _schedule(term: TermCalendar, reader: _Reader) -> Schedule:
     if form == "every":
         every = reader.get("every", str)
         if every != "month":
-            raise reader.fail("every", f"只支持 \"month\"，不支持 {every!r}",
-                              f"only \"month\" is supported, not {every!r}")
+            raise reader.fail(
+                "every",
+                f'只支持 "month"，不支持 {every!r}',
+                f'only "month" is supported, not {every!r}',
+            )
         return Schedule(every="month")
     pair = reader.get("between", list, what=Label("两个日期的列表", "a list of two dates"))
-    if len(pair) != 2 or not all(isinstance(d, date) for d in pair) or pair[1] < pair[0]:
+    if len(pair) != 2 or not all(type(d) is date for d in pair) or pair[1] < pair[0]:
         raise reader.fail("between", "应为 [开始日期, 结束日期]", "must be [first date, last date]")
     for day in pair:
         _check_within(term, reader, "between", day)
@@ -276,7 +290,10 @@ def parse_calendar(text: str, source: Path) -> TermCalendar:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise CalendarError(
-            Label(f"日历文件 {source} 不是有效的 TOML：{error}", f"calendar file {source} is not valid TOML: {error}")
+            Label(
+                f"日历文件 {source} 不是有效的 TOML：{error}",
+                f"calendar file {source} is not valid TOML: {error}",
+            )
         ) from None
     root = _Reader(source, data, "")
     term_reader = _Reader(source, root.get("term", dict), "term")
@@ -285,17 +302,25 @@ def parse_calendar(text: str, source: Path) -> TermCalendar:
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise term_reader.fail("timezone", f"未知时区 {timezone!r}", f"unknown time zone {timezone!r}") from None
+        raise term_reader.fail(
+            "timezone", f"未知时区 {timezone!r}", f"unknown time zone {timezone!r}"
+        ) from None
     weekdays = term_reader.get("school_weekdays", list, [1, 2, 3, 4, 5])
-    if not weekdays or not all(isinstance(d, int) and 1 <= d <= 7 for d in weekdays):
-        raise term_reader.fail("school_weekdays", "应为 1（周一）到 7（周日）的列表",
-                               "must be a list of ISO weekdays, 1 (Monday) to 7 (Sunday)")
+    if not weekdays or not all(type(d) is int and 1 <= d <= 7 for d in weekdays):
+        raise term_reader.fail(
+            "school_weekdays",
+            "应为 1（周一）到 7（周日）的列表",
+            "must be a list of ISO weekdays, 1 (Monday) to 7 (Sunday)",
+        )
     notices_raw = root.get("holiday_notices", dict, {})
     notices: dict[int, str] = {}
     for year, notice in notices_raw.items():
         if not (year.isdigit() and isinstance(notice, str)):
-            raise root.fail(f"holiday_notices.{year}", "应为 年份 = \"通知文号\"",
-                            "must be year = \"notice reference\"")
+            raise root.fail(
+                f"holiday_notices.{year}",
+                '应为 年份 = "通知文号"',
+                'must be year = "notice reference"',
+            )
         notices[int(year)] = notice
     term = TermCalendar(
         key=term_reader.get("key", str),
@@ -314,7 +339,9 @@ def parse_calendar(text: str, source: Path) -> TermCalendar:
         term.add(entry, reader.where)
     for reader in root.tables("workdays"):
         day = reader.date("on")
-        term.add(MakeupWorkday(reader.label(), day, reader.get("provisional", bool, False)), reader.where)
+        term.add(
+            MakeupWorkday(reader.label(), day, reader.get("provisional", bool, False)), reader.where
+        )
     for reader in root.tables("periods"):
         key = reader.get("key", str)
         if key in term.periods:
@@ -322,7 +349,9 @@ def parse_calendar(text: str, source: Path) -> TermCalendar:
         first, last = reader.range("starts_on", "ends_on")
         _check_within(term, reader, "starts_on", first)
         _check_within(term, reader, "ends_on", last)
-        term.periods[key] = Period(key, reader.label(), first, last, reader.get("no_duties", bool, False))
+        term.periods[key] = Period(
+            key, reader.label(), first, last, reader.get("no_duties", bool, False)
+        )
     if not term.school_days():
         raise term_reader.fail("starts_on", "学期内没有上学日", "the term has no school days")
     seen: set[tuple[str, Schedule]] = set()
@@ -361,7 +390,9 @@ def load_calendar(
             )
         ) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise CalendarError(Label(f"无法读取日历文件 {path}：{error}", f"cannot read calendar file {path}: {error}")) from None
+        raise CalendarError(
+            Label(f"无法读取日历文件 {path}：{error}", f"cannot read calendar file {path}: {error}")
+        ) from None
     calendar = parse_calendar(text, path)
     if add_holidays is not None:
         counter = iter(range(1_000_000))

@@ -59,7 +59,9 @@ def load_settings(path: Path | None = None) -> Settings:
             values = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(
-                Label(f"配置文件 {path} 无法读取：{error}", f"config file {path} is invalid: {error}")
+                Label(
+                    f"配置文件 {path} 无法读取：{error}", f"config file {path} is invalid: {error}"
+                )
             ) from None
     known = {f.name for f in fields(Settings)}
     defaults = Settings()

@@ -1,0 +1,144 @@
+"""Expanding a term's plan entries into dated activity occurrences and step windows.
+
+An occurrence is one activity of one type at every school: "October's talks", "the care week".
+Its key is stable across re-plans (it names the schedule, not the dates), so editing the
+calendar moves an activity instead of replacing it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from guanai.core.activity import ActivityType, Anchor, Coverage, Offset, Step, stages_of
+from guanai.core.calendar import PlanEntry, TermCalendar
+from guanai.core.errors import CalendarError
+from guanai.core.i18n import Label
+
+
+@dataclass(frozen=True)
+class StepWindow:
+    """When one step's tasks of an occurrence may be done: from ``starts_on`` to ``due_on``."""
+
+    step: Step
+    coverage: Coverage
+    stage: int
+    starts_on: date
+    due_on: date
+    days: tuple[date, ...]  # the school days a spread step may be placed on
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    activity_type: ActivityType
+    key: str
+    starts_on: date
+    ends_on: date
+    windows: tuple[StepWindow, ...]
+
+
+def _span(calendar: TermCalendar, entry: PlanEntry) -> tuple[str, date, date] | None:
+    """The occurrence key suffix and first/last school day of one-off schedules."""
+    s = entry.schedule
+    if s.period is not None:
+        period = calendar.periods[s.period]
+        first, last = period.starts_on, period.ends_on
+        key = f"period:{s.period}"
+    elif s.on is not None:
+        first = last = s.on
+        key = f"on:{s.on.isoformat()}"
+    elif s.after is not None:
+        period = calendar.periods[s.after]
+        first, _ = calendar.shift(_last_school_day(calendar, period.ends_on), s.school_days)
+        last, _ = calendar.shift(first, s.length - 1)
+        key = f"after:{s.after}"
+    elif s.between is not None:
+        first, last = s.between
+        key = f"between:{first.isoformat()}"
+    else:
+        return None
+    days = calendar.school_days_between(first, last)
+    if not days:
+        raise CalendarError(
+            Label(
+                f"日历文件 {calendar.source}，{entry.where}：{first} 至 {last} 没有上学日",
+                f"calendar file {calendar.source}, {entry.where}: no school days from {first} to {last}",
+            )
+        )
+    return key, days[0], days[-1]
+
+
+def _last_school_day(calendar: TermCalendar, day: date) -> date:
+    days = calendar.school_days_between(calendar.starts_on, day)
+    return days[-1] if days else calendar.school_days()[0]
+
+
+def expand_plan(
+    calendar: TermCalendar, types: dict[str, ActivityType], warnings: list[Label]
+) -> list[Occurrence]:
+    """Every occurrence the calendar's plan asks for, in date order.
+
+    Clamping a step's day to the term's first or last school day adds a warning.
+    """
+    occurrences: list[Occurrence] = []
+    for entry in calendar.plan:
+        activity_type = types[entry.activity_type]
+        span = _span(calendar, entry)
+        if span is not None:
+            spans = [span]
+        else:
+            spans = []
+            for year, month in calendar.months():
+                month_days = [
+                    d for d in calendar.school_days() if (d.year, d.month) == (year, month)
+                ]
+                spans.append((f"month:{year:04d}-{month:02d}", month_days[0], month_days[-1]))
+        for key, first, last in spans:
+            windows = _windows(
+                calendar, activity_type, first, last, f"{entry.activity_type}@{key}", warnings
+            )
+            occurrences.append(
+                Occurrence(activity_type, f"{entry.activity_type}@{key}", first, last, windows)
+            )
+    occurrences.sort(key=lambda o: (o.starts_on, o.key))
+    return occurrences
+
+
+def _windows(
+    calendar: TermCalendar,
+    activity_type: ActivityType,
+    first: date,
+    last: date,
+    key: str,
+    warnings: list[Label],
+) -> tuple[StepWindow, ...]:
+    stages = stages_of(type(activity_type))
+    no_duty = calendar.no_duty_days()
+
+    def day(offset: Offset) -> date:
+        anchor = first if offset.anchor is Anchor.START else last
+        moved, clamped = calendar.shift(anchor, offset.school_days)
+        if clamped:
+            warnings.append(
+                Label(
+                    f"{key}：步骤日期超出学期，已调整为 {moved}",
+                    f"{key}: a step's day falls outside the term and was moved to {moved}",
+                )
+            )
+        return moved
+
+    windows = []
+    for step in activity_type.steps:
+        starts_on, due_on = day(step.starts), day(step.due)
+        if due_on < starts_on:
+            starts_on = due_on
+        days: tuple[date, ...] = ()
+        if step.spread:
+            candidates = calendar.school_days_between(starts_on, due_on)
+            days = tuple(d for d in candidates if d not in no_duty) or tuple(candidates)
+        windows.append(
+            StepWindow(
+                step, activity_type.coverage_of(step), stages[step.name], starts_on, due_on, days
+            )
+        )
+    return tuple(windows)
