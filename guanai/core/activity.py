@@ -298,6 +298,11 @@ def validate_activity_type(activity_type: object, plugin: str) -> type[ActivityT
                 f"步骤 {step.name} 的帮扶教师只能针对每个孩子",
                 f"step {step.name}: a pairing teacher acts only on per-child steps",
             )
+        if step.starts.anchor is step.due.anchor and step.due.school_days < step.starts.school_days:
+            raise fail(
+                f"步骤 {step.name} 的截止日早于开始日",
+                f"step {step.name} is due before it starts",
+            )
         if step.spread and coverage is not Coverage.CHILD:
             raise fail(
                 f"步骤 {step.name} 只有每个孩子的步骤可以分散安排",

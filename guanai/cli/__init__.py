@@ -1,0 +1,85 @@
+"""The ``guanai`` command line. Each command is one transaction; errors are one clear line.
+
+Commands live in the modules of this package; plugins add theirs through the
+``register_commands`` hook, exactly as the built-in ones are attached here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from guanai.cli.context import Context, UserError, say
+from guanai.core.config import Settings, acting_user, load_settings
+from guanai.core.errors import GuanaiError
+from guanai.core.i18n import set_language
+from guanai.core.pm import GuanaiPluginManager, build_plugin_manager
+
+
+class GuanaiGroup(click.Group):
+    """A group that turns the errors users can act on into one bilingual line."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except GuanaiError as error:
+            raise UserError(str(error)) from None
+
+
+@click.group(cls=GuanaiGroup)
+@click.option(
+    "--db", "database_url", metavar="URL", help="数据库地址（SQLAlchemy URL）/ database URL"
+)
+@click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), help="配置文件 / config file"
+)
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="界面语言 / language")
+@click.option(
+    "--as", "actor", metavar="NAME", help="操作人（记入审计）/ acting user, for the audit trail"
+)
+@click.version_option(package_name="guanai")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    database_url: str | None,
+    config_path: Path | None,
+    lang: str | None,
+    actor: str | None,
+) -> None:
+    """关爱：留守儿童关爱工作的学期计划与流程引擎。
+
+    guanai: the term planner and workflow engine of a school's care programme for
+    left-behind children.
+    """
+    try:
+        settings = load_settings(config_path)
+    except GuanaiError as error:
+        raise UserError(str(error)) from None
+    set_language(lang or settings.language)
+    if database_url:
+        settings = Settings(**{**vars(settings), "database_url": database_url})
+    pm = ctx.obj if isinstance(ctx.obj, GuanaiPluginManager) else build_plugin_manager()
+    ctx.obj = Context(settings, pm, actor or acting_user(settings))
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _attach_builtin_commands() -> None:
+    from guanai.cli import engine_commands, setup_commands, views
+
+    for module in (setup_commands, engine_commands, views):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_attach_builtin_commands()
+
+
+def main() -> None:
+    """Console entry point: load plugins, let them add commands, then run."""
+    pm = build_plugin_manager()
+    pm.announce("register_commands", cli=cli)
+    cli(obj=pm, prog_name="guanai")
+
+
+__all__ = ["Context", "cli", "main", "say"]

@@ -1,0 +1,281 @@
+"""``plan``, ``tick``, ``simulate`` and ``complete``: the engine from the command line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from rich.table import Table
+from sqlalchemy import select
+
+from guanai.cli.context import (
+    NOW_OPTION,
+    Context,
+    UserError,
+    console,
+    pass_context,
+    progress,
+    say,
+    stderr,
+)
+from guanai.core.calendar import TermCalendar
+from guanai.core.engine import complete as complete_task
+from guanai.core.engine import plan_term
+from guanai.core.engine import tick as run_tick
+from guanai.core.i18n import Label
+from guanai.core.models import School
+from guanai.core.simulation import simulate as run_simulation
+
+
+def plan_and_report(
+    context: Context, calendar: TermCalendar, now: datetime, school_codes: Sequence[str] = ()
+) -> None:
+    """Plan ``calendar`` in one transaction, print what changed, then tell plugins."""
+    with context.transaction() as session:
+        query = select(School.id)
+        if school_codes:
+            query = query.where(School.code.in_(school_codes))
+        ids = list(session.scalars(query))
+        if school_codes and len(ids) != len(set(school_codes)):
+            raise UserError(
+                say(
+                    f"找不到学校：{', '.join(school_codes)}",
+                    f"school not found: {', '.join(school_codes)}",
+                )
+            )
+        with progress(Label("计划学期", "planning")) as bar:
+            task = bar.add_task("", total=len(ids))
+            summary = plan_term(
+                session,
+                calendar,
+                context.registry,
+                actor=context.actor,
+                now=now,
+                max_per_teacher_per_day=context.settings.max_tasks_per_teacher_per_day,
+                school_ids=ids,
+                progress=lambda n: bar.advance(task, n),
+            )
+    for warning in summary.warnings:
+        stderr.print(str(warning), style="bold yellow", markup=False)
+    table = Table(title=say(f"{calendar.name.zh}：计划结果", f"{calendar.name.en}: plan"))
+    table.add_column(say("项目", "item"))
+    table.add_column(say("数量", "count"), justify="right")
+    rows = [
+        (Label("学校", "schools"), summary.schools),
+        (Label("新建活动", "activities created"), summary.activities_created),
+        (Label("取消活动", "activities cancelled"), summary.activities_cancelled),
+        (Label("新建任务", "tasks created"), summary.created),
+        (Label("更新任务", "tasks updated"), summary.updated),
+        (Label("恢复任务", "tasks reopened"), summary.reopened),
+        (Label("取消任务", "tasks cancelled"), summary.cancelled),
+        (Label("未变任务", "tasks unchanged"), summary.unchanged),
+        (Label("保留已完成", "done tasks kept"), summary.kept_done),
+    ]
+    for label, count in rows:
+        table.add_row(str(label), str(count))
+    console.print(table)
+    if summary.unpaired_children:
+        stderr.print(
+            say(
+                f"{summary.unpaired_children} 名儿童尚未结对：其帮扶谈心暂由班主任负责。",
+                f"{summary.unpaired_children} children are not paired: their head teacher takes "
+                "their pairing-teacher tasks for now.",
+            ),
+            style="yellow",
+        )
+    if summary.over_capacity:
+        stderr.print(
+            say(
+                f"{summary.over_capacity} 项任务超出每位教师每日上限，已安排在最空的日子。",
+                f"{summary.over_capacity} tasks exceed a teacher's daily limit and were put on "
+                "their least busy days.",
+            ),
+            style="yellow",
+        )
+    context.announce("term_planned", summary=summary)
+
+
+def tick_and_report(context: Context, now: datetime) -> None:
+    with context.transaction() as session:
+        report = run_tick(
+            session, now, context.registry, escalate_after_days=context.settings.escalate_after_days
+        )
+    console.print(
+        say(
+            f"{now:%Y-%m-%d %H:%M}：{report.became_due} 项到期，{report.became_overdue} 项逾期，"
+            f"{report.escalated} 项上报，{report.reminders_queued} 条提醒入队。",
+            f"{now:%Y-%m-%d %H:%M}: {report.became_due} due, {report.became_overdue} overdue, "
+            f"{report.escalated} escalated, {report.reminders_queued} reminders queued.",
+        )
+    )
+    context.announce("tick_finished", report=report)
+
+
+@click.command()
+@click.argument("term", required=False)
+@click.option(
+    "--school", "schools", multiple=True, metavar="CODE", help="只计划这些学校 / only these schools"
+)
+@NOW_OPTION
+@pass_context
+def plan(
+    context: Context, term: str | None, schools: tuple[str, ...], now_text: str | None
+) -> None:
+    """按学期日历生成或更新活动与任务 / Plan or re-plan a term from its calendar.
+
+    TERM is a shipped calendar name (2026-autumn, 2027-spring) or a calendar file.
+    """
+    calendar = context.calendar(term)
+    plan_and_report(context, calendar, context.now(now_text, calendar.timezone), schools)
+
+
+@click.command()
+@NOW_OPTION
+@pass_context
+def tick(context: Context, now_text: str | None) -> None:
+    """推进任务状态并生成提醒 / Move tasks through their states and queue reminders."""
+    tick_and_report(context, context.now(now_text))
+
+
+@click.command()
+@click.option(
+    "--until",
+    "until",
+    required=True,
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="模拟到此日 / last day",
+)
+@click.option(
+    "--from",
+    "start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="从此日开始（默认学期开始）/ first day (default: term start)",
+)
+@click.option("--term", help="学期日历 / term calendar")
+@click.option(
+    "--complete-share",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    show_default=True,
+    help="每天完成到期任务的比例 / share of due tasks completed each day",
+)
+@click.option("--seed", default=2026, show_default=True, help="随机种子 / random seed")
+@pass_context
+def simulate(
+    context: Context,
+    until: datetime,
+    start: datetime | None,
+    term: str | None,
+    complete_share: float,
+    seed: int,
+) -> None:
+    """逐日模拟学期（注入时钟）/ Run the term day by day with a simulated clock."""
+    calendar = context.calendar(term)
+    first: date = start.date() if start else calendar.starts_on
+    last: date = until.date()
+    if last < first:
+        raise UserError(say("--until 早于开始日期", "--until is before the first day"))
+    context.require_current_database()
+    totals = {"due": 0, "overdue": 0, "escalated": 0, "reminders": 0, "completed": 0}
+    with progress(Label("模拟学期", "simulating")) as bar:
+        task = bar.add_task("", total=(last - first).days + 1)
+
+        def on_day(day) -> None:  # type: ignore[no-untyped-def]
+            totals["due"] += day.report.became_due
+            totals["overdue"] += day.report.became_overdue
+            totals["escalated"] += day.report.escalated
+            totals["reminders"] += day.report.reminders_queued
+            totals["completed"] += day.completed
+            bar.advance(task)
+
+        run_simulation(
+            context.engine,
+            context.registry,
+            first=first,
+            last=last,
+            tz=calendar.tz,
+            escalate_after_days=context.settings.escalate_after_days,
+            complete_share=complete_share,
+            seed=seed,
+            on_day=on_day,
+        )
+    console.print(
+        say(
+            f"已模拟 {first} 至 {last}：{totals['due']} 项到期，{totals['completed']} 项完成，"
+            f"{totals['overdue']} 项逾期，{totals['escalated']} 项上报，{totals['reminders']} 条提醒入队。",
+            f"Simulated {first} to {last}: {totals['due']} became due, {totals['completed']} completed, "
+            f"{totals['overdue']} overdue, {totals['escalated']} escalated, "
+            f"{totals['reminders']} reminders queued.",
+        )
+    )
+
+
+def _parse_fields(fields: tuple[str, ...], json_file: Path | None) -> dict[str, object]:
+    data: dict[str, object] = {}
+    if json_file is not None:
+        try:
+            loaded = json.loads(json_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise UserError(
+                say(f"无法读取 {json_file}：{error}", f"cannot read {json_file}: {error}")
+            ) from None
+        if not isinstance(loaded, dict):
+            raise UserError(
+                say(f"{json_file} 应为 JSON 对象", f"{json_file} must hold a JSON object")
+            )
+        data.update(loaded)
+    for item in fields:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UserError(
+                say(f"-f 应为 字段=值，而不是 {item!r}", f"-f must be field=value, not {item!r}")
+            )
+        data[name.strip()] = value
+    return data
+
+
+@click.command()
+@click.argument("task_id", type=int)
+@click.option(
+    "-f", "--field", "fields", multiple=True, metavar="NAME=VALUE", help="记录字段 / a record field"
+)
+@click.option(
+    "--json",
+    "json_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="记录（JSON 文件）/ record as a JSON file",
+)
+@NOW_OPTION
+@pass_context
+def complete(
+    context: Context,
+    task_id: int,
+    fields: tuple[str, ...],
+    json_file: Path | None,
+    now_text: str | None,
+) -> None:
+    """记录一个步骤的完成情况 / Record a task's step as done, with its record."""
+    data = _parse_fields(fields, json_file)
+    with context.transaction() as session:
+        done = complete_task(
+            session, context.registry, task_id, data, actor=context.actor, now=context.now(now_text)
+        )
+    console.print(
+        say(
+            f"任务 {done.task_id} 已完成（{done.activity_type}/{done.step}）。",
+            f"task {done.task_id} done ({done.activity_type}/{done.step}).",
+        )
+    )
+    context.announce(
+        "task_completed",
+        task_id=done.task_id,
+        activity_type=done.activity_type,
+        step=done.step,
+        actor=context.actor,
+    )
+
+
+COMMANDS = (plan, tick, simulate, complete)

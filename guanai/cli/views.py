@@ -1,0 +1,155 @@
+"""``agenda`` and ``plugins``: read-only views in readable tables."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import click
+from rich.table import Table
+
+from guanai.cli import lookup
+from guanai.cli.context import Context, console, pass_context, say
+from guanai.core.agenda import agenda as agenda_items
+from guanai.core.i18n import Label
+from guanai.core.models import TaskState
+
+STATE_LABELS = {
+    TaskState.PENDING: Label("待开始", "pending"),
+    TaskState.DUE: Label("待办", "due"),
+    TaskState.OVERDUE: Label("逾期", "overdue"),
+    TaskState.ESCALATED: Label("已上报", "escalated"),
+    TaskState.DONE: Label("已完成", "done"),
+    TaskState.CANCELLED: Label("已取消", "cancelled"),
+}
+STATE_STYLES = {
+    TaskState.OVERDUE: "yellow",
+    TaskState.ESCALATED: "bold red",
+    TaskState.DUE: "green",
+}
+
+
+def print_agenda(
+    context: Context, school: str | None, teacher: str | None, start: date, days: int
+) -> None:
+    with context.transaction() as session:
+        school_id = lookup.school_id(session, school)
+        teacher_id = lookup.teacher_id(session, school_id, teacher) if teacher else None
+        items = agenda_items(
+            session,
+            context.registry,
+            school_id=school_id,
+            start=start,
+            days=days,
+            teacher_id=teacher_id,
+        )
+    table = Table(
+        title=say(
+            f"{start} 起 {days} 天的待办与逾期", f"Due from {start} for {days} days, and overdue"
+        )
+    )
+    for header in (
+        Label("日期", "day"),
+        Label("截止", "due by"),
+        Label("状态", "state"),
+        Label("事项", "what"),
+        Label("对象", "for"),
+        Label("负责人", "who"),
+        Label("任务号", "task"),
+    ):
+        table.add_column(str(header), no_wrap=header.en in ("day", "due by", "task"))
+    for item in items:
+        state = TaskState(item.state)
+        table.add_row(
+            f"{item.day:%m-%d}",
+            f"{item.due_on:%m-%d}",
+            str(STATE_LABELS[state]),
+            str(item.title),
+            item.subject,
+            item.assignee,
+            str(item.task_id),
+            style=STATE_STYLES.get(state),
+        )
+    if items:
+        console.print(table)
+    else:
+        console.print(say("没有待办事项。", "Nothing due."))
+
+
+@click.command()
+@click.option("--school", metavar="CODE", help="学校代码 / school code")
+@click.option(
+    "--teacher",
+    metavar="CODE",
+    help="教师工号（默认全校）/ a teacher's code (default: whole school)",
+)
+@click.option(
+    "--date",
+    "start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="起始日（默认今天）/ first day (default today)",
+)
+@click.option(
+    "--days", default=7, show_default=True, type=click.IntRange(1, 366), help="天数 / days"
+)
+@pass_context
+def agenda(
+    context: Context, school: str | None, teacher: str | None, start: datetime | None, days: int
+) -> None:
+    """教师或全校接下来几天的待办 / A teacher's or the school's next days."""
+    first = start.date() if start else context.now(None).date()
+    print_agenda(context, school, teacher, first, days)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON")
+@pass_context
+def plugins(context: Context, as_json: bool) -> None:
+    """列出已加载的插件 / List loaded plugins with their version and hooks."""
+    registry = context.registry
+    problems: dict[str, list[str]] = {}
+    for problem in context.pm.problems:
+        problems.setdefault(problem.plugin, []).append(problem.reason)
+    rows = []
+    for name, plugin in sorted(context.pm.list_name_plugin()):
+        hooks = sorted(h.name for h in context.pm.get_hookcallers(plugin) or [])
+        types = sorted(t for t, owner in registry.owners.items() if owner == name)
+        rows.append(
+            {
+                "name": name,
+                "version": context.pm.version_of(name),
+                "hooks": hooks,
+                "activity_types": types,
+                "error": "; ".join(problems.pop(name, [])) or None,
+            }
+        )
+    rows += [
+        {
+            "name": name,
+            "version": None,
+            "hooks": [],
+            "activity_types": [],
+            "error": "; ".join(reasons),
+        }
+        for name, reasons in sorted(problems.items())
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=say("已加载的插件", "Loaded plugins"))
+    for header in (
+        Label("名称", "name"),
+        Label("版本", "version"),
+        Label("钩子", "hooks"),
+        Label("活动类型", "activity types"),
+    ):
+        table.add_column(str(header))
+    for row in rows:
+        hooks = ", ".join(row["hooks"])
+        if row["error"]:
+            hooks += say(f" 出错：{row['error']}", f" error: {row['error']}")
+        table.add_row(row["name"], row["version"] or "-", hooks, ", ".join(row["activity_types"]))
+    console.print(table)
+
+
+COMMANDS = (agenda, plugins)
