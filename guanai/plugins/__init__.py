@@ -1,0 +1,1 @@
+"""The built-in activity types of the care programme, one plugin module each."""
