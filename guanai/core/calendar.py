@@ -180,6 +180,8 @@ class _Reader:
         self.source, self.data, self.where = source, data, where
 
     def key(self, name: str) -> str:
+        if not name:
+            return self.where
         return f"{self.where}.{name}" if self.where else name
 
     def fail(self, name: str, zh: str, en: str) -> CalendarError:
@@ -237,7 +239,7 @@ def _schedule(term: TermCalendar, reader: _Reader) -> Schedule:
     forms = [k for k in ("period", "on", "every", "after", "between") if k in reader.data]
     if len(forms) != 1:
         raise reader.fail(
-            "period",
+            "",
             "须且只能给出 period、on、every、after、between 之一",
             "give exactly one of period, on, every, after, between",
         )
@@ -254,12 +256,10 @@ def _schedule(term: TermCalendar, reader: _Reader) -> Schedule:
             return Schedule(period=key)
         school_days = reader.get("school_days", int, 1)
         length = reader.get("length", int, 1)
-        if school_days < 0 or length < 1:
-            raise reader.fail(
-                "length",
-                "school_days 不能为负，length 至少为 1",
-                "school_days must not be negative and length at least 1",
-            )
+        if school_days < 0:
+            raise reader.fail("school_days", "不能为负", "must not be negative")
+        if length < 1:
+            raise reader.fail("length", "至少为 1", "must be at least 1")
         return Schedule(after=key, school_days=school_days, length=length)
     if form == "on":
         day = reader.date("on")

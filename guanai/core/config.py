@@ -48,16 +48,21 @@ class Settings:
 
 
 _ENV = {"database_url": "GUANAI_DATABASE_URL", "language": "GUANAI_LANG", "actor": "GUANAI_ACTOR"}
+_TYPE_NAMES = {
+    str: Label("字符串", "a string"),
+    int: Label("整数", "an integer"),
+    bool: Label("布尔值（true 或 false）", "a boolean (true or false)"),
+}
 
 
 def load_settings(path: Path | None = None) -> Settings:
     """Read the config file (if any) and environment overrides; raise ConfigError on a bad key."""
-    path = path or Path(os.environ.get("GUANAI_CONFIG") or default_config_path())
+    path = (path or Path(os.environ.get("GUANAI_CONFIG") or default_config_path())).expanduser()
     values: dict[str, Any] = {}
     if path.exists():
         try:
             values = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
             raise ConfigError(
                 Label(
                     f"配置文件 {path} 无法读取：{error}", f"config file {path} is invalid: {error}"
@@ -74,8 +79,8 @@ def load_settings(path: Path | None = None) -> Settings:
         if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
             raise ConfigError(
                 Label(
-                    f"配置文件 {path}：键 {key} 应为 {expected.__name__}",
-                    f"config file {path}: key {key} must be a {expected.__name__}",
+                    f"配置文件 {path}：键 {key} 应为{_TYPE_NAMES[expected].zh}",
+                    f"config file {path}: key {key} must be {_TYPE_NAMES[expected].en}",
                 )
             )
     for key, variable in _ENV.items():
@@ -83,17 +88,22 @@ def load_settings(path: Path | None = None) -> Settings:
             values[key] = os.environ[variable]
     settings = Settings(**values)
     if settings.language not in LANGUAGES:
+        from_env = bool(os.environ.get("GUANAI_LANG"))
+        zh_source = "环境变量 GUANAI_LANG" if from_env else f"配置文件 {path}"
+        en_source = "environment variable GUANAI_LANG" if from_env else f"config file {path}"
         raise ConfigError(
             Label(
-                f"配置项 language 应为 zh 或 en，而不是 {settings.language!r}",
-                f"setting language must be zh or en, not {settings.language!r}",
+                f"{zh_source}：language 应为 zh 或 en，而不是 {settings.language!r}",
+                f"{en_source}: language must be zh or en, not {settings.language!r}",
             )
         )
     if settings.max_tasks_per_teacher_per_day < 1 or settings.escalate_after_days < 0:
         raise ConfigError(
             Label(
-                "max_tasks_per_teacher_per_day 至少为 1，escalate_after_days 不能为负",
-                "max_tasks_per_teacher_per_day must be at least 1 and escalate_after_days >= 0",
+                f"配置文件 {path}：max_tasks_per_teacher_per_day 至少为 1，"
+                "escalate_after_days 不能为负",
+                f"config file {path}: max_tasks_per_teacher_per_day must be at least 1"
+                " and escalate_after_days >= 0",
             )
         )
     return settings

@@ -30,9 +30,7 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise ConfigError(
-            Label(f"数据库地址无效：{url}", f"invalid database URL: {url}")
-        ) from None
+        raise ConfigError(Label(f"数据库地址无效：{url}", f"invalid database URL: {url}")) from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)

@@ -461,8 +461,8 @@ def test_repeated_plan_entry_is_refused(tmp_path: Path) -> None:
 def test_negative_school_days_after_a_period_is_refused(tmp_path: Path) -> None:
     text = MINIMAL + PERIOD + '[[plan]]\ntype = "x"\nafter = "exams"\nschool_days = -1\n'
     error = _load_error(tmp_path, text)
-    _assert_names(error, tmp_path, "plan[0]")
-    assert "school_days must not be negative" in error.label.en
+    _assert_names(error, tmp_path, "plan[0].school_days")
+    assert "must not be negative" in error.label.en
 
 
 def test_between_ending_before_it_starts_is_refused(tmp_path: Path) -> None:
