@@ -1,0 +1,248 @@
+"""tick and complete: tasks move by their dates, reminders are queued once, records are audited."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from guanai.core.calendar import TermCalendar, load_calendar
+from guanai.core.db import transaction
+from guanai.core.demo import create_demo_school
+from guanai.core.engine import complete, plan_term, tick
+from guanai.core.errors import NotFoundError, RecordError
+from guanai.core.models import Activity, AuditEvent, OutboxMessage, Record, Task, TaskState
+from guanai.core.pm import ActivityRegistry, build_plugin_manager
+from guanai.core.simulation import simulate, simulated_record
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ESCALATE = 7
+
+
+def at(day: date, hour: int = 8) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=SHANGHAI)
+
+
+@pytest.fixture(scope="module")
+def registry() -> ActivityRegistry:
+    return build_plugin_manager(load_entry_points=False).activity_registry()
+
+
+@pytest.fixture(scope="module")
+def autumn() -> TermCalendar:
+    return load_calendar("2026-autumn")
+
+
+@pytest.fixture
+def planned(engine: Engine, autumn: TermCalendar, registry: ActivityRegistry) -> Engine:
+    with transaction(engine) as session:
+        create_demo_school(session, children=40)
+        plan_term(
+            session,
+            autumn,
+            registry,
+            actor="t",
+            now=at(date(2026, 8, 25)),
+            max_per_teacher_per_day=3,
+        )
+    return engine
+
+
+def run_tick(engine: Engine, registry: ActivityRegistry, now: datetime):
+    with transaction(engine) as session:
+        return tick(session, now, registry, escalate_after_days=ESCALATE)
+
+
+def one_task(engine: Engine, activity_key: str, step: str) -> Task:
+    with transaction(engine) as session:
+        return session.scalars(
+            select(Task)
+            .join(Activity, Activity.id == Task.activity_id)
+            .where(Activity.key == activity_key, Task.step == step)
+            .order_by(Task.id)
+        ).first()
+
+
+def state_of(engine: Engine, task_id: int) -> str:
+    with transaction(engine) as session:
+        return session.get_one(Task, task_id).state
+
+
+def test_a_task_is_pending_until_its_day_then_due_then_overdue_then_escalated(planned, registry):
+    task = one_task(planned, "talk@month:2026-10", "head_teacher_talk")
+    run_tick(planned, registry, at(task.scheduled_on - timedelta(days=1)))
+    assert state_of(planned, task.id) == TaskState.PENDING
+    run_tick(planned, registry, at(task.scheduled_on))
+    assert state_of(planned, task.id) == TaskState.DUE
+    run_tick(planned, registry, at(task.due_on))
+    assert state_of(planned, task.id) == TaskState.DUE, "due through its last day"
+    run_tick(planned, registry, at(task.due_on + timedelta(days=1)))
+    assert state_of(planned, task.id) == TaskState.OVERDUE
+    run_tick(planned, registry, at(task.due_on + timedelta(days=ESCALATE)))
+    assert state_of(planned, task.id) == TaskState.OVERDUE
+    run_tick(planned, registry, at(task.due_on + timedelta(days=ESCALATE + 1)))
+    assert state_of(planned, task.id) == TaskState.ESCALATED
+
+
+def test_the_day_is_taken_in_the_terms_time_zone(planned, registry):
+    task = one_task(planned, "talk@month:2026-10", "head_teacher_talk")
+    eve = datetime.combine(task.scheduled_on - timedelta(days=1), time(17), tzinfo=UTC)
+    run_tick(planned, registry, eve)  # 01:00 the next morning in Shanghai
+    assert state_of(planned, task.id) == TaskState.DUE
+
+
+def test_reminders_are_queued_exactly_once_however_often_tick_runs(planned, registry):
+    queued = 0
+    # 5 October: September's talks overdue; 9 October: October's first talks due and
+    # September's escalated.
+    for now in (at(date(2026, 10, 5)), at(date(2026, 10, 9))):
+        first = run_tick(planned, registry, now)
+        assert first.reminders_queued > 0
+        queued += first.reminders_queued
+        for _ in range(3):
+            assert run_tick(planned, registry, now).reminders_queued == 0
+            assert run_tick(planned, registry, now + timedelta(hours=3)).reminders_queued == 0
+    with transaction(planned) as session:
+        keys = session.scalars(select(OutboxMessage.dedupe_key)).all()
+        reasons = Counter(session.scalars(select(OutboxMessage.reason)))
+    assert len(keys) == len(set(keys)) == queued
+    assert {"due", "overdue", "escalated"} <= set(reasons)
+
+
+def test_escalations_go_to_the_care_office(planned, registry):
+    run_tick(planned, registry, at(date(2026, 10, 30)))
+    with transaction(planned) as session:
+        escalations = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.reason == "escalated")
+        ).all()
+    assert escalations and all(m.recipient_id is None for m in escalations)
+
+
+def test_an_event_is_reminded_the_day_before(planned, registry):
+    party = one_task(planned, "new_year_party@on:2026-12-31", "hold")
+    run_tick(planned, registry, at(party.scheduled_on - timedelta(days=1)))
+    with transaction(planned) as session:
+        reasons = session.scalars(
+            select(OutboxMessage.reason).where(OutboxMessage.task_id == party.id)
+        ).all()
+    assert reasons == ["before1"]
+
+
+def test_completing_a_talk_keeps_the_record_and_who_wrote_it(planned, registry):
+    task = one_task(planned, "talk@month:2026-09", "pairing_teacher_talk")
+    record = {
+        "date": "2026-09-08",
+        "place": "心理辅导室",
+        "topics": "学习、想念父母",
+        "notes": "情绪稳定",
+        "follow_up": "",
+    }
+    now = at(date(2026, 9, 8), 16)
+    with transaction(planned) as session:
+        complete(session, registry, task.id, record, actor="王老师", now=now)
+    with transaction(planned) as session:
+        done = session.get_one(Task, task.id)
+        stored = session.scalars(select(Record).where(Record.task_id == task.id)).one()
+        audit = session.scalars(
+            select(AuditEvent).where(AuditEvent.entity == "task", AuditEvent.entity_id == task.id)
+        ).one()
+    assert (done.state, done.completed_by) == (TaskState.DONE, "王老师")
+    assert stored.data["topics"] == "学习、想念父母" and stored.recorded_by == "王老师"
+    assert audit.actor == "王老师" and audit.action == "complete"
+    assert "情绪稳定" not in str(audit.detail), "the audit trail names fields, not private values"
+
+
+def test_an_invalid_record_is_refused_with_the_field_named_and_nothing_written(planned, registry):
+    task = one_task(planned, "talk@month:2026-09", "head_teacher_talk")
+    bad = {"date": "2026-13-45", "place": "教室", "topics": "学习", "notes": "私密内容"}
+    with pytest.raises(RecordError) as raised, transaction(planned) as session:
+        complete(session, registry, task.id, bad, actor="t", now=at(date(2026, 9, 8)))
+    assert "date" in raised.value.label.en and "私密内容" not in str(raised.value.label)
+    missing = {"date": "2026-09-08", "place": "教室", "notes": "x"}
+    with pytest.raises(RecordError, match="topics"), transaction(planned) as session:
+        complete(session, registry, task.id, missing, actor="t", now=at(date(2026, 9, 8)))
+    with transaction(planned) as session:
+        assert session.scalar(select(func.count()).select_from(Record)) == 0
+        assert session.get_one(Task, task.id).state == TaskState.PENDING
+
+
+def test_a_later_step_waits_for_the_earlier_ones(planned, registry):
+    letters = "exam_letters@after:final_exams"
+    report = one_task(planned, letters, "teacher_report")
+    step = registry.get("exam_letters").step("teacher_report")
+    with pytest.raises(RecordError, match="child_writes"), transaction(planned) as session:
+        complete(
+            session,
+            registry,
+            report.id,
+            simulated_record(step, report.scheduled_on),
+            actor="t",
+            now=at(report.scheduled_on),
+        )
+    run_tick(planned, registry, at(report.scheduled_on))
+    assert state_of(planned, report.id) == TaskState.PENDING, (
+        "not due while its predecessor is open"
+    )
+
+
+def test_completing_twice_or_an_unknown_task_is_refused(planned, registry):
+    task = one_task(planned, "care_week@period:care_week", "plan")
+    step = registry.get("care_week").step("plan")
+    with transaction(planned) as session:
+        complete(
+            session,
+            registry,
+            task.id,
+            simulated_record(step, task.scheduled_on),
+            actor="t",
+            now=at(task.scheduled_on),
+        )
+    with pytest.raises(RecordError), transaction(planned) as session:
+        complete(
+            session,
+            registry,
+            task.id,
+            simulated_record(step, task.scheduled_on),
+            actor="t",
+            now=at(task.scheduled_on),
+        )
+    with pytest.raises(NotFoundError), transaction(planned) as session:
+        complete(session, registry, 10**9, {}, actor="t", now=at(task.scheduled_on))
+
+
+@pytest.mark.slow
+def test_a_whole_autumn_term_runs_day_by_day(planned, registry, autumn):
+    days = simulate(
+        planned,
+        registry,
+        first=autumn.starts_on,
+        last=autumn.ends_on,
+        tz=autumn.tz,
+        escalate_after_days=ESCALATE,
+        complete_share=0.95,
+        seed=1,
+    )
+    assert len(days) == (autumn.ends_on - autumn.starts_on).days + 1
+    with transaction(planned) as session:
+        states = Counter(session.scalars(select(Task.state)))
+        letters = Counter(
+            session.scalars(
+                select(Task.step)
+                .join(Activity, Activity.id == Task.activity_id)
+                .where(Activity.type == "exam_letters", Task.state == TaskState.DONE)
+            )
+        )
+        late_pending = session.scalar(
+            select(func.count())
+            .select_from(Task)
+            .where(Task.state == TaskState.PENDING, Task.stage == 0)
+        )
+        queued = session.scalar(select(func.count()).select_from(OutboxMessage))
+        keys = session.scalar(select(func.count(OutboxMessage.dedupe_key.distinct())))
+    assert late_pending == 0, "by the term's end every first step has come due"
+    assert states[TaskState.DONE] > 0.8 * sum(states.values())
+    assert letters["receipt_confirmed"] > 0, "exam letters flowed through all four steps"
+    assert queued == keys
