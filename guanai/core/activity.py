@@ -227,7 +227,6 @@ class ActivityType:
     covers: ClassVar[Coverage] = Coverage.SCHOOL
     steps: ClassVar[tuple[Step, ...]] = ()
     reminders: ClassVar[tuple[Reminder, ...]] = (Reminder(0),)
-    default_schedule: ClassVar[Schedule | None] = None
 
     def coverage_of(self, step: Step) -> Coverage:
         return step.covers or self.covers
