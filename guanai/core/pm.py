@@ -85,6 +85,15 @@ class GuanaiPluginManager(pluggy.PluginManager):
         self.add_hookspecs(hookspecs)
         self.problems: list[PluginProblem] = []
         self.versions: dict[str, str] = {}
+        self._registry: ActivityRegistry | None = None
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        self._registry = None  # a new plugin may bring activity types
+        return super().register(plugin, name)
+
+    def unregister(self, plugin: object | None = None, name: str | None = None) -> object:
+        self._registry = None
+        return super().unregister(plugin, name)
 
     def version_of(self, plugin_name: str) -> str:
         """An installed plugin's distribution version; built-in plugins carry guanai's."""
@@ -96,8 +105,13 @@ class GuanaiPluginManager(pluggy.PluginManager):
         log.error("plugin %s: %s", plugin, reason)
 
     def activity_registry(self) -> ActivityRegistry:
-        """Collect activity types, one plugin at a time so one bad plugin spoils nothing else."""
-        registry = ActivityRegistry()
+        """Collect activity types, one plugin at a time so one bad plugin spoils nothing else.
+
+        Built once per set of registered plugins, so each problem is reported once.
+        """
+        if self._registry is not None:
+            return self._registry
+        registry = self._registry = ActivityRegistry()
         for impl in reversed(self.hook.register_activity_types.get_hookimpls()):
             name = impl.plugin_name
 
