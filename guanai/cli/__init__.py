@@ -65,9 +65,9 @@ def cli(
 
 
 def _attach_builtin_commands() -> None:
-    from guanai.cli import engine_commands, setup_commands, views
+    from guanai.cli import dashboard, engine_commands, setup_commands, views
 
-    for module in (setup_commands, engine_commands, views):
+    for module in (setup_commands, engine_commands, views, dashboard):
         for command in module.COMMANDS:
             cli.add_command(command)
 
