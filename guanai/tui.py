@@ -4,7 +4,10 @@ its screens and panels will come from plugins through a hook (see the dashboard 
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import App, ComposeResult
+from textual.binding import BindingType
 from textual.widgets import Footer, Header, Static
 
 from guanai.core.i18n import Label
@@ -15,7 +18,7 @@ class GuanaiApp(App[None]):
     """The dashboard shell: a header, the loaded activity types, a footer with key bindings."""
 
     TITLE = "关爱"
-    BINDINGS = [("q", "quit", str(Label("退出", "Quit")))]
+    BINDINGS: ClassVar[list[BindingType]] = [("q", "quit", "退出 Quit")]
 
     def __init__(self, pm: GuanaiPluginManager) -> None:
         super().__init__()
