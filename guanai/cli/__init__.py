@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import DBAPIError
 
 from guanai.cli.context import Context, UserError, say
 from guanai.core.config import Settings, acting_user, load_settings
@@ -25,6 +26,11 @@ class GuanaiGroup(click.Group):
             return super().invoke(ctx)
         except GuanaiError as error:
             raise UserError(str(error)) from None
+        except DBAPIError as error:
+            # The database went away or refused the statement: say which, without the SQL
+            # (its parameters may hold a child's details).
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+            raise UserError(say(f"数据库出错：{reason}", f"database error: {reason}")) from None
 
 
 @click.group(cls=GuanaiGroup)

@@ -37,7 +37,7 @@ class UserError(click.ClickException):
     """An error the user can act on, printed as one line in their language."""
 
     def show(self, file: IO[Any] | None = None) -> None:
-        stderr.print(say("错误：", "error: ") + self.message, markup=False)
+        stderr.print(say("错误：", "error: ") + self.message, markup=False, soft_wrap=True)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from guanai.cli import lookup
 from guanai.cli.context import Context, console, pass_context, say
+from guanai.core.agenda import AgendaItem
 from guanai.core.agenda import agenda as agenda_items
 from guanai.core.i18n import Label
 from guanai.core.models import TaskState
@@ -29,25 +30,8 @@ STATE_STYLES = {
 }
 
 
-def print_agenda(
-    context: Context, school: str | None, teacher: str | None, start: date, days: int
-) -> None:
-    with context.transaction() as session:
-        school_id = lookup.school_id(session, school)
-        teacher_id = lookup.teacher_id(session, school_id, teacher) if teacher else None
-        items = agenda_items(
-            session,
-            context.registry,
-            school_id=school_id,
-            start=start,
-            days=days,
-            teacher_id=teacher_id,
-        )
-    table = Table(
-        title=say(
-            f"{start} 起 {days} 天的待办与逾期", f"Due from {start} for {days} days, and overdue"
-        )
-    )
+def _table(title: str, items: list[AgendaItem]) -> Table:
+    table = Table(title=title, title_justify="left")
     for header in (
         Label("日期", "day"),
         Label("截止", "due by"),
@@ -70,10 +54,45 @@ def print_agenda(
             str(item.task_id),
             style=STATE_STYLES.get(state),
         )
-    if items:
-        console.print(table)
+    return table
+
+
+def print_agenda(
+    context: Context, school: str | None, teacher: str | None, start: date, days: int
+) -> None:
+    with context.transaction() as session:
+        school_id = lookup.school_id(session, school)
+        teacher_id = lookup.teacher_id(session, school_id, teacher) if teacher else None
+        plate = agenda_items(
+            session,
+            context.registry,
+            school_id=school_id,
+            start=start,
+            days=days,
+            teacher_id=teacher_id,
+        )
+    if plate.upcoming:
+        console.print(
+            _table(
+                say(f"{start} 起 {days} 天的待办", f"Due from {start} for {days} days"),
+                plate.upcoming,
+            )
+        )
     else:
-        console.print(say("没有待办事项。", "Nothing due."))
+        console.print(
+            say(f"{start} 起 {days} 天没有待办。", f"Nothing due from {start} for {days} days.")
+        )
+    if plate.overdue:
+        shown = len(plate.overdue)
+        console.print(
+            _table(
+                say(
+                    f"逾期（共 {plate.overdue_total} 项，显示最早的 {shown} 项）",
+                    f"Overdue ({plate.overdue_total} in all, the {shown} oldest shown)",
+                ),
+                plate.overdue,
+            )
+        )
 
 
 @click.command()

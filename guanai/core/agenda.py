@@ -1,16 +1,20 @@
-"""What is on someone's plate: open tasks due soon and everything overdue, in day order."""
+"""What is on someone's plate: open tasks for the coming days, and what is overdue."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from guanai.core.i18n import Label
 from guanai.core.models import Activity, Child, SchoolClass, Task, TaskState, Teacher
 from guanai.core.pm import ActivityRegistry
+
+LATE = (TaskState.OVERDUE.value, TaskState.ESCALATED.value)
+OPEN = (TaskState.PENDING.value, TaskState.DUE.value)
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,13 @@ class AgendaItem:
     assignee: str
 
 
+@dataclass(frozen=True)
+class Agenda:
+    upcoming: list[AgendaItem]  # open tasks scheduled up to the window's end, earliest first
+    overdue: list[AgendaItem]  # the longest-overdue first, at most ``limit``
+    overdue_total: int
+
+
 def agenda(
     session: Session,
     registry: ActivityRegistry,
@@ -32,11 +43,30 @@ def agenda(
     start: date,
     days: int,
     teacher_id: int | None = None,
-    limit: int = 200,
-) -> list[AgendaItem]:
-    """Open tasks scheduled from ``start`` for ``days`` days, plus all overdue ones."""
-    assignee = aliased(Teacher)
+    limit: int = 100,
+) -> Agenda:
+    """Open tasks scheduled before ``start + days`` (not yet done), and the overdue ones."""
     end = start + timedelta(days=days)
+    scope: list[Any] = [Activity.school_id == school_id]
+    if teacher_id is not None:
+        scope.append(Task.assignee_id == teacher_id)
+    upcoming = _items(
+        session, registry, limit, *scope, Task.state.in_(OPEN), Task.scheduled_on < end
+    )
+    overdue = _items(session, registry, limit, *scope, Task.state.in_(LATE))
+    total = session.scalar(
+        select(func.count())
+        .select_from(Task)
+        .join(Activity, Activity.id == Task.activity_id)
+        .where(*scope, Task.state.in_(LATE))
+    )
+    return Agenda(upcoming, overdue, total or 0)
+
+
+def _items(
+    session: Session, registry: ActivityRegistry, limit: int, *where: Any
+) -> list[AgendaItem]:
+    assignee = aliased(Teacher)
     query = (
         select(
             Task.id,
@@ -53,26 +83,15 @@ def agenda(
         .outerjoin(Child, Child.id == Task.child_id)
         .outerjoin(SchoolClass, SchoolClass.id == Task.class_id)
         .outerjoin(assignee, assignee.id == Task.assignee_id)
-        .where(
-            Activity.school_id == school_id,
-            or_(
-                Task.state.in_([TaskState.OVERDUE.value, TaskState.ESCALATED.value]),
-                Task.state.in_([TaskState.PENDING.value, TaskState.DUE.value])
-                & (Task.scheduled_on >= start)
-                & (Task.scheduled_on < end),
-                (Task.state == TaskState.DUE.value) & (Task.scheduled_on < start),
-            ),
-        )
+        .where(*where)
         .order_by(Task.scheduled_on, Activity.type, Task.step, Task.id)
         .limit(limit)
     )
-    if teacher_id is not None:
-        query = query.where(Task.assignee_id == teacher_id)
     items = []
     for row in session.execute(query):
         task_id, day, due_on, state, step, type_name, child, class_name, teacher = row
-        title = _title(registry, type_name, step)
         subject = " ".join(part for part in (class_name, child) if part)
+        title = _title(registry, type_name, step)
         items.append(AgendaItem(task_id, day, due_on, state, title, subject, teacher or ""))
     return items
 
