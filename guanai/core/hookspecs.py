@@ -28,7 +28,8 @@ hookimpl = pluggy.HookimplMarker("guanai")
 def register_activity_types(register: Callable[[type[ActivityType]], None]) -> None:
     """Register activity types by calling ``register(SomeActivityType)`` once for each.
 
-    Called once when the plugin manager is built. ``register`` validates the class (a name,
+    Called when the activity types are first needed, and again only after a plugin is
+    registered or unregistered. ``register`` validates the class (a name,
     a bilingual title, steps with roles) and raises :class:`guanai.PluginError` naming the
     plugin if it is not valid; the plugin's other registrations still count. Two plugins may
     not register the same name. Return value: ignored.
