@@ -19,11 +19,26 @@ from sqlalchemy.orm import Session
 BATCH = 20_000
 
 
-def _sqlite_value(value: Any) -> Any:
-    # The same text SQLAlchemy's SQLite Date type stores, without its per-value processor.
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value.isoformat()
-    return value
+def _sqlite_batch(batch: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """``batch`` with each ``date`` as the ISO text SQLAlchemy's SQLite Date type stores.
+
+    Converting value by value in Python cost more than SQLite's own insert, so the batch is
+    turned into columns, only columns holding dates are touched, and each distinct date is
+    converted once (a term has about a hundred school days and a batch 20,000 rows).
+    ``datetime`` values are left alone, as before.
+    """
+    columns: list[Sequence[Any]] = list(zip(*batch, strict=True))
+    converted = False
+    for index, column in enumerate(columns):
+        iso = {v: v.isoformat() for v in set(column) if _is_date(v)}
+        if iso:
+            columns[index] = list(map(iso.get, column, column))
+            converted = True
+    return list(zip(*columns, strict=True)) if converted else batch
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, date) and not isinstance(value, datetime)
 
 
 def insert_rows(
@@ -51,9 +66,11 @@ def insert_rows(
             placeholders = ", ".join("?" * len(columns))
             connection.exec_driver_sql(
                 f"INSERT INTO {table.name} ({names}) VALUES ({placeholders})",
-                [tuple(_sqlite_value(v) for v in row) for row in batch],
+                _sqlite_batch(batch),
             )
         else:
-            connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in batch])
+            connection.execute(
+                insert(table), [dict(zip(columns, row, strict=True)) for row in batch]
+            )
         count += len(batch)
     return count

@@ -102,7 +102,10 @@ def _queue(
         "state",
         "attempts",
     ]
-    result = session.execute(insert(OutboxMessage).from_select(columns, rows))
+    # preserve_rowcount: without it some drivers (psycopg) report -1 for INSERT ... SELECT.
+    result = session.execute(
+        insert(OutboxMessage).from_select(columns, rows).execution_options(preserve_rowcount=True)
+    )
     return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
 

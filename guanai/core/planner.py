@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -35,7 +35,7 @@ from guanai.core.models import (
     Teacher,
     Term,
 )
-from guanai.core.occurrences import Occurrence, StepWindow, expand_plan
+from guanai.core.occurrences import Occurrence, expand_plan
 from guanai.core.pm import ActivityRegistry
 from guanai.core.spreading import DaySpreader
 
@@ -83,16 +83,18 @@ class PlanSummary:
         )
 
 
-@dataclass(frozen=True)
-class _Wanted:
-    """A task the plan wants: its identity and the fields planning owns."""
+# The hot loops of planning handle millions of tasks at city scale, so a task the plan wants is
+# a plain tuple in WANTED_FIELDS order, and an existing task a tuple in _EXISTING_FIELDS order
+# (after its identity); a dataclass or SQLAlchemy row per task cost more than the insert itself.
+WANTED_FIELDS = ("stage", "class_id", "child_id", "assignee_id", "scheduled_on", "due_on")
+_EXISTING_FIELDS = ("id", "state", *WANTED_FIELDS)
+_ID, _STATE, _ASSIGNEE, _SCHEDULED = 0, 1, 5, 6  # positions in an existing task's tuple
+_PENDING = TaskState.PENDING.value
+_DONE = TaskState.DONE.value
+_CANCELLED = TaskState.CANCELLED.value
 
-    stage: int
-    class_id: int | None
-    child_id: int | None
-    assignee_id: int | None
-    scheduled_on: date
-    due_on: date
+_TaskKey = tuple[int, str, str]  # (activity id, step, subject)
+_Subject = tuple[str, int | None, int | None, int | None]  # (subject, class, child, assignee)
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,35 @@ class _School:
     classes: list[tuple[int, int | None]]  # (class id, head teacher id)
     children: list[tuple[int, int]]  # (child id, class id)
     pairings: dict[int, int]  # child id -> teacher id
+    _subjects: dict[tuple[Coverage, Role], list[_Subject]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def subjects(self, coverage: Coverage, role: Role) -> list[_Subject]:
+        """(subject key, class id, child id, assignee) of every task of a step, in order.
+
+        Built once per (coverage, role) and school, since every month's steps ask again.
+        """
+        cached = self._subjects.get((coverage, role))
+        if cached is None:
+            cached = self._subjects[coverage, role] = list(self._build_subjects(coverage, role))
+        return cached
+
+    def _build_subjects(self, coverage: Coverage, role: Role) -> Iterator[_Subject]:
+        if coverage is Coverage.SCHOOL:
+            yield "s", None, None, _assignee(self, role, None, None)
+        elif coverage is Coverage.CLASS:
+            for class_id, head in self.classes:
+                yield f"c{class_id}", class_id, None, _assignee(self, role, head, None)
+        else:
+            heads = dict(self.classes)
+            for child_id, class_id in self.children:
+                yield (
+                    f"k{child_id}",
+                    class_id,
+                    child_id,
+                    _assignee(self, role, heads.get(class_id), child_id),
+                )
 
 
 def check_plan_types(calendar: TermCalendar, registry: ActivityRegistry) -> None:
@@ -232,27 +263,6 @@ def _assignee(
     return class_head if class_head is not None else school.coordinator
 
 
-def _subjects(
-    school: _School, window: StepWindow
-) -> Iterator[tuple[str, int | None, int | None, int | None]]:
-    """(subject key, class id, child id, assignee) for each task of one step window."""
-    role = window.step.role
-    if window.coverage is Coverage.SCHOOL:
-        yield "s", None, None, _assignee(school, role, None, None)
-    elif window.coverage is Coverage.CLASS:
-        for class_id, head in school.classes:
-            yield f"c{class_id}", class_id, None, _assignee(school, role, head, None)
-    else:
-        heads = dict(school.classes)
-        for child_id, class_id in school.children:
-            yield (
-                f"k{child_id}",
-                class_id,
-                child_id,
-                _assignee(school, role, heads.get(class_id), child_id),
-            )
-
-
 def _plan_school(
     session: Session,
     term: Term,
@@ -263,25 +273,22 @@ def _plan_school(
     summary: PlanSummary,
 ) -> None:
     activity_ids = _sync_activities(session, term.id, school.id, occurrences, now, summary)
-    existing: dict[tuple[int, str, str], Any] = {
-        (row.activity_id, row.step, row.subject): row
-        for row in session.execute(
-            select(
-                Task.id,
-                Task.activity_id,
-                Task.step,
-                Task.subject,
-                Task.state,
-                Task.stage,
-                Task.class_id,
-                Task.child_id,
-                Task.assignee_id,
-                Task.scheduled_on,
-                Task.due_on,
-            )
-            .join(Activity, Activity.id == Task.activity_id)
-            .where(Activity.term_id == term.id, Activity.school_id == school.id)
+    task = Task.__table__
+    activity = Activity.__table__
+    # A Core select on the session's connection: rows come back as plain tuples, without the
+    # ORM's per-row processing.
+    query = (
+        select(
+            task.c.activity_id,
+            task.c.step,
+            task.c.subject,
+            *(task.c[name] for name in _EXISTING_FIELDS),
         )
+        .join(activity, activity.c.id == task.c.activity_id)
+        .where(activity.c.term_id == term.id, activity.c.school_id == school.id)
+    )
+    existing: dict[_TaskKey, tuple[Any, ...]] = {
+        row[:3]: row[3:] for row in session.connection().execute(query)
     }
     unpaired = sum(1 for child_id, _ in school.children if child_id not in school.pairings)
     wanted = _wanted_tasks(school, occurrences, activity_ids, existing, cap, summary)
@@ -289,37 +296,27 @@ def _plan_school(
         summary.unpaired_children += unpaired
     inserts: list[tuple[Any, ...]] = []
     updates: list[dict[str, Any]] = []
+    kept_done = reopened = updated = unchanged = 0
     for key, want in wanted.items():
         row = existing.pop(key, None)
         if row is None:
-            inserts.append(
-                (
-                    *key,
-                    want.stage,
-                    want.class_id,
-                    want.child_id,
-                    want.assignee_id,
-                    want.scheduled_on,
-                    want.due_on,
-                    TaskState.PENDING.value,
-                )
-            )
-        elif row.state == TaskState.DONE:
-            summary.kept_done += 1
-        elif row.state == TaskState.CANCELLED:
-            updates.append({"id": row.id, **vars(want), "state": TaskState.PENDING.value})
-            summary.reopened += 1
-        elif _differs(row, want):
-            updates.append({"id": row.id, **vars(want), "state": TaskState.PENDING.value})
-            summary.updated += 1
+            inserts.append((*key, *want, _PENDING))
+        elif row[_STATE] == _DONE:
+            kept_done += 1
+        elif row[_STATE] == _CANCELLED:
+            updates.append(_update(row, want))
+            reopened += 1
+        elif row[2:] != want:
+            updates.append(_update(row, want))
+            updated += 1
         else:
-            summary.unchanged += 1
-    to_cancel = [
-        row.id
-        for row in existing.values()
-        if row.state not in (TaskState.DONE, TaskState.CANCELLED)
-    ]
-    summary.kept_done += sum(1 for row in existing.values() if row.state == TaskState.DONE)
+            unchanged += 1
+    to_cancel = [row[_ID] for row in existing.values() if row[_STATE] not in (_DONE, _CANCELLED)]
+    kept_done += sum(1 for row in existing.values() if row[_STATE] == _DONE)
+    summary.kept_done += kept_done
+    summary.reopened += reopened
+    summary.updated += updated
+    summary.unchanged += unchanged
     summary.created += insert_rows(session, Task.__table__, TASK_COLUMNS, inserts)  # type: ignore[arg-type]
     if updates:
         session.execute(update(Task), updates)
@@ -332,67 +329,61 @@ def _plan_school(
     summary.cancelled += len(to_cancel)
 
 
-def _differs(row: Any, want: _Wanted) -> bool:
-    return (
-        row.stage,
-        row.class_id,
-        row.child_id,
-        row.assignee_id,
-        row.scheduled_on,
-        row.due_on,
-    ) != (
-        want.stage,
-        want.class_id,
-        want.child_id,
-        want.assignee_id,
-        want.scheduled_on,
-        want.due_on,
-    )
+def _update(row: tuple[Any, ...], want: tuple[Any, ...]) -> dict[str, Any]:
+    """The parameters that give existing task ``row`` the planned fields, pending again."""
+    return {"id": row[_ID], **dict(zip(WANTED_FIELDS, want, strict=True)), "state": _PENDING}
 
 
 def _wanted_tasks(
     school: _School,
     occurrences: list[Occurrence],
     activity_ids: dict[str, int],
-    existing: dict[tuple[int, str, str], Any],
+    existing: dict[_TaskKey, tuple[Any, ...]],
     cap: int,
     summary: PlanSummary,
-) -> dict[tuple[int, str, str], _Wanted]:
-    wanted: dict[tuple[int, str, str], _Wanted] = {}
+) -> dict[_TaskKey, tuple[Any, ...]]:
+    """Every task the plan wants for ``school``: its key and fields in WANTED_FIELDS order."""
+    wanted: dict[_TaskKey, tuple[Any, ...]] = {}
     spreader = DaySpreader(cap)
     for occurrence in occurrences:
         activity_id = activity_ids[occurrence.key]
         for window in occurrence.windows:
             step = window.step.name
-            to_place: defaultdict[int | None, list[tuple[str, int | None, int | None]]] = (
+            stage, due_on = window.stage, window.due_on
+            subjects = school.subjects(window.coverage, window.step.role)
+            if not window.days:
+                for subject, class_id, child_id, assignee in subjects:
+                    wanted[activity_id, step, subject] = (
+                        stage,
+                        class_id,
+                        child_id,
+                        assignee,
+                        window.starts_on,
+                        due_on,
+                    )
+                continue
+            allowed = frozenset(window.days)
+            to_place: defaultdict[int | None, list[tuple[_TaskKey, int | None, int | None]]] = (
                 defaultdict(list)
             )
-            for subject, class_id, child_id, assignee in _subjects(school, window):
+            for subject, class_id, child_id, assignee in subjects:
                 key = (activity_id, step, subject)
-                day = window.starts_on
-                if window.days:
-                    row = existing.get(key)
-                    keep = (
-                        row is not None
-                        and row.assignee_id == assignee
-                        and row.state != TaskState.CANCELLED
-                        and spreader.keep(assignee, row.scheduled_on, window.days)
-                    )
-                    if not keep:
-                        to_place[assignee].append((subject, class_id, child_id))
-                        continue
-                    day = row.scheduled_on
-                wanted[key] = _Wanted(
-                    window.stage, class_id, child_id, assignee, day, window.due_on
-                )
+                row = existing.get(key)
+                if (
+                    row is not None
+                    and row[_ASSIGNEE] == assignee
+                    and row[_STATE] != _CANCELLED
+                    and spreader.keep(assignee, row[_SCHEDULED], allowed)
+                ):
+                    wanted[key] = (stage, class_id, child_id, assignee, row[_SCHEDULED], due_on)
+                else:
+                    to_place[assignee].append((key, class_id, child_id))
             for assignee, items in to_place.items():
                 before = spreader.overflows
                 days = spreader.place(assignee, window.days, len(items))
                 summary.over_capacity += spreader.overflows - before
-                for (subject, class_id, child_id), day in zip(items, days, strict=True):
-                    wanted[activity_id, step, subject] = _Wanted(
-                        window.stage, class_id, child_id, assignee, day, window.due_on
-                    )
+                for (key, class_id, child_id), day in zip(items, days, strict=True):
+                    wanted[key] = (stage, class_id, child_id, assignee, day, due_on)
     return wanted
 
 

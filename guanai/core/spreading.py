@@ -9,42 +9,56 @@ valid day keeps it, so re-planning moves nothing that need not move.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from datetime import date
 
 
 class DaySpreader:
-    """Tracks each teacher's load per day across all spread steps of one school."""
+    """Tracks each teacher's load per day across all spread steps of one school.
+
+    The load is kept per teacher (``load[teacher][day]``) rather than under (teacher, day)
+    keys: planning asks about one teacher's days many times in a row, and a nested lookup
+    avoids building a key tuple for every probe.
+    """
 
     def __init__(self, cap: int) -> None:
         self.cap = cap
-        self.load: defaultdict[tuple[int | None, date], int] = defaultdict(int)
+        self.load: defaultdict[int | None, defaultdict[date, int]] = defaultdict(
+            lambda: defaultdict(int)
+        )
         self.overflows = 0
 
-    def keep(self, teacher: int | None, day: date, days: Sequence[date]) -> bool:
+    def keep(self, teacher: int | None, day: date, days: Container[date]) -> bool:
         """Keep an existing task's day if it is still allowed and under the cap."""
-        if day in days and self.load[teacher, day] < self.cap:
-            self.load[teacher, day] += 1
+        load = self.load[teacher]
+        if day in days and load[day] < self.cap:
+            load[day] += 1
             return True
         return False
 
     def place(self, teacher: int | None, days: Sequence[date], count: int) -> list[date]:
         """Days for ``count`` new tasks of ``teacher`` among ``days``, spaced evenly."""
+        load = self.load[teacher]
         placed = []
         width = len(days)
         for k in range(count):
             ideal = min(width - 1, (2 * k + 1) * width // (2 * count))
-            chosen = self._nearest_free(teacher, days, ideal)
+            chosen = _nearest_free(load, self.cap, days, ideal)
             if chosen is None:
                 self.overflows += 1
-                chosen = min(days, key=lambda d: (self.load[teacher, d], d))
-            self.load[teacher, chosen] += 1
+                chosen = min(days, key=lambda d: (load[d], d))
+            load[chosen] += 1
             placed.append(chosen)
         return placed
 
-    def _nearest_free(self, teacher: int | None, days: Sequence[date], ideal: int) -> date | None:
-        for distance in range(len(days)):
-            for index in (ideal - distance, ideal + distance):
-                if 0 <= index < len(days) and self.load[teacher, days[index]] < self.cap:
-                    return days[index]
-        return None
+
+def _nearest_free(
+    load: defaultdict[date, int], cap: int, days: Sequence[date], ideal: int
+) -> date | None:
+    """The day nearest ``days[ideal]`` (earlier first on a tie) with room under ``cap``."""
+    width = len(days)
+    for distance in range(width):
+        for index in (ideal - distance, ideal + distance):
+            if 0 <= index < width and load[days[index]] < cap:
+                return days[index]
+    return None
