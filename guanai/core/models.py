@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -73,7 +74,7 @@ class Teacher(Base):
     name: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(200))
-    is_coordinator: Mapped[bool] = mapped_column(default=False)
+    is_coordinator: Mapped[bool] = mapped_column(default=False, server_default=false())
     __table_args__ = (UniqueConstraint("school_id", "code"),)
 
 
@@ -103,7 +104,9 @@ class Child(Base):
     gender: Mapped[str | None] = mapped_column(String(10))
     birth_date: Mapped[date | None] = mapped_column(Date)
     id_number: Mapped[str | None] = mapped_column(String(18))
-    enrolment_status: Mapped[str] = mapped_column(String(20), default="enrolled")
+    enrolment_status: Mapped[str] = mapped_column(
+        String(20), default="enrolled", server_default="enrolled"
+    )
     left_behind_type: Mapped[str | None] = mapped_column(String(40))
     home_address: Mapped[str | None] = mapped_column(String(300))
     school_class: Mapped[SchoolClass] = relationship()
@@ -131,9 +134,9 @@ class Pairing(Base):
 
     __tablename__ = "pairing"
     id: Mapped[int] = mapped_column(primary_key=True)
-    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
     teacher_id: Mapped[int] = mapped_column(ForeignKey("teacher.id"), index=True)
-    buddy_child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"))
+    buddy_child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"), index=True)
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
     __table_args__ = (
@@ -195,7 +198,9 @@ class Task(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("teacher.id"))
     scheduled_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
-    state: Mapped[str] = mapped_column(String(12), default=TaskState.PENDING)
+    state: Mapped[str] = mapped_column(
+        String(12), default=TaskState.PENDING.value, server_default=TaskState.PENDING.value
+    )
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(100))
     __table_args__ = (
@@ -242,8 +247,10 @@ class OutboxMessage(Base):
     recipient_id: Mapped[int | None] = mapped_column(ForeignKey("teacher.id"))
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
     created_at: Mapped[datetime]
-    state: Mapped[str] = mapped_column(String(12), default=OutboxState.PENDING)
-    attempts: Mapped[int] = mapped_column(default=0)
+    state: Mapped[str] = mapped_column(
+        String(12), default=OutboxState.PENDING.value, server_default=OutboxState.PENDING.value
+    )
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
