@@ -67,8 +67,11 @@ _ADULTS = _words(
 )
 _PLACE = ("青柳桃松白龙新永长东红金凤双清大马石黄杨", "山河源林沙泉安丰乐溪水坪桥湾岭口塘坝")
 _SCHOOL_KIND = _words("镇中心小学 乡中心小学 镇第一小学 镇第二小学 镇小学 乡小学 村完全小学")
-_LEFT_BEHIND = (("父母均外出", "父亲外出", "母亲外出"), (60, 85, 100))
-_RELATIONS = (("祖母", "祖父", "外祖母", "外祖父", "其他亲属"), (40, 65, 82, 92, 100))
+_LEFT_BEHIND = (("both", "father", "mother"), (60, 85, 100))
+_RELATIONS = (
+    ("grandmother", "grandfather", "maternal_grandmother", "maternal_grandfather", "relative"),
+    (40, 65, 82, 92, 100),
+)
 _MOBILE = (*range(130, 140), 150, 151, 152, 153, 155, 156, 157, 158, 159, *range(180, 190))
 
 
@@ -233,8 +236,10 @@ class _Builder:
         rng = self.rng
         relation = _pick(rng, *_RELATIONS)
         # The paternal grandfather shares the child's surname; Chinese wives keep their own.
-        surname = child_surname if relation == "祖父" else self.surname()
-        male = relation in ("祖父", "外祖父") or (relation == "其他亲属" and rng.random() < 0.5)
+        surname = child_surname if relation == "grandfather" else self.surname()
+        male = relation in ("grandfather", "maternal_grandfather") or (
+            relation == "relative" and rng.random() < 0.5
+        )
         self.add(
             "guardian",
             child_id=child_id,

@@ -93,7 +93,11 @@ class SchoolClass(Base):
 
 
 class Child(Base):
-    """A left-behind child's record (档案). The records issue deepens the contact card."""
+    """A left-behind child's record (档案) and contact card (联系卡): "one card per child".
+
+    Coded fields hold the codes of :mod:`guanai.core.vocabulary`; every change is kept in
+    :class:`RecordChange`, so the record's history says who changed what, and when.
+    """
 
     __tablename__ = "child"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,25 +112,88 @@ class Child(Base):
         String(20), default="enrolled", server_default="enrolled"
     )
     left_behind_type: Mapped[str | None] = mapped_column(String(40))
+    left_behind_since: Mapped[date | None] = mapped_column(Date)
     home_address: Mapped[str | None] = mapped_column(String(300))
+    care_categories: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    key_target: Mapped[bool] = mapped_column(default=False, server_default=false())
+    individual_plan: Mapped[str | None] = mapped_column(Text)
+    five_clears: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    notes: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime | None]
+    updated_by: Mapped[str | None] = mapped_column(String(100))
     school_class: Mapped[SchoolClass] = relationship()
     guardians: Mapped[list[Guardian]] = relationship(back_populates="child")
+    parents: Mapped[list[Parent]] = relationship(back_populates="child")
     __table_args__ = (
         UniqueConstraint("school_id", "student_no"),
         Index("ix_child_school_status", "school_id", "enrolment_status"),
+        Index("ix_child_id_number", "id_number"),
     )
 
 
 class Guardian(Base):
-    """The adult at home (监护人): a grandparent or other relative."""
+    """The adult at home (监护人 / 委托监护人): a grandparent or other relative. One per child."""
 
     __tablename__ = "guardian"
     id: Mapped[int] = mapped_column(primary_key=True)
-    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     relation: Mapped[str] = mapped_column(String(40))
     phone: Mapped[str | None] = mapped_column(String(40))
+    occupation: Mapped[str | None] = mapped_column(String(100))
+    address: Mapped[str | None] = mapped_column(String(300))
+    health: Mapped[str | None] = mapped_column(String(200))
+    age: Mapped[int | None]
     child: Mapped[Child] = relationship(back_populates="guardians")
+
+
+class Parent(Base):
+    """A parent working away (外出务工): where, for whom, and how to reach them."""
+
+    __tablename__ = "parent"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"))
+    relation: Mapped[str] = mapped_column(String(10))  # father | mother
+    name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    work_city: Mapped[str | None] = mapped_column(String(100))
+    work_unit: Mapped[str | None] = mapped_column(String(200))
+    unit_address: Mapped[str | None] = mapped_column(String(300))
+    unit_phone: Mapped[str | None] = mapped_column(String(40))
+    child: Mapped[Child] = relationship(back_populates="parents")
+    __table_args__ = (UniqueConstraint("child_id", "relation"),)
+
+
+class RecordChange(Base):
+    """One changed field of a child's record: the history that is never overwritten.
+
+    Values may be private; only roles allowed to see the record see its history.
+    """
+
+    __tablename__ = "record_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[datetime]
+    changed_by: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(300))
+
+
+class Account(Base):
+    """Someone who uses guanai, with the role that decides what they may see.
+
+    ``teacher_id`` links a teacher's account to their pairings and class; ``school_id`` is
+    null only for a bureau viewer of every school.
+    """
+
+    __tablename__ = "account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    teacher_id: Mapped[int | None] = mapped_column(ForeignKey("teacher.id"))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
 
 
 class Pairing(Base):

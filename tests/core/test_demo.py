@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from guanai.core import db
 from guanai.core.demo import create_demo_school, create_synthetic_schools
 from guanai.core.models import Child, Guardian, Pairing, School, SchoolClass, Teacher
+from guanai.core.vocabulary import GUARDIAN_RELATIONS
 
 MOBILE = re.compile(r"^1[358]\d{9}$")
 
@@ -58,7 +59,7 @@ def test_demo_guardians(session: Session) -> None:
     ).all()
     assert Counter(g.child_id for g in guardians).most_common(1)[0][1] == 1
     assert len(guardians) == 120
-    assert {g.relation for g in guardians} <= {"祖父", "祖母", "外祖父", "外祖母", "其他亲属"}
+    assert {g.relation for g in guardians} <= set(GUARDIAN_RELATIONS)
     assert all(MOBILE.match(g.phone) for g in guardians)
     assert all(2 <= len(g.name) <= 3 for g in guardians)
 

@@ -6,7 +6,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, inspect, select
+from sqlalchemy import Engine, create_engine, inspect, select, text
 
 from guanai.core.db import alembic_config, is_current, make_engine, session_factory, upgrade
 from guanai.core.models import Base, School
@@ -88,3 +88,37 @@ def test_downgrade_to_base_and_back(engine: Engine) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_upgrading_a_0001_database_keeps_its_children_and_codes_their_labels(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    try:
+        command.upgrade(alembic_config(engine), "0001")
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO school (id, code, name) VALUES (1, 'S', '小学')"))
+            connection.execute(
+                text(
+                    "INSERT INTO school_class (id, school_id, grade, name) VALUES (1, 1, 3, '三年级1班')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO child (id, school_id, class_id, student_no, name, enrolment_status,"
+                    " left_behind_type) VALUES (1, 1, 1, 'N1', '张三', 'enrolled', '父亲外出')"
+                )
+            )
+            connection.execute(
+                text("INSERT INTO guardian (child_id, name, relation) VALUES (1, '张爷爷', '祖父')")
+            )
+        upgrade(engine)
+        with engine.connect() as connection:
+            child = connection.execute(
+                text("SELECT name, left_behind_type, key_target FROM child")
+            ).one()
+            relation = connection.scalar(text("SELECT relation FROM guardian"))
+        assert tuple(child) == ("张三", "father", False)
+        assert relation == "grandfather"
+    finally:
+        engine.dispose()

@@ -1,7 +1,9 @@
 """Alembic environment: one migration tree for SQLite and PostgreSQL.
 
-The engine is handed in by :func:`guanai.core.db.upgrade` (``config.attributes["engine"]``);
-``render_as_batch`` lets SQLite alter tables by copying them.
+The engine is handed in by :func:`guanai.core.db.upgrade` (``config.attributes["engine"]``).
+``render_as_batch`` lets SQLite alter a table by copying it; since dropping the old copy would
+break the foreign keys that point at it, SQLite's foreign keys are switched off for the
+migration and checked as a whole afterwards (SQLite's own recommended procedure).
 """
 
 from alembic import context
@@ -10,12 +12,22 @@ from guanai.core.models import Base
 
 engine = context.config.attributes["engine"]
 
-with engine.begin() as connection:
+with engine.connect() as connection:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
     )
     with context.begin_transaction():
         context.run_migrations()
+    connection.commit()
+    if sqlite:
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        if broken:
+            raise RuntimeError(f"migration left {len(broken)} broken foreign keys: {broken[:5]}")
