@@ -1,0 +1,84 @@
+"""Who may see what. Roles: coordinator, head teacher, teacher, bureau viewer.
+
+- the coordinator sees every record of their school in full;
+- a head teacher sees in full the children of their own class and those paired with them;
+- a teacher sees in full only the children paired with them;
+- a bureau viewer sees aggregates and masked records, never contact details.
+
+An install with no accounts at all is a single-user install (the demo, a coordinator's own
+laptop): its one user is the coordinator. Once accounts exist, the acting user (``--as`` or
+the config's ``actor``) must be one of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, exists, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from guanai.core.errors import GuanaiError
+from guanai.core.i18n import Label
+from guanai.core.models import Account, Child, Pairing, SchoolClass
+
+
+class AccessError(GuanaiError):
+    """The acting user may not do or see this."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    name: str
+    role: str
+    teacher_id: int | None = None
+    school_id: int | None = None
+
+    @property
+    def is_bureau(self) -> bool:
+        return self.role == "bureau"
+
+
+def viewer_for(session: Session, actor: str) -> Viewer:
+    """The acting user's role; the coordinator when the install has no accounts yet."""
+    account = session.scalars(select(Account).where(Account.name == actor)).one_or_none()
+    if account is not None:
+        return Viewer(account.name, account.role, account.teacher_id, account.school_id)
+    if not session.scalar(select(func.count()).select_from(Account)):
+        return Viewer(actor, "coordinator")
+    raise AccessError(
+        Label(
+            f"用户 {actor} 没有账号：请用 --as 指定账号，或由关爱办添加（guanai accounts add）",
+            f"user {actor} has no account: choose one with --as, or have the coordinator add it "
+            "(guanai accounts add)",
+        )
+    )
+
+
+def sees_in_full(viewer: Viewer) -> ColumnElement[bool]:
+    """A condition on :class:`Child` rows: true where this viewer may see contact details."""
+    in_school = Child.school_id == viewer.school_id if viewer.school_id is not None else true()
+    if viewer.role == "coordinator":
+        return in_school
+    if viewer.role == "bureau" or viewer.teacher_id is None:
+        return false()
+    paired = exists().where(
+        Pairing.child_id == Child.id,
+        Pairing.ended_on.is_(None),
+        Pairing.teacher_id == viewer.teacher_id,
+    )
+    if viewer.role == "head_teacher":
+        heads = exists().where(
+            SchoolClass.id == Child.class_id, SchoolClass.head_teacher_id == viewer.teacher_id
+        )
+        return in_school & or_(paired, heads)
+    return in_school & paired
+
+
+def require_role(viewer: Viewer, *roles: str) -> None:
+    if viewer.role not in roles:
+        raise AccessError(
+            Label(
+                f"用户 {viewer.name}（{viewer.role}）无权执行此操作",
+                f"user {viewer.name} ({viewer.role}) may not do this",
+            )
+        )

@@ -1,0 +1,1 @@
+"""The roster: the children's records as a spreadsheet, in and out (import, export, template)."""
