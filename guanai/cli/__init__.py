@@ -71,9 +71,27 @@ def cli(
 
 
 def _attach_builtin_commands() -> None:
-    from guanai.cli import dashboard, engine_commands, setup_commands, views
+    from guanai.cli import (
+        dashboard,
+        engine_commands,
+        export_commands,
+        pairing_commands,
+        records_commands,
+        roster_commands,
+        setup_commands,
+        views,
+    )
 
-    for module in (setup_commands, engine_commands, views, dashboard):
+    for module in (
+        setup_commands,
+        roster_commands,
+        records_commands,
+        pairing_commands,
+        export_commands,
+        engine_commands,
+        views,
+        dashboard,
+    ):
         for command in module.COMMANDS:
             cli.add_command(command)
 

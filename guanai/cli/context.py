@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from guanai.core import db
+from guanai.core.access import Viewer, viewer_for
 from guanai.core.calendar import TermCalendar, load_calendar
 from guanai.core.config import Settings
 from guanai.core.errors import GuanaiError
@@ -118,6 +119,10 @@ class Context:
         return UserError(
             say(f"无法连接数据库 {where}：{reason}", f"cannot use database {where}: {reason}")
         )
+
+    def viewer(self, session: Session) -> Viewer:
+        """The acting user and their role (see guanai.core.access)."""
+        return viewer_for(session, self.actor)
 
     def announce(self, hook: str, **kwargs: Any) -> None:
         """Tell plugins what happened (after commit), containing any that raises."""
