@@ -72,6 +72,7 @@ def cli(
 
 def _attach_builtin_commands() -> None:
     from guanai.cli import (
+        accounts_commands,
         dashboard,
         engine_commands,
         export_commands,
@@ -88,6 +89,7 @@ def _attach_builtin_commands() -> None:
         records_commands,
         pairing_commands,
         export_commands,
+        accounts_commands,
         engine_commands,
         views,
         dashboard,

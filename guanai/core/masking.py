@@ -24,6 +24,8 @@ def mask_phone(phone: str | None) -> str:
     if not phone:
         return ""
     digits = re.sub(r"\D", "", phone)
+    if len(digits) == 13 and digits.startswith("861"):
+        digits = digits[2:]  # +86, the country code
     if len(digits) == 11 and digits.startswith("1"):
         return f"{digits[:3]}****{digits[-4:]}"
     if len(digits) <= 4:

@@ -1,0 +1,93 @@
+"""Accounts: who uses guanai and in which role (see :mod:`guanai.core.access`)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from guanai.core.access import AccessError, Viewer, require_role
+from guanai.core.errors import NotFoundError
+from guanai.core.i18n import Label
+from guanai.core.models import Account, School, Teacher
+from guanai.core.vocabulary import ROLES
+
+
+def add_account(
+    session: Session,
+    viewer: Viewer,
+    *,
+    name: str,
+    role: str,
+    school_code: str | None,
+    teacher_code: str | None,
+) -> Account:
+    """Add an account. The first account of an install must be a coordinator's, so that the
+    install never locks out the person setting it up."""
+    require_role(viewer, "coordinator")
+    code = ROLES.parse(role)
+    if code is None:
+        raise NotFoundError(
+            Label(
+                f"未知角色 {role}（可选：{ROLES.choices().zh}）",
+                f"unknown role {role} (one of: {ROLES.choices().en})",
+            )
+        )
+    if not session.scalar(select(func.count()).select_from(Account)) and code != "coordinator":
+        raise AccessError(
+            Label(
+                "第一个账号必须是关爱办（coordinator）", "the first account must be a coordinator's"
+            )
+        )
+    if session.scalar(select(func.count()).select_from(Account).where(Account.name == name)):
+        raise AccessError(Label(f"账号 {name} 已存在", f"account {name} already exists"))
+    school_id = None
+    if school_code is not None:
+        school_id = session.scalar(select(School.id).where(School.code == school_code))
+        if school_id is None:
+            raise NotFoundError(
+                Label(f"没有代码为 {school_code} 的学校", f"no school with code {school_code}")
+            )
+    elif code != "bureau":
+        raise AccessError(
+            Label(
+                "只有教育局账号可以不指定学校（--school）",
+                "only a bureau account may omit --school",
+            )
+        )
+    teacher_id = None
+    if teacher_code is not None:
+        teacher_id = session.scalar(
+            select(Teacher.id).where(Teacher.code == teacher_code, Teacher.school_id == school_id)
+        )
+        if teacher_id is None:
+            raise NotFoundError(
+                Label(
+                    f"该校没有工号为 {teacher_code} 的教师",
+                    f"no teacher with code {teacher_code} at that school",
+                )
+            )
+    elif code in ("head_teacher", "teacher"):
+        raise AccessError(
+            Label("教师账号须指定 --teacher 工号", "a teacher's account needs --teacher CODE")
+        )
+    account = Account(name=name, role=code, school_id=school_id, teacher_id=teacher_id)
+    session.add(account)
+    session.flush()
+    return account
+
+
+def remove_account(session: Session, viewer: Viewer, name: str) -> None:
+    require_role(viewer, "coordinator")
+    account = session.scalars(select(Account).where(Account.name == name)).one_or_none()
+    if account is None:
+        raise NotFoundError(Label(f"没有账号 {name}", f"no account {name}"))
+    remaining = session.scalar(
+        select(func.count())
+        .select_from(Account)
+        .where(Account.role == "coordinator", Account.id != account.id)
+    )
+    if account.role == "coordinator" and not remaining:
+        raise AccessError(
+            Label("不能删除最后一个关爱办账号", "cannot remove the last coordinator account")
+        )
+    session.delete(account)
