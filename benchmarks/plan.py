@@ -42,9 +42,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -77,7 +75,7 @@ class Scale:
 
     @property
     def classes_per_grade(self) -> int:
-        """Enough classes that a head teacher's monthly talks fit under the daily cap."""
+        """Enough classes that a head teacher's monthly duties fit under the daily cap."""
         per_grade = self.children_per_school / (len(demo.GRADES) * CHILDREN_PER_CLASS)
         return max(demo.CLASSES_PER_GRADE, math.ceil(per_grade))
 
@@ -89,11 +87,36 @@ SCALES = {
 }
 
 
+class Stopwatch:
+    """Wall-clock and CPU time (of this process) over the intervals between start and stop.
+
+    On a shared machine the wall-clock ratio moves with other processes' load; the CPU-time
+    ratio (SQLite runs in-process on both sides, and WAL with synchronous=NORMAL does not
+    sync on commit) is the steadier comparison, so both are reported.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.cpu_seconds = 0.0
+        self._started: tuple[float, float] | None = None
+
+    def start(self) -> None:
+        self._started = (time.perf_counter(), time.process_time())
+
+    def stop(self) -> None:
+        assert self._started is not None
+        wall, cpu = self._started
+        self.seconds += time.perf_counter() - wall
+        self.cpu_seconds += time.process_time() - cpu
+        self._started = None
+
+
 @dataclass(frozen=True)
 class PlanRun:
     """What one planning child process measured."""
 
     seconds: float
+    cpu_seconds: float
     tasks: int
     activities: int
     unchanged: int
@@ -112,7 +135,7 @@ class Result:
     plan: PlanRun
     replan: PlanRun
     raw_rows: int
-    raw_seconds: float
+    raw: Stopwatch
 
 
 def _url(path: Path) -> str:
@@ -128,29 +151,17 @@ def _fresh_database(path: Path) -> None:
     engine.dispose()
 
 
-@contextmanager
-def _classes_per_grade(count: int) -> Iterator[None]:
-    """Temporarily give synthetic schools ``count`` classes per grade.
-
-    ``create_synthetic_schools`` has no parameter for it; the generator reads the module
-    constant at call time, so setting it here is enough and is undone afterwards.
-    """
-    saved = demo.CLASSES_PER_GRADE
-    demo.CLASSES_PER_GRADE = count
-    try:
-        yield
-    finally:
-        demo.CLASSES_PER_GRADE = saved
-
-
 def generate(path: Path, scale: Scale) -> float:
     """Create the database and its synthetic schools; return the seconds taken."""
     _fresh_database(path)
     engine = db.make_engine(_url(path))
     started = time.perf_counter()
-    with _classes_per_grade(scale.classes_per_grade), db.transaction(engine) as session:
+    with db.transaction(engine) as session:
         demo.create_synthetic_schools(
-            session, schools=scale.schools, children_per_school=scale.children_per_school
+            session,
+            schools=scale.schools,
+            children_per_school=scale.children_per_school,
+            classes_per_grade=scale.classes_per_grade,
         )
     seconds = time.perf_counter() - started
     engine.dispose()
@@ -162,7 +173,8 @@ def _plan_in_child(path: str) -> PlanRun:
     calendar = load_calendar(CALENDAR)
     registry = build_plugin_manager(load_entry_points=False).activity_registry()
     engine = db.make_engine(_url(Path(path)))
-    started = time.perf_counter()
+    watch = Stopwatch()
+    watch.start()
     with db.transaction(engine) as session:
         summary = plan_term(
             session,
@@ -172,10 +184,11 @@ def _plan_in_child(path: str) -> PlanRun:
             now=PLANNED_AT,
             max_per_teacher_per_day=CAP,
         )
-    seconds = time.perf_counter() - started
+    watch.stop()
     engine.dispose()
     return PlanRun(
-        seconds=seconds,
+        seconds=watch.seconds,
+        cpu_seconds=watch.cpu_seconds,
         tasks=summary.created,
         activities=summary.activities_created,
         unchanged=summary.unchanged,
@@ -200,10 +213,10 @@ def _connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def raw_baseline(source: Path, target: Path) -> tuple[int, float]:
+def raw_baseline(source: Path, target: Path) -> tuple[int, Stopwatch]:
     """Copy ``source``'s task rows into an empty ``task`` table with executemany.
 
-    Returns (rows, seconds), timing only the inserts and the commit.
+    Returns the rows copied and the time of the inserts and the commit alone.
     """
     _fresh_database(target)
     connection = _connect(target)
@@ -220,38 +233,44 @@ def raw_baseline(source: Path, target: Path) -> tuple[int, float]:
     insert = f"INSERT INTO task ({names}) VALUES ({', '.join('?' * len(TASK_COLUMNS))})"
     cursor = reader.execute(f"SELECT {names} FROM task ORDER BY id")
     rows = 0
-    seconds = 0.0
-    started = time.perf_counter()
+    watch = Stopwatch()
+    watch.start()
     writer.execute("BEGIN")
-    seconds += time.perf_counter() - started
+    watch.stop()
     while chunk := cursor.fetchmany(CHUNK):  # read untimed, a chunk at a time
-        started = time.perf_counter()
+        watch.start()
         writer.executemany(insert, chunk)
-        seconds += time.perf_counter() - started
+        watch.stop()
         rows += len(chunk)
-    started = time.perf_counter()
+    watch.start()
     writer.execute("COMMIT")
-    seconds += time.perf_counter() - started
+    watch.stop()
     reader.close()
     writer.close()
-    return rows, seconds
+    return rows, watch
 
 
 def run(scale: Scale, directory: Path) -> Result:
     path = directory / f"plan-{scale.name}.db"
-    print(f"[{scale.name}] generating {scale.schools:,} schools x {scale.children_per_school:,}")
+    print(
+        f"[{scale.name}] generating {scale.schools:,} schools x {scale.children_per_school:,}",
+        flush=True,
+    )
     generate_seconds = generate(path, scale)
-    print(f"[{scale.name}] generated in {generate_seconds:.1f} s; planning")
+    print(f"[{scale.name}] generated in {generate_seconds:.1f} s; planning", flush=True)
     plan = plan_in_fresh_process(path)
-    print(f"[{scale.name}] planned {plan.rows:,} rows in {plan.seconds:.1f} s; re-planning")
+    print(
+        f"[{scale.name}] planned {plan.rows:,} rows in {plan.seconds:.1f} s; re-planning",
+        flush=True,
+    )
     replan = plan_in_fresh_process(path)
     if replan.rows or replan.unchanged != plan.tasks:
         print(f"[{scale.name}] WARNING: re-plan was not a no-op: {replan}", file=sys.stderr)
-    print(f"[{scale.name}] re-planned in {replan.seconds:.1f} s; raw baseline")
-    raw_rows, raw_seconds = raw_baseline(path, directory / f"raw-{scale.name}.db")
+    print(f"[{scale.name}] re-planned in {replan.seconds:.1f} s; raw baseline", flush=True)
+    raw_rows, raw = raw_baseline(path, directory / f"raw-{scale.name}.db")
     if raw_rows != plan.tasks:
         print(f"[{scale.name}] WARNING: copied {raw_rows} rows, planned {plan.tasks}")
-    return Result(scale, generate_seconds, plan, replan, raw_rows, raw_seconds)
+    return Result(scale, generate_seconds, plan, replan, raw_rows, raw)
 
 
 def _mib(kib: int) -> str:
@@ -268,6 +287,7 @@ def report(results: list[Result]) -> None:
         "plan rows/s",
         "raw rows/s",
         "ratio",
+        "CPU ratio",
         "plan peak RSS",
         "re-plan s",
         "re-plan RSS",
@@ -275,7 +295,8 @@ def report(results: list[Result]) -> None:
     lines: list[tuple[str, ...]] = [header]
     for r in results:
         plan_rate = r.plan.rows / r.plan.seconds
-        raw_rate = r.raw_rows / r.raw_seconds
+        raw_rate = r.raw_rows / r.raw.seconds
+        cpu_ratio = (r.plan.rows / r.plan.cpu_seconds) / (r.raw_rows / r.raw.cpu_seconds)
         lines.append(
             (
                 r.scale.name,
@@ -286,6 +307,7 @@ def report(results: list[Result]) -> None:
                 f"{plan_rate:,.0f}",
                 f"{raw_rate:,.0f}",
                 f"{plan_rate / raw_rate:.2f}",
+                f"{cpu_ratio:.2f}",
                 _mib(r.plan.peak_rss_kib),
                 f"{r.replan.seconds:.1f}",
                 _mib(r.replan.peak_rss_kib),
@@ -300,8 +322,10 @@ def report(results: list[Result]) -> None:
     print()
     print(
         f"rows written = tasks + activities; raw = sqlite3 executemany of the same task rows "
-        f"({CHUNK:,} per call, one transaction, same schema and PRAGMAs). Calendar {CALENDAR}, "
-        f"cap {CAP} tasks per teacher per day."
+        f"({CHUNK:,} per call, one transaction, same schema and PRAGMAs). ratio is of wall-clock "
+        f"rates, CPU ratio of rates per CPU second. Calendar {CALENDAR}, cap {CAP} tasks per "
+        f"teacher per day. Peak RSS (ru_maxrss) is the planning child process's, the "
+        f"interpreter and imports included."
     )
     for r in results:
         if r.plan.over_capacity:

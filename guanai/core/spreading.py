@@ -3,7 +3,8 @@
 A teacher with thirty monthly talks should not have them all on the first of the month, nor
 more than a set number on any day. Each new task goes to the day nearest its evenly spaced
 ideal position that still has room under the teacher's daily cap; a task that already has a
-valid day keeps it, so re-planning moves nothing that need not move.
+valid day keeps it (even where an earlier plan had to go over the cap), so re-planning moves
+nothing that need not move. Lowering the cap therefore applies to tasks planned afterwards.
 """
 
 from __future__ import annotations
@@ -29,21 +30,23 @@ class DaySpreader:
         self.overflows = 0
 
     def keep(self, teacher: int | None, day: date, days: Container[date]) -> bool:
-        """Keep an existing task's day if it is still allowed and under the cap."""
-        load = self.load[teacher]
-        if day in days and load[day] < self.cap:
-            load[day] += 1
+        """Keep an existing task's day if it is still one of the window's allowed days."""
+        if day in days:
+            self.load[teacher][day] += 1
             return True
         return False
 
     def place(self, teacher: int | None, days: Sequence[date], count: int) -> list[date]:
         """Days for ``count`` new tasks of ``teacher`` among ``days``, spaced evenly."""
         load = self.load[teacher]
+        cap = self.cap
         placed = []
         width = len(days)
         for k in range(count):
-            ideal = min(width - 1, (2 * k + 1) * width // (2 * count))
-            chosen = _nearest_free(load, self.cap, days, ideal)
+            ideal = (2 * k + 1) * width // (2 * count)  # < width, as 2k + 1 < 2 * count
+            chosen: date | None = days[ideal]  # usually free: no search needed
+            if load[chosen] >= cap:
+                chosen = _nearest_free(load, cap, days, ideal)
             if chosen is None:
                 self.overflows += 1
                 chosen = min(days, key=lambda d: (load[d], d))

@@ -282,3 +282,16 @@ def test_a_failure_midway_leaves_the_database_untouched(
     with transaction(engine) as session:
         assert session.scalar(select(func.count()).select_from(Task)) == 0
         assert session.scalar(select(func.count()).select_from(Activity)) == 0
+
+
+def test_replanning_an_over_full_school_changes_nothing_either(engine, autumn, registry):
+    with transaction(engine) as session:
+        create_demo_school(session, children=300)
+    plans = []
+    for _ in range(3):
+        with transaction(engine) as session:
+            plans.append(
+                plan_term(session, autumn, registry, actor="t", now=NOW, max_per_teacher_per_day=1)
+            )
+    assert plans[0].over_capacity > 0, "a cap of one cannot hold 25 children's monthly duties"
+    assert plans[1].changed == plans[2].changed == 0
