@@ -9,7 +9,7 @@ travel as tuples straight to the driver: ``executemany`` on SQLite, ``COPY`` on 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any
 
@@ -20,25 +20,27 @@ BATCH = 20_000
 
 
 def _sqlite_batch(batch: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """``batch`` with each ``date`` as the ISO text SQLAlchemy's SQLite Date type stores.
+    """``batch`` with dates and times as the text SQLAlchemy's SQLite types store.
 
     Converting value by value in Python cost more than SQLite's own insert, so the batch is
-    turned into columns, only columns holding dates are touched, and each distinct date is
+    turned into columns, only columns holding dates are touched, and each distinct value is
     converted once (a term has about a hundred school days and a batch 20,000 rows).
-    ``datetime`` values are left alone, as before.
     """
     columns: list[Sequence[Any]] = list(zip(*batch, strict=True))
     converted = False
     for index, column in enumerate(columns):
-        iso = {v: v.isoformat() for v in set(column) if _is_date(v)}
-        if iso:
-            columns[index] = list(map(iso.get, column, column))
+        text = {v: _sqlite_text(v) for v in set(column) if isinstance(v, date)}
+        if text:
+            columns[index] = list(map(text.get, column, column))
             converted = True
     return list(zip(*columns, strict=True)) if converted else batch
 
 
-def _is_date(value: Any) -> bool:
-    return isinstance(value, date) and not isinstance(value, datetime)
+def _sqlite_text(value: date) -> str:
+    if isinstance(value, datetime):
+        # As guanai.core.models.UTCDateTime stores it: UTC, without an offset.
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.isoformat()
 
 
 def insert_rows(

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, String, cast, exists, insert, literal, select, update
+from sqlalchemy import String, cast, exists, insert, literal, select, update
 from sqlalchemy.orm import Session, aliased
 
 from guanai.core.errors import NotFoundError, PluginError, RecordError
@@ -26,6 +26,7 @@ from guanai.core.models import (
     Task,
     TaskState,
     Term,
+    UTCDateTime,
 )
 from guanai.core.planner import PlanSummary, plan_term
 from guanai.core.pm import ActivityRegistry
@@ -84,7 +85,7 @@ def _queue(
             Task.id,
             recipient,
             Activity.school_id,
-            literal(now, DateTime(timezone=True)),
+            literal(now, UTCDateTime()),
             literal(OutboxState.PENDING.value),
             literal(0),
         )

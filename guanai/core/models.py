@@ -6,7 +6,7 @@ indexed columns: its cost grows with the work due, not with the size of the hist
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -14,14 +14,17 @@ from sqlalchemy import (
     JSON,
     Date,
     DateTime,
+    Dialect,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     false,
+    func,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -35,9 +38,33 @@ NAMING_CONVENTION = {
 }
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment in time, stored in UTC on every database and read back as aware UTC.
+
+    SQLite has no time zones: without this, an aware Shanghai time would be stored as its
+    wall-clock reading and come back naive, eight hours off any UTC value beside it.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("guanai stores only timezone-aware datetimes")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JSON, datetime: DateTime(timezone=True)}
+    type_annotation_map = {dict[str, Any]: JSON, datetime: UTCDateTime()}
 
 
 class TaskState(StrEnum):
@@ -268,6 +295,10 @@ class Task(Base):
     state: Mapped[str] = mapped_column(
         String(12), default=TaskState.PENDING.value, server_default=TaskState.PENDING.value
     )
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Bumped on every change that matters to someone following the task (a feed's SEQUENCE)."""
+    changed_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
+    """When the task last changed materially (a feed's LAST-MODIFIED), not a clock reading."""
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(100))
     __table_args__ = (

@@ -50,6 +50,7 @@ TASK_COLUMNS = (
     "scheduled_on",
     "due_on",
     "state",
+    "changed_at",
 )
 
 
@@ -87,8 +88,9 @@ class PlanSummary:
 # a plain tuple in WANTED_FIELDS order, and an existing task a tuple in _EXISTING_FIELDS order
 # (after its identity); a dataclass or SQLAlchemy row per task cost more than the insert itself.
 WANTED_FIELDS = ("stage", "class_id", "child_id", "assignee_id", "scheduled_on", "due_on")
-_EXISTING_FIELDS = ("id", "state", *WANTED_FIELDS)
-_ID, _STATE, _ASSIGNEE, _SCHEDULED = 0, 1, 5, 6  # positions in an existing task's tuple
+_EXISTING_FIELDS = ("id", "state", "sequence", *WANTED_FIELDS)
+_ID, _STATE, _SEQUENCE, _ASSIGNEE, _SCHEDULED = 0, 1, 2, 6, 7  # positions in an existing task
+_PLANNED = 3  # where the planned fields (WANTED_FIELDS) start in an existing task
 _PENDING = TaskState.PENDING.value
 _DONE = TaskState.DONE.value
 _CANCELLED = TaskState.CANCELLED.value
@@ -300,14 +302,14 @@ def _plan_school(
     for key, want in wanted.items():
         row = existing.pop(key, None)
         if row is None:
-            inserts.append((*key, *want, _PENDING))
+            inserts.append((*key, *want, _PENDING, now))
         elif row[_STATE] == _DONE:
             kept_done += 1
         elif row[_STATE] == _CANCELLED:
-            updates.append(_update(row, want))
+            updates.append(_update(row, want, now))
             reopened += 1
-        elif row[2:] != want:
-            updates.append(_update(row, want))
+        elif row[_PLANNED:] != want:
+            updates.append(_update(row, want, now))
             updated += 1
         else:
             unchanged += 1
@@ -324,14 +326,24 @@ def _plan_school(
         session.execute(
             update(Task)
             .where(Task.id.in_(to_cancel[start : start + 1000]))
-            .values(state=TaskState.CANCELLED.value)
+            .values(state=TaskState.CANCELLED.value, sequence=Task.sequence + 1, changed_at=now)
         )
     summary.cancelled += len(to_cancel)
 
 
-def _update(row: tuple[Any, ...], want: tuple[Any, ...]) -> dict[str, Any]:
-    """The parameters that give existing task ``row`` the planned fields, pending again."""
-    return {"id": row[_ID], **dict(zip(WANTED_FIELDS, want, strict=True)), "state": _PENDING}
+def _update(row: tuple[Any, ...], want: tuple[Any, ...], now: datetime) -> dict[str, Any]:
+    """The parameters that give existing task ``row`` the planned fields, pending again.
+
+    A planned change is material to whoever follows the task (e.g. in a calendar feed), so
+    it bumps the task's sequence and change time.
+    """
+    return {
+        "id": row[_ID],
+        **dict(zip(WANTED_FIELDS, want, strict=True)),
+        "state": _PENDING,
+        "sequence": row[_SEQUENCE] + 1,
+        "changed_at": now,
+    }
 
 
 def _wanted_tasks(

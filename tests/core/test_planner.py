@@ -295,3 +295,24 @@ def test_replanning_an_over_full_school_changes_nothing_either(engine, autumn, r
             )
     assert plans[0].over_capacity > 0, "a cap of one cannot hold 25 children's monthly duties"
     assert plans[1].changed == plans[2].changed == 0
+
+
+def test_a_re_plan_bumps_the_sequence_and_change_time_of_changed_tasks_only(
+    tmp_path, engine, school, autumn, registry
+):
+    plan(engine, autumn, registry)
+    with transaction(engine) as session:
+        before = {t.id: (t.sequence, t.changed_at) for t, _ in tasks(session)}
+    assert {sequence for sequence, _ in before.values()} == {0}
+    assert all(changed == NOW for _, changed in before.values())
+    later = datetime(2026, 9, 20, 2, tzinfo=UTC)
+    edited = edited_calendar(tmp_path, "2026-11-20 ", "2026-11-27 ")
+    edited = edited_calendar(tmp_path, "2026-11-16 ", "2026-11-23 ", edited.text)
+    with transaction(engine) as session:
+        plan_term(session, edited, registry, actor="t", now=later, max_per_teacher_per_day=CAP)
+    with transaction(engine) as session:
+        after = {t.id: (t.sequence, t.changed_at, a.type) for t, a in tasks(session)}
+    moved = {i for i, (sequence, _, _) in after.items() if sequence == 1}
+    assert moved and {after[i][2] for i in moved} >= {"care_week"}
+    assert all(after[i][1] == later for i in moved)
+    assert all(after[i][:2] == before[i] for i in after if i not in moved)
