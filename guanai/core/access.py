@@ -61,14 +61,24 @@ def sees_in_full(viewer: Viewer) -> ColumnElement[bool]:
         return in_school
     if viewer.role == "bureau" or viewer.teacher_id is None:
         return false()
-    paired = exists().where(
-        Pairing.child_id == Child.id,
-        Pairing.ended_on.is_(None),
-        Pairing.teacher_id == viewer.teacher_id,
+    # correlate(Child) only: a query that itself joins Pairing or SchoolClass (an export
+    # joins the current pairing) must not swallow the subquery's own FROM.
+    paired = (
+        exists()
+        .where(
+            Pairing.child_id == Child.id,
+            Pairing.ended_on.is_(None),
+            Pairing.teacher_id == viewer.teacher_id,
+        )
+        .correlate(Child)
     )
     if viewer.role == "head_teacher":
-        heads = exists().where(
-            SchoolClass.id == Child.class_id, SchoolClass.head_teacher_id == viewer.teacher_id
+        heads = (
+            exists()
+            .where(
+                SchoolClass.id == Child.class_id, SchoolClass.head_teacher_id == viewer.teacher_id
+            )
+            .correlate(Child)
         )
         return in_school & or_(paired, heads)
     return in_school & paired
@@ -80,5 +90,16 @@ def require_role(viewer: Viewer, *roles: str) -> None:
             Label(
                 f"用户 {viewer.name}（{viewer.role}）无权执行此操作",
                 f"user {viewer.name} ({viewer.role}) may not do this",
+            )
+        )
+
+
+def require_school(viewer: Viewer, school_id: int) -> None:
+    """Refuse a viewer bound to one school (``Account.school_id``) any other school."""
+    if viewer.school_id is not None and viewer.school_id != school_id:
+        raise AccessError(
+            Label(
+                f"用户 {viewer.name} 只能查看本校的记录",
+                f"user {viewer.name} may only see their own school's records",
             )
         )

@@ -37,6 +37,8 @@ def mask_id_number(number: str | None) -> str:
     """The region code (first six characters) and the last one; the birth date is hidden."""
     if not number:
         return ""
+    if len(number) < 10:  # not a real ID number: keeping seven characters would show it all
+        return MASK * len(number)
     return number[:6] + MASK * (len(number) - 7) + number[-1]
 
 

@@ -105,8 +105,8 @@ def test_upgrading_a_0001_database_keeps_its_children_and_codes_their_labels(
             )
             connection.execute(
                 text(
-                    "INSERT INTO child (id, school_id, class_id, student_no, name, enrolment_status,"
-                    " left_behind_type) VALUES (1, 1, 1, 'N1', '张三', 'enrolled', '父亲外出')"
+                    "INSERT INTO child (id, school_id, class_id, student_no, name, gender, enrolment_status,"
+                    " left_behind_type) VALUES (1, 1, 1, 'N1', '张三', '男', 'enrolled', '父亲外出')"
                 )
             )
             connection.execute(
@@ -115,10 +115,10 @@ def test_upgrading_a_0001_database_keeps_its_children_and_codes_their_labels(
         upgrade(engine)
         with engine.connect() as connection:
             child = connection.execute(
-                text("SELECT name, left_behind_type, key_target FROM child")
+                text("SELECT name, gender, left_behind_type, key_target FROM child")
             ).one()
             relation = connection.scalar(text("SELECT relation FROM guardian"))
-        assert tuple(child) == ("张三", "father", False)
+        assert tuple(child) == ("张三", "male", "father", False)
         assert relation == "grandfather"
     finally:
         engine.dispose()

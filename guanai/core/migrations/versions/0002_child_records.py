@@ -1,7 +1,7 @@
 """Child records: the full contact card, parents, guardian details, history, accounts.
 
-Also turns the Chinese labels that earlier versions stored for the left-behind type and the
-guardian's relation into the codes of guanai.core.vocabulary.
+Also turns the Chinese labels that earlier versions stored for gender, the left-behind type
+and the guardian's relation into the codes of guanai.core.vocabulary.
 
 Revision ID: 0002
 Revises: 0001
@@ -20,6 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 # Frozen copies of the labels as they were: a migration must not change with the vocabulary.
 LEFT_BEHIND_CODES = {"父母均外出": "both", "父亲外出": "father", "母亲外出": "mother"}
+GENDER_CODES = {"男": "male", "女": "female"}
 RELATION_CODES = {
     "祖父": "grandfather",
     "祖母": "grandmother",
@@ -106,6 +107,7 @@ def upgrade() -> None:
 
     for table, column, mapping in (
         ("child", "left_behind_type", LEFT_BEHIND_CODES),
+        ("child", "gender", GENDER_CODES),
         ("guardian", "relation", RELATION_CODES),
     ):
         for label, code in mapping.items():
