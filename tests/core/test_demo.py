@@ -11,8 +11,13 @@ from sqlalchemy.orm import Session
 
 from guanai.core import db
 from guanai.core.demo import create_demo_school, create_synthetic_schools
-from guanai.core.models import Child, Guardian, Pairing, School, SchoolClass, Teacher
-from guanai.core.vocabulary import GUARDIAN_RELATIONS
+from guanai.core.demo_people import CITIES, REGION_PREFIX
+from guanai.core.models import Child, Guardian, Pairing, Parent, School, SchoolClass, Teacher
+from guanai.core.roster.checks import birth_date_of, mobile_phone, phone, resident_id
+from guanai.core.vocabulary import CARE_CATEGORIES, FIVE_CLEARS, GENDERS, GUARDIAN_RELATIONS
+
+GRANDPARENTS = {"grandfather", "grandmother", "maternal_grandfather", "maternal_grandmother"}
+AWAY = {"both": ("father", "mother"), "father": ("father",), "mother": ("mother",)}
 
 MOBILE = re.compile(r"^1[358]\d{9}$")
 
@@ -28,8 +33,7 @@ def test_demo_school_shape(session: Session) -> None:
     assert session.get(School, school_id).code == "DEMO"
     children = session.scalars(select(Child).where(Child.school_id == school_id)).all()
     assert len(children) == 300
-    assert all(c.id_number is None for c in children)
-    assert {c.gender for c in children} == {"男", "女"}
+    assert {c.gender for c in children} == set(GENDERS)
     assert len({c.student_no for c in children}) == 300
 
     classes = session.scalars(select(SchoolClass).where(SchoolClass.school_id == school_id)).all()
@@ -62,6 +66,78 @@ def test_demo_guardians(session: Session) -> None:
     assert {g.relation for g in guardians} <= set(GUARDIAN_RELATIONS)
     assert all(MOBILE.match(g.phone) for g in guardians)
     assert all(2 <= len(g.name) <= 3 for g in guardians)
+    assert all(g.occupation and g.address and g.health for g in guardians)
+    for guardian in guardians:
+        if guardian.relation in GRANDPARENTS:
+            assert 60 <= guardian.age <= 80
+        else:
+            assert 28 <= guardian.age <= 60
+
+
+def test_a_guardian_is_never_a_parent_who_is_away(session: Session) -> None:
+    school_id = create_demo_school(session, children=300)
+    rows = session.execute(
+        select(Child.left_behind_type, Guardian.relation)
+        .join(Guardian, Guardian.child_id == Child.id)
+        .where(Child.school_id == school_id)
+    ).all()
+    for kind, relation in rows:
+        assert relation not in AWAY[kind]
+    at_home = Counter(relation for kind, relation in rows if kind != "both")
+    assert at_home["mother"] + at_home["father"] > 0, "the parent at home is often the guardian"
+
+
+def test_parents_away_have_phones_and_workplaces(session: Session) -> None:
+    school_id = create_demo_school(session, children=300)
+    children = session.scalars(select(Child).where(Child.school_id == school_id)).all()
+    parents = session.scalars(select(Parent).join(Child).where(Child.school_id == school_id)).all()
+    by_child: dict[int, list[Parent]] = {}
+    for parent in parents:
+        by_child.setdefault(parent.child_id, []).append(parent)
+    for child in children:
+        assert {p.relation for p in by_child[child.id]} == set(AWAY[child.left_behind_type])
+    cities = {city for city, _, _ in CITIES}
+    for parent in parents:
+        assert parent.name and 2 <= len(parent.name) <= 3
+        assert mobile_phone(parent.phone) == parent.phone
+        assert parent.work_city in cities
+        assert parent.work_unit.startswith(parent.work_city + "某")
+        if parent.unit_phone:
+            assert phone(parent.unit_phone) == parent.unit_phone
+    assert any(p.unit_address for p in parents) and any(p.unit_phone for p in parents)
+    fathers = [p for p in parents if p.relation == "father"]
+    surname = {c.id: c.name[0] for c in children}
+    assert sum(p.name[0] == surname[p.child_id] for p in fathers) == len(fathers)
+
+
+def test_id_numbers_are_valid_unique_and_match_birth_and_gender(session: Session) -> None:
+    create_demo_school(session, code="A", children=300)
+    create_synthetic_schools(session, schools=3, children_per_school=100)
+    create_demo_school(session, code="B", children=300)  # same seed as A: same birth dates
+    children = session.scalars(select(Child)).all()
+    numbers = [c.id_number for c in children]
+    assert len(set(numbers)) == len(numbers) == 900
+    for child in children:
+        assert resident_id(child.id_number) == child.id_number
+        assert birth_date_of(child.id_number) == child.birth_date
+        assert child.id_number.startswith(REGION_PREFIX)
+        assert int(child.id_number[16]) % 2 == (child.gender == "male")
+
+
+def test_records_are_filled_in_as_a_coordinator_would(session: Session) -> None:
+    school_id = create_demo_school(session, children=300)
+    children = session.scalars(select(Child).where(Child.school_id == school_id)).all()
+    for child in children:
+        assert set(child.care_categories) <= set(CARE_CATEGORIES)
+        assert set(child.five_clears) <= set(FIVE_CLEARS)
+        assert child.birth_date < child.left_behind_since <= date(2026, 8, 31)
+        assert "村" in child.home_address and child.home_address.endswith("号")
+        assert bool(child.individual_plan) == child.key_target
+    key_targets = sum(c.key_target for c in children)
+    assert 10 <= key_targets <= 50, "about one child in ten is a key assistance target"
+    assert 0.3 < sum(not c.care_categories for c in children) / 300 < 0.9
+    complete = sum(len(c.five_clears) == 5 for c in children)
+    assert 0.6 < complete / 300 < 1
 
 
 def test_demo_pairings(session: Session) -> None:
@@ -89,6 +165,14 @@ def test_demo_pairings(session: Session) -> None:
     load = Counter(teacher.id for _, _, teacher in rows)
     assert max(load.values()) <= 8
     assert max(load.values()) - min(load.values()) <= 1
+    helped = Counter(pairing.buddy_child_id for pairing, _, _ in rows)
+    assert set(helped.values()) == {1}, "each child is buddy to exactly one classmate"
+
+
+def test_a_school_without_pairings(session: Session) -> None:
+    create_demo_school(session, children=60, pairings=False)
+    assert session.scalar(select(func.count()).select_from(Pairing)) == 0
+    assert session.scalar(select(func.count()).select_from(Child)) == 60
 
 
 def test_demo_is_deterministic(session: Session) -> None:
@@ -124,6 +208,10 @@ def test_synthetic_schools(engine: Engine) -> None:
         assert len(ids) == len(set(ids)) == 25
         assert session.scalar(select(func.count()).select_from(Child)) == 25 * 40
         assert session.scalar(select(func.count()).select_from(Guardian)) == 25 * 40
+        parents = session.scalar(select(func.count()).select_from(Parent))
+        assert 25 * 40 < parents < 2 * 25 * 40
+        numbers = session.scalars(select(Child.id_number)).all()
+        assert len(set(numbers)) == 25 * 40 and None not in numbers
         distinct = session.execute(
             select(Child.school_id, func.count(func.distinct(Child.student_no))).group_by(
                 Child.school_id

@@ -1,0 +1,238 @@
+"""Talk tasks follow the current pairing: handing a child's open tasks to their new teacher.
+
+A step whose role is the pairing teacher (帮扶教师) belongs to whoever is paired with the child
+now. When a pairing changes (``guanai pair``, ``guanai pair --auto``, a roster import) the
+child's open tasks of such steps move to the new teacher at once, in one UPDATE per batch of
+children, instead of waiting for the next re-plan. Done tasks keep the teacher who did the work.
+
+A handed-over task is a material change to whoever follows it (a teacher's calendar feed), so
+its ``sequence`` is bumped and ``changed_at`` set, as the planner does.
+
+The planner keeps an existing task's day on a re-plan (even above the daily cap) as long as
+its assignee is unchanged and the day still lies in the step's window. So the cap has to be
+kept here: a handed-over task of a spread step that would put the new teacher over the cap on
+its day moves to the nearest day with room among the school days of the step's window, as
+the plan shows them. A later re-plan then changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from guanai.core.activity import Role
+from guanai.core.models import OPEN_STATES, Activity, Pairing, Task, TaskState
+from guanai.core.pm import ActivityRegistry
+
+BATCH = 1000
+_OPEN = [state.value for state in OPEN_STATES]
+
+
+@dataclass(frozen=True)
+class Handover:
+    """What following the pairings did: tasks reassigned, and of those, tasks given a new day."""
+
+    reassigned: int = 0
+    moved: int = 0
+
+
+def pairing_teacher_steps(registry: ActivityRegistry) -> dict[str, tuple[str, ...]]:
+    """Activity type -> names of its steps done by the pairing teacher."""
+    return _steps(registry, lambda step: step.role is Role.PAIRING_TEACHER)
+
+
+def spread_steps(registry: ActivityRegistry) -> dict[str, tuple[str, ...]]:
+    """Activity type -> names of its steps given concrete days under the daily cap."""
+    return _steps(registry, lambda step: step.spread)
+
+
+def _steps(registry: ActivityRegistry, wanted: Any) -> dict[str, tuple[str, ...]]:
+    found = {
+        name: tuple(step.name for step in registry.types[name].steps if wanted(step))
+        for name in registry
+    }
+    return {name: steps for name, steps in found.items() if steps}
+
+
+def is_step_of(steps: dict[str, tuple[str, ...]]) -> ColumnElement[bool]:
+    """A condition on :class:`Task`: its (activity type, step) is one of ``steps``.
+
+    The activity is aliased so the condition also works in a query that joins Activity itself.
+    """
+    activity = aliased(Activity)
+    return exists().where(
+        activity.id == Task.activity_id,
+        or_(*(and_(activity.type == name, Task.step.in_(names)) for name, names in steps.items())),
+    )
+
+
+def hand_over_tasks(
+    session: Session,
+    registry: ActivityRegistry,
+    child_ids: Iterable[int],
+    *,
+    now: datetime,
+    daily_cap: int | None = None,
+) -> Handover:
+    """Give the open pairing-teacher tasks of ``child_ids`` to each child's current teacher.
+
+    ``daily_cap`` is the planner's ``max_per_teacher_per_day``; without it no day is changed.
+    Children without a current pairing keep their tasks' assignees (the planner gives those to
+    the head teacher). Does not commit.
+    """
+    steps = pairing_teacher_steps(registry)
+    if not steps:
+        return Handover()
+    current = (
+        select(Pairing.teacher_id)
+        .where(Pairing.child_id == Task.child_id, Pairing.ended_on.is_(None))
+        .scalar_subquery()
+    )
+    handed: list[tuple[int, int, date, int, str]] = []
+    for batch in _batches(child_ids):
+        statement = (
+            update(Task)
+            .where(
+                Task.child_id.in_(batch),
+                Task.state.in_(_OPEN),
+                is_step_of(steps),
+                current.is_not(None),
+                Task.assignee_id.is_distinct_from(current),
+            )
+            .values(assignee_id=current, sequence=Task.sequence + 1, changed_at=now)
+            .returning(Task.id, Task.assignee_id, Task.scheduled_on, Task.activity_id, Task.step)
+            .execution_options(synchronize_session=False)
+        )
+        handed.extend(tuple(row) for row in session.execute(statement))  # type: ignore[misc]
+    moved = 0
+    if daily_cap is not None and handed:
+        moved = _make_room(session, registry, handed, daily_cap)
+    return Handover(len(handed), moved)
+
+
+def _make_room(
+    session: Session,
+    registry: ActivityRegistry,
+    handed: list[tuple[int, int, date, int, str]],
+    cap: int,
+) -> int:
+    """Move handed-over spread tasks off days where their new teacher is over ``cap``."""
+    spread = spread_steps(registry)
+    if not spread:
+        return 0
+    types = dict(
+        session.execute(
+            select(Activity.id, Activity.type).where(
+                Activity.id.in_({activity for _, _, _, activity, _ in handed})
+            )
+        ).all()  # type: ignore[arg-type]
+    )
+    candidates = [t for t in handed if t[4] in spread.get(types[t[3]], ())]
+    if not candidates:
+        return 0
+    teachers = {teacher for _, teacher, _, _, _ in candidates}
+    load: Counter[tuple[int, date]] = Counter()
+    for teacher, day, count in session.execute(
+        select(Task.assignee_id, Task.scheduled_on, func.count())
+        .where(
+            Task.assignee_id.in_(teachers),
+            Task.state != TaskState.CANCELLED.value,
+            is_step_of(spread),
+        )
+        .group_by(Task.assignee_id, Task.scheduled_on)
+    ):
+        load[teacher, day] = count
+    crowded: defaultdict[tuple[int, date], list[tuple[int, int, str]]] = defaultdict(list)
+    for task_id, teacher, day, activity, step in sorted(candidates):
+        if load[teacher, day] > cap:
+            crowded[teacher, day].append((task_id, activity, step))
+    if not crowded:
+        return 0
+    keys = {(activity, step) for tasks in crowded.values() for _, activity, step in tasks}
+    days = _step_days(session, keys, spread)
+    moves = []
+    for (teacher, day), tasks in sorted(crowded.items()):
+        for task_id, activity, step in reversed(tasks):  # the newest tasks move first
+            if load[teacher, day] <= cap:
+                break
+            free = _nearest_free(
+                day, days[activity, step], [load[teacher, d] < cap for d in days[activity, step]]
+            )
+            if free is None:
+                continue
+            load[teacher, day] -= 1
+            load[teacher, free] += 1
+            moves.append({"id": task_id, "scheduled_on": free})
+    if moves:
+        session.execute(update(Task), moves)
+    return len(moves)
+
+
+def _step_days(
+    session: Session, keys: set[tuple[int, str]], spread: dict[str, tuple[str, ...]]
+) -> dict[tuple[int, str], list[date]]:
+    """Days a task of each (activity, step) may move to: school days inside the step's window.
+
+    The window is the calendar's; it is read back from the plan here: the days from the step's
+    first task to its last on which the school has any spread task that term (the planner puts
+    those on school days outside exam periods only).
+    """
+    activities = {activity for activity, _ in keys}
+    spans = {
+        (activity, step): (first, last)
+        for activity, step, first, last in session.execute(
+            select(
+                Task.activity_id,
+                Task.step,
+                func.min(Task.scheduled_on),
+                func.max(Task.scheduled_on),
+            )
+            .where(Task.activity_id.in_(activities), Task.state != TaskState.CANCELLED.value)
+            .group_by(Task.activity_id, Task.step)
+        )
+        if (activity, step) in keys
+    }
+    scopes = session.execute(
+        select(Activity.id, Activity.term_id, Activity.school_id).where(Activity.id.in_(activities))
+    ).all()
+    days: dict[tuple[int, str], list[date]] = {}
+    for term_id, school_id in {(term, school) for _, term, school in scopes}:
+        mine = {a for a, term, school in scopes if (term, school) == (term_id, school_id)}
+        used = sorted(
+            session.scalars(
+                select(Task.scheduled_on)
+                .distinct()
+                .join(Activity, Activity.id == Task.activity_id)
+                .where(
+                    Activity.term_id == term_id,
+                    Activity.school_id == school_id,
+                    Task.state != TaskState.CANCELLED.value,
+                    is_step_of(spread),
+                )
+            )
+        )
+        for (activity, step), (first, last) in spans.items():
+            if activity in mine:
+                days[activity, step] = [d for d in used if first <= d <= last]
+    return days
+
+
+def _nearest_free(day: date, days: Sequence[date], room: Sequence[bool]) -> date | None:
+    """The day of ``days`` (with ``room`` on it) nearest ``day``; the later one on a tie."""
+    ranked = sorted(
+        (abs((d - day).days), d < day, d) for d, free in zip(days, room, strict=True) if free
+    )
+    return next((d for _, _, d in ranked if d != day), None)
+
+
+def _batches(ids: Iterable[int]) -> Iterator[list[int]]:
+    iterator = iter(sorted(set(ids)))
+    while batch := list(islice(iterator, BATCH)):
+        yield batch

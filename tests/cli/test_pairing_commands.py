@@ -1,0 +1,162 @@
+"""``guanai pair`` and ``guanai pairings`` as a coordinator (and a teacher) use them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from guanai.cli import cli
+from guanai.core import db
+from guanai.core.demo import create_demo_school
+from guanai.core.masking import mask_name
+from guanai.core.models import Account, Child, Pairing, RecordChange, Teacher
+from guanai.core.pm import GuanaiPluginManager, build_plugin_manager
+
+COORDINATOR = "李主任"
+NOW = "2026-09-14T08:00"
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def pm() -> GuanaiPluginManager:
+    return build_plugin_manager(load_entry_points=False)
+
+
+@pytest.fixture
+def run(database_url: str, pm: GuanaiPluginManager) -> Run:
+    runner = CliRunner()
+
+    def invoke(*args: str, actor: str = COORDINATOR) -> Result:
+        return runner.invoke(cli, ["--db", database_url, "--as", actor, *args], obj=pm)
+
+    return invoke
+
+
+@pytest.fixture
+def school_db(run: Run, database_url: str) -> Iterator[Engine]:
+    """A database with one demo school of 30 children, none of them paired yet."""
+    assert run("init").exit_code == 0
+    engine = db.make_engine(database_url)
+    with db.transaction(engine) as session:
+        create_demo_school(session, children=30, pairings=False)
+    yield engine
+    engine.dispose()
+
+
+def scalar(engine: Engine, query):  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        return session.scalar(query)
+
+
+def add_accounts(engine: Engine, teacher_code: str = "T014") -> None:
+    """A coordinator account and a teacher's account: from now on, who acts matters."""
+    with db.transaction(engine) as session:
+        teacher = session.scalars(select(Teacher).where(Teacher.code == teacher_code)).one()
+        session.add(Account(name=COORDINATOR, role="coordinator", school_id=teacher.school_id))
+        session.add(
+            Account(
+                name="王老师", role="teacher", teacher_id=teacher.id, school_id=teacher.school_id
+            )
+        )
+
+
+def current_pairings(engine: Engine) -> int:
+    return scalar(
+        engine, select(func.count()).select_from(Pairing).where(Pairing.ended_on.is_(None))
+    )
+
+
+def test_auto_pairs_everyone_and_prints_the_loads(run, school_db):
+    result = run("pair", "--auto", "--now", NOW)
+    assert result.exit_code == 0, result.output
+    assert "已为 30 名学生结对" in result.output
+    assert "结对前" in result.output and "T014" in result.output
+    assert current_pairings(school_db) == 30
+    sources = scalar(school_db, select(func.count(func.distinct(RecordChange.source))))
+    assert sources == 1
+    again = run("pair", "--auto", "--now", NOW)
+    assert "已为 0 名学生结对" in again.output and current_pairings(school_db) == 30
+
+
+def test_a_maximum_is_kept_and_the_rest_are_named(run, school_db):
+    result = run("--lang", "en", "pair", "--auto", "--max", "1", "--now", NOW)
+    assert result.exit_code == 0, result.output
+    # 17 teachers besides the coordinator take one child each, the coordinator one more.
+    assert "Paired 18 children" in result.output
+    assert "12 children are not paired" in result.output
+    assert "paired with the coordinator" in result.output
+    assert current_pairings(school_db) == 18
+
+
+def test_a_manual_change_then_the_list(run, school_db):
+    assert run("pair", "--auto", "--now", NOW).exit_code == 0
+    number = scalar(school_db, select(Child.student_no).order_by(Child.id).limit(1))
+    result = run("pair", number, "--teacher", "T003", "--now", NOW)
+    assert result.exit_code == 0, result.output
+    assert f"学号 {number}" in result.output and "→ T003" in result.output
+    listed = run("pairings", "--teacher", "T003")
+    assert listed.exit_code == 0 and number in listed.output
+    assert scalar(school_db, select(func.count()).select_from(Pairing)) == 31
+
+
+def test_unknown_codes_are_one_line_naming_the_code(run, school_db):
+    assert run("pair", "--auto", "--now", NOW).exit_code == 0
+    number = scalar(school_db, select(Child.student_no).order_by(Child.id).limit(1))
+    for args, code in (
+        (("pair", number, "--teacher", "T999"), "T999"),
+        (("pair", "404404", "--teacher", "T002"), "404404"),
+        (("pair", number, "--buddy", "777"), "777"),
+    ):
+        result = run(*args)
+        assert result.exit_code == 1
+        assert code in result.output and "Traceback" not in result.output
+        assert result.output.strip().count("\n") == 0
+    assert scalar(school_db, select(func.count()).select_from(Pairing)) == 30
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("pair",), ("pair", "--auto", "202601001"), ("pair", "202601001", "--max", "3")],
+)
+def test_pair_wants_auto_or_one_student(run, school_db, args):
+    result = run(*args)
+    assert result.exit_code == 1
+    assert "--auto" in result.output
+
+
+def test_only_the_coordinator_changes_pairings(run, school_db):
+    add_accounts(school_db)
+    refused = run("pair", "--auto", actor="王老师")
+    assert refused.exit_code == 1
+    assert "王老师" in refused.output and "无权" in refused.output
+    assert current_pairings(school_db) == 0
+    assert run("pair", "--auto", actor="没有账号").exit_code == 1
+    assert run("pair", "--auto", "--now", NOW).exit_code == 0
+    assert current_pairings(school_db) == 30
+
+
+def test_a_teacher_sees_only_their_own_childrens_names(run, school_db):
+    assert run("pair", "--auto", "--now", NOW).exit_code == 0
+    add_accounts(school_db, "T014")
+    with Session(school_db) as session:
+        rows = session.execute(
+            select(Child.name, Teacher.code)
+            .join(Pairing, Pairing.child_id == Child.id)
+            .join(Teacher, Teacher.id == Pairing.teacher_id)
+        ).all()
+    mine = {name for name, code in rows if code == "T014"}
+    others = {name for name, code in rows if code != "T014"}
+    assert mine and others
+    seen = run("pairings", actor="王老师")
+    assert seen.exit_code == 0, seen.output
+    assert all(name in seen.output for name in mine)
+    hidden = [n for n in others if not any(n in shown for shown in mine)]
+    assert hidden and not any(name in seen.output for name in hidden)
+    assert all(mask_name(name) in seen.output for name in hidden)
+    full = run("pairings")
+    assert all(name in full.output for name, _ in rows)
