@@ -353,3 +353,26 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
     __table_args__ = (Index("ix_outbox_message_state_next", "state", "next_attempt_at"),)
+
+
+class FeedSubscription(Base):
+    """A calendar feed someone subscribed to: a teacher's, a class's or the school's, one term.
+
+    The token in the feed's URL is shown once and stored only as its SHA-256 (``token_hash``);
+    ``slug`` is a random public name for the static file ``guanai export-ics`` writes.
+    """
+
+    __tablename__ = "feed_subscription"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    scope: Mapped[str] = mapped_column(String(10))  # teacher | class | school
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    teacher_id: Mapped[int | None] = mapped_column(ForeignKey("teacher.id"))
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("school_class.id"))
+    term_key: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(200))
+    alarms: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(100))
+    revoked_at: Mapped[datetime | None]

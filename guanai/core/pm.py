@@ -36,6 +36,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "guanai.plugins.safety",
     "guanai.plugins.exam_letters",
     "guanai.plugins.new_year_party",
+    "guanai.plugins.ical",
 )
 
 

@@ -1,0 +1,242 @@
+"""What a feed holds: a subscription's tasks for its term, and (for the school) its calendar.
+
+- a teacher's feed: the tasks assigned to the teacher;
+- a class's feed: the tasks of the class and of its children (``Task.class_id``);
+- the school's feed: the school-wide tasks (``subject == "s"``), the term's holidays and
+  make-up workdays and its named periods.
+
+Cancelled tasks stay (as STATUS:CANCELLED) while their change is less than
+:data:`CANCELLED_KEPT` older than the newest change in the feed, then drop out; measuring from
+the newest change rather than the clock keeps the output a function of the data alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+from guanai.core.activity import ActivityType
+from guanai.core.calendar import TermCalendar, parse_calendar
+from guanai.core.masking import mask_name
+from guanai.core.models import (
+    Activity,
+    Child,
+    FeedSubscription,
+    School,
+    SchoolClass,
+    Task,
+    TaskState,
+    Teacher,
+    Term,
+)
+from guanai.core.pm import ActivityRegistry
+
+CANCELLED_KEPT = timedelta(days=30)
+SCHOOL_SUBJECT = "s"
+
+
+@dataclass(frozen=True)
+class FeedKey:
+    """What a feed's content depends on: two subscriptions with equal keys get equal bytes."""
+
+    scope: str
+    school_id: int
+    teacher_id: int | None
+    class_id: int | None
+    term_key: str
+    alarms: bool
+
+    @classmethod
+    def of(cls, subscription: FeedSubscription) -> FeedKey:
+        return cls(
+            subscription.scope,
+            subscription.school_id,
+            subscription.teacher_id,
+            subscription.class_id,
+            subscription.term_key,
+            subscription.alarms,
+        )
+
+
+@dataclass(frozen=True)
+class FeedVersion:
+    """A cheap summary of a feed's data: equal versions mean equal bytes."""
+
+    newest_change: datetime | None
+    tasks: int
+    planned_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One event of a feed, already free of private data."""
+
+    uid: str
+    starts_on: date
+    ends_on: date  # inclusive
+    summary: str
+    sequence: int
+    changed_at: datetime | None  # None: a calendar day, stamped with the feed's newest change
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class FeedContent:
+    name: str
+    timezone: str
+    term_starts_on: date
+    term_ends_on: date
+    newest_change: datetime | None
+    items: list[FeedItem]
+    alarms: bool
+
+
+def _term(session: Session, key: FeedKey) -> Term | None:
+    return session.scalars(select(Term).where(Term.key == key.term_key)).one_or_none()
+
+
+def _condition(key: FeedKey, term_id: int) -> ColumnElement[bool]:
+    base = (Activity.term_id == term_id) & (Activity.school_id == key.school_id)
+    if key.scope == "teacher":
+        return base & (Task.assignee_id == key.teacher_id)
+    if key.scope == "class":
+        return base & (Task.class_id == key.class_id)
+    return base & (Task.subject == SCHOOL_SUBJECT)
+
+
+def _tasks(key: FeedKey, term_id: int) -> Select[tuple[Task]]:
+    return (
+        select(Task).join(Activity, Activity.id == Task.activity_id).where(_condition(key, term_id))
+    )
+
+
+def feed_version(session: Session, key: FeedKey) -> FeedVersion:
+    """One aggregate query over the feed's tasks (and the term's planning time)."""
+    term = _term(session, key)
+    if term is None:
+        return FeedVersion(None, 0, None)
+    newest, count = session.execute(
+        select(func.max(Task.changed_at), func.count(Task.id))
+        .join(Activity, Activity.id == Task.activity_id)
+        .where(_condition(key, term.id))
+    ).one()
+    if isinstance(newest, datetime) and newest.tzinfo is None:  # max() skips the column type
+        newest = newest.replace(tzinfo=UTC)
+    return FeedVersion(newest, int(count), term.planned_at)
+
+
+def _name(session: Session, key: FeedKey) -> str:
+    if key.scope == "teacher":
+        return f"关爱·{session.get(Teacher, key.teacher_id).name}的任务"  # type: ignore[union-attr]
+    if key.scope == "class":
+        return f"关爱·{session.get(SchoolClass, key.class_id).name}"  # type: ignore[union-attr]
+    return f"关爱·{session.get(School, key.school_id).name}"  # type: ignore[union-attr]
+
+
+def _summary(
+    types: dict[str, ActivityType | None], activity_type: str, step: str, subject: str | None
+) -> str:
+    kind = types.get(activity_type)
+    if kind is None:
+        return f"{activity_type}: {step}" + (f" · {subject}" if subject else "")
+    try:
+        return kind.calendar_summary(kind.step(step), subject).zh
+    except KeyError:
+        return f"{kind.title.zh}: {step}" + (f" · {subject}" if subject else "")
+
+
+def _calendar_items(term: Term) -> list[FeedItem]:
+    calendar: TermCalendar = parse_calendar(term.calendar_source, Path(f"{term.key}.toml"))
+    items = [
+        FeedItem(
+            f"holiday-{term.key}-{h.starts_on:%Y%m%d}@guanai",
+            h.starts_on,
+            h.ends_on,
+            f"放假: {h.name.zh}",
+            0,
+            None,
+        )
+        for h in calendar.holidays
+    ]
+    items += [
+        FeedItem(
+            f"workday-{term.key}-{w.on:%Y%m%d}@guanai",
+            w.on,
+            w.on,
+            f"调休上课: {w.name.zh}",
+            0,
+            None,
+        )
+        for w in calendar.workdays
+    ]
+    items += [
+        FeedItem(f"period-{term.key}-{p.key}@guanai", p.starts_on, p.ends_on, p.name.zh, 0, None)
+        for p in calendar.periods.values()
+    ]
+    return items
+
+
+def feed_content(
+    session: Session, key: FeedKey, registry: ActivityRegistry, version: FeedVersion
+) -> FeedContent:
+    """Everything the renderer needs, masked: children appear only as ``mask_name``."""
+    term = _term(session, key)
+    name = _name(session, key)
+    if term is None:
+        return FeedContent(name, "Asia/Shanghai", date.min, date.min, None, [], key.alarms)
+    types: dict[str, ActivityType | None] = {}
+    rows = session.execute(
+        _tasks(key, term.id)
+        .with_only_columns(
+            Task.id,
+            Task.step,
+            Task.scheduled_on,
+            Task.due_on,
+            Task.state,
+            Task.sequence,
+            Task.changed_at,
+            Activity.type,
+            Child.name,
+            SchoolClass.name,
+        )
+        .outerjoin(Child, Child.id == Task.child_id)
+        .outerjoin(SchoolClass, SchoolClass.id == Task.class_id)
+    ).all()
+    newest = version.newest_change
+    items: list[FeedItem] = []
+    for task_id, step, first, last, state, sequence, changed, kind, child, class_name in rows:
+        cancelled = state == TaskState.CANCELLED.value
+        if cancelled and newest is not None and changed < newest - CANCELLED_KEPT:
+            continue
+        if kind not in types:
+            types[kind] = registry.get(kind) if kind in registry else None
+        activity_type = types[kind]
+        if activity_type is not None and _is_spread(activity_type, step):
+            last = first  # a spread duty (a talk) happens on its day
+        subject = mask_name(child) if child else class_name
+        items.append(
+            FeedItem(
+                f"task-{task_id}@guanai",
+                first,
+                max(first, last),
+                _summary(types, kind, step, subject),
+                sequence,
+                changed,
+                cancelled,
+            )
+        )
+    if key.scope == "school":
+        items += _calendar_items(term)
+    items.sort(key=lambda i: (i.starts_on, i.ends_on, i.uid))
+    return FeedContent(name, term.timezone, term.starts_on, term.ends_on, newest, items, key.alarms)
+
+
+def _is_spread(activity_type: ActivityType, step: str) -> bool:
+    try:
+        return activity_type.step(step).spread
+    except KeyError:
+        return False

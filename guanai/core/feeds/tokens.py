@@ -1,0 +1,139 @@
+"""Feed subscriptions and their tokens: random, shown once, stored only as a SHA-256 hash.
+
+A token is ``secrets.token_urlsafe(32)`` (256 bits). Lookup goes by the hash (an indexed,
+unique column) and the match is confirmed with :func:`hmac.compare_digest`, so the comparison
+itself takes the same time whatever the stored value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from guanai.core.errors import GuanaiError
+from guanai.core.i18n import Label
+from guanai.core.models import FeedSubscription
+
+SCOPES = ("teacher", "class", "school")
+TOKEN_BYTES = 32
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+"""The shape of a token from ``secrets.token_urlsafe(32)``; anything else is not looked up."""
+
+
+class FeedError(GuanaiError):
+    """A feed subscription that does not exist or cannot be changed."""
+
+
+@dataclass(frozen=True)
+class IssuedFeed:
+    """A new subscription and its token: the only time the token is known in clear."""
+
+    subscription: FeedSubscription
+    token: str
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def issue_feed(
+    session: Session,
+    *,
+    scope: str,
+    school_id: int,
+    term_key: str,
+    label: str,
+    actor: str,
+    now: datetime,
+    teacher_id: int | None = None,
+    class_id: int | None = None,
+    alarms: bool = False,
+) -> IssuedFeed:
+    """Create a subscription; return it with its token. Does not commit."""
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
+    if (scope == "teacher") != (teacher_id is not None) or (scope == "class") != (
+        class_id is not None
+    ):
+        raise ValueError("a teacher feed needs teacher_id, a class feed class_id, and only they")
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    subscription = FeedSubscription(
+        token_hash=hash_token(token),
+        slug=secrets.token_urlsafe(16),
+        scope=scope,
+        school_id=school_id,
+        teacher_id=teacher_id,
+        class_id=class_id,
+        term_key=term_key,
+        label=label,
+        alarms=alarms,
+        created_at=now,
+        created_by=actor,
+    )
+    session.add(subscription)
+    session.flush()
+    return IssuedFeed(subscription, token)
+
+
+def find_active(session: Session, token: str) -> FeedSubscription | None:
+    """The live subscription of ``token``, or None for an unknown, malformed or revoked one."""
+    if not TOKEN_PATTERN.match(token):
+        return None
+    wanted = hash_token(token)
+    subscription = session.scalars(
+        select(FeedSubscription).where(FeedSubscription.token_hash == wanted)
+    ).one_or_none()
+    if subscription is None or subscription.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(subscription.token_hash, wanted):
+        return None
+    return subscription
+
+
+def _subscription(session: Session, subscription_id: int) -> FeedSubscription:
+    subscription = session.get(FeedSubscription, subscription_id)
+    if subscription is None:
+        raise FeedError(
+            Label(f"找不到订阅 {subscription_id}", f"no feed subscription {subscription_id}")
+        )
+    return subscription
+
+
+def revoke_feed(session: Session, subscription_id: int, now: datetime) -> FeedSubscription:
+    """Revoke a subscription: its token gets 404 from now on. Revoking twice is refused."""
+    subscription = _subscription(session, subscription_id)
+    if subscription.revoked_at is not None:
+        raise FeedError(
+            Label(
+                f"订阅 {subscription_id} 已于 {subscription.revoked_at:%Y-%m-%d} 撤销",
+                f"feed subscription {subscription_id} was already revoked on "
+                f"{subscription.revoked_at:%Y-%m-%d}",
+            )
+        )
+    subscription.revoked_at = now
+    session.flush()
+    return subscription
+
+
+def rotate_feed(session: Session, subscription_id: int, actor: str, now: datetime) -> IssuedFeed:
+    """Revoke a subscription and issue a new token for the same feed."""
+    old = revoke_feed(session, subscription_id, now)
+    return issue_feed(
+        session,
+        scope=old.scope,
+        school_id=old.school_id,
+        teacher_id=old.teacher_id,
+        class_id=old.class_id,
+        term_key=old.term_key,
+        label=old.label,
+        actor=actor,
+        now=now,
+        alarms=old.alarms,
+    )
