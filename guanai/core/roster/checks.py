@@ -41,7 +41,7 @@ def resident_id(text: str) -> str:
             )
         )
     try:
-        datetime.strptime(number[6:14], "%Y%m%d")
+        birth_date_of(number)
     except ValueError:
         raise CellError(
             Label("身份证号中的出生日期无效", "the birth date inside the ID number is invalid")
@@ -52,7 +52,8 @@ def resident_id(text: str) -> str:
 
 
 def birth_date_of(id_number: str) -> date:
-    return datetime.strptime(id_number[6:14], "%Y%m%d").date()
+    """The birth date inside an ID number (characters 7-14, YYYYMMDD); ValueError if invalid."""
+    return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
 
 
 def _digits(text: str) -> str:
@@ -83,7 +84,14 @@ def phone(text: str) -> str:
     )
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+# 2016-03-05, 2016/3/5, 2016.3.5 (one separator throughout), 2016年3月5日, 20160305; a time of
+# day after the date (2016-03-05 00:00:00, as some systems export dates) is ignored. Matched with
+# regular expressions rather than strptime, which costs ten times more at roster scale.
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+    re.compile(r"^(\d{4})\s*(年)\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$"),
+    re.compile(r"^(\d{4})()(\d{2})(\d{2})$"),
+)
 
 
 def calendar_date(value: object) -> date:
@@ -93,9 +101,12 @@ def calendar_date(value: object) -> date:
     if isinstance(value, date):
         return value
     text = str(value).strip()
-    for pattern in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            year, _, month, day = match.groups()
+            try:
+                return date(int(year), int(month), int(day))
+            except ValueError:
+                break
     raise CellError(Label("日期格式应为 2016-03-05", "a date must look like 2016-03-05"))
