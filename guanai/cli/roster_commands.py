@@ -59,6 +59,7 @@ def import_command(
     (row, column, what is wrong), unless --valid-only is given. Importing an updated roster
     again updates each child in place, matched by student number.
     """
+    from guanai.core.handover import hand_over_new_pairings
     from guanai.core.roster.importer import RosterRejected, import_roster
 
     if valid_only and rejects_path is None:
@@ -91,6 +92,15 @@ def import_command(
                     valid_only=valid_only,
                     rejects_path=rejects_path,
                     progress=advance,
+                )
+            if report.written:
+                hand_over_new_pairings(
+                    session,
+                    context.registry,
+                    school,
+                    started_on=now.date(),
+                    now=now,
+                    daily_cap=context.settings.max_tasks_per_teacher_per_day,
                 )
     except RosterRejected as rejected:
         print_problems(rejected.report)

@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from guanai.core.activity import Role
-from guanai.core.models import OPEN_STATES, Activity, Pairing, Task, TaskState
+from guanai.core.models import OPEN_STATES, Activity, Child, Pairing, Task, TaskState
 from guanai.core.pm import ActivityRegistry
 
 BATCH = 1000
@@ -236,3 +236,30 @@ def _batches(ids: Iterable[int]) -> Iterator[list[int]]:
     iterator = iter(sorted(set(ids)))
     while batch := list(islice(iterator, BATCH)):
         yield batch
+
+
+def hand_over_new_pairings(
+    session: Session,
+    registry: ActivityRegistry,
+    school_id: int,
+    *,
+    started_on: date,
+    now: datetime,
+    daily_cap: int | None = None,
+) -> Handover:
+    """After a roster import: hand over the tasks of the school's pairings started that day.
+
+    The import writes pairings without knowing the activity types; this makes the talks of
+    every child whose pairing it changed follow the new teacher, as a manual change does.
+    """
+
+    child_ids = session.scalars(
+        select(Pairing.child_id)
+        .join(Child, Child.id == Pairing.child_id)
+        .where(
+            Child.school_id == school_id,
+            Pairing.started_on == started_on,
+            Pairing.ended_on.is_(None),
+        )
+    ).all()
+    return hand_over_tasks(session, registry, child_ids, now=now, daily_cap=daily_cap)
