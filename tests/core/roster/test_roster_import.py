@@ -389,3 +389,16 @@ def test_a_file_without_a_required_column_updates_children_but_creates_none(
     with engine.connect() as connection:
         phone = connection.scalar(select(Guardian.phone).where(Guardian.name == "王奶奶"))
     assert phone == child(1)["guardian.phone"]
+
+
+def test_statistics_are_refreshed_as_a_large_import_grows_the_tables(
+    engine, school, tmp_path, monkeypatch
+) -> None:
+    """On PostgreSQL the writer runs ANALYZE inside the import's transaction as the school
+    grows (see RosterWriter._refresh_statistics); here at every doubling from one child."""
+    from guanai.core import records
+
+    monkeypatch.setattr(records, "STATISTICS_MIN_ROWS", 1)
+    rows = [child(n) for n in range(1, 9)]
+    report = import_file(engine, write_roster(tmp_path / "r.csv", rows), school, chunk_size=1)
+    assert report.created == 8 and count(engine, Child) == 8
