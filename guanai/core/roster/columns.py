@@ -95,11 +95,13 @@ def _text(column: Column, raw: Any) -> str:
 
 def _integer(column: Column, raw: Any) -> int:
     try:
-        number = int(float(raw)) if not isinstance(raw, bool) else None
+        value = float(raw) if not isinstance(raw, bool) else None
     except ValueError:
-        number = None
-    if number is None or (isinstance(raw, float) and not raw.is_integer()):
+        value = None
+    # "66.5" is not a whole number, and "1e400" (infinity) or "nan" is no number at all.
+    if value is None or not value.is_integer():
         raise CellError(Label("应为整数", "must be a whole number"))
+    number = int(value)
     if not 0 <= number <= 150:
         raise CellError(Label("数值超出范围", "out of range"))
     return number

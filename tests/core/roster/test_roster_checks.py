@@ -8,6 +8,7 @@ import pytest
 from roster_samples import id_number
 
 from guanai.core.roster.checks import CellError, birth_date_of, calendar_date, resident_id
+from guanai.core.roster.columns import column_for
 
 
 @pytest.mark.parametrize(
@@ -35,3 +36,13 @@ def test_an_id_number_carries_its_birth_date_and_check_digit() -> None:
     bad_date = number[:10] + "0230" + number[14:]
     with pytest.raises(CellError, match="birth date"):
         resident_id(bad_date)
+
+
+@pytest.mark.parametrize("text", ["66.5", "1e400", "nan", "六十", "inf"])
+def test_an_age_is_a_whole_number(text) -> None:
+    with pytest.raises(CellError):
+        column_for("监护人年龄").parse(text)
+
+
+def test_an_age_typed_as_a_number_is_read() -> None:
+    assert column_for("监护人年龄").parse("66") == 66 == column_for("guardian.age").parse(66.0)
