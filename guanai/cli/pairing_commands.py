@@ -16,22 +16,11 @@ from sqlalchemy.orm import Session, aliased
 
 from guanai.cli import lookup
 from guanai.cli.context import NOW_OPTION, Context, UserError, console, pass_context, say, stderr
-from guanai.core.access import AccessError, Viewer, require_role, sees_in_full
+from guanai.core.access import require_role, require_school, sees_in_full
 from guanai.core.i18n import Label
 from guanai.core.masking import mask_name
 from guanai.core.models import Child, Pairing, SchoolClass, Teacher
 from guanai.core.pairing import PairingChange, PairingReport, auto_pair, set_pairing
-
-
-def _own_school(viewer: Viewer, school_id: int) -> None:
-    """An account bound to one school acts only on that school."""
-    if viewer.school_id is not None and viewer.school_id != school_id:
-        raise AccessError(
-            Label(
-                f"用户 {viewer.name} 只能处理本校的结对",
-                f"user {viewer.name} may only act on their own school's pairings",
-            )
-        )
 
 
 @click.command()
@@ -82,7 +71,7 @@ def pair(
         viewer = context.viewer(session)
         require_role(viewer, "coordinator")
         school_id = lookup.school_id(session, school)
-        _own_school(viewer, school_id)
+        require_school(viewer, school_id)
         if auto:
             report = auto_pair(
                 session,
@@ -219,7 +208,7 @@ def pairings(context: Context, school: str | None, teacher_code: str | None) -> 
     with context.transaction() as session:
         viewer = context.viewer(session)
         school_id = lookup.school_id(session, school)
-        _own_school(viewer, school_id)
+        require_school(viewer, school_id)
         teacher_id = lookup.teacher_id(session, school_id, teacher_code) if teacher_code else None
         rows = _current_pairings(session, school_id, teacher_id)
         visible = set(

@@ -99,7 +99,7 @@ def require_school(viewer: Viewer, school_id: int) -> None:
     if viewer.school_id is not None and viewer.school_id != school_id:
         raise AccessError(
             Label(
-                f"用户 {viewer.name} 只能查看本校的记录",
-                f"user {viewer.name} may only see their own school's records",
+                f"用户 {viewer.name} 只能处理本校的记录",
+                f"user {viewer.name} may only act on their own school's records",
             )
         )
