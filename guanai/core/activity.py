@@ -34,13 +34,6 @@ class Role(StrEnum):
     PAIRING_TEACHER = "pairing_teacher"  # 帮扶教师 currently paired with the child
 
 
-ROLE_LABELS: dict[Role, Label] = {
-    Role.COORDINATOR: Label("关爱办", "Care office"),
-    Role.HEAD_TEACHER: Label("班主任", "Head teacher"),
-    Role.PAIRING_TEACHER: Label("帮扶教师", "Pairing teacher"),
-}
-
-
 class Anchor(StrEnum):
     START = "start"
     END = "end"

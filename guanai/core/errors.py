@@ -32,10 +32,6 @@ class PluginError(GuanaiError):
     """A plugin is invalid or raised; the message names the plugin."""
 
 
-class PlanError(GuanaiError):
-    """A term cannot be planned as written."""
-
-
 class RecordError(GuanaiError):
     """A step's record is incomplete or malformed; the message names the field."""
 

@@ -7,7 +7,6 @@ with ``str(label)`` without threading a language argument through every call.
 
 from __future__ import annotations
 
-import os
 from typing import Literal, NamedTuple
 
 Language = Literal["zh", "en"]
@@ -37,11 +36,3 @@ def set_language(language: str) -> None:
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}; expected one of {LANGUAGES}")
     _language = language  # type: ignore[assignment]
-
-
-def current_language() -> Language:
-    return _language
-
-
-def language_from_environment(default: str = "zh") -> str:
-    return os.environ.get("GUANAI_LANG", default)
