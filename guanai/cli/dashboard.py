@@ -11,9 +11,10 @@ from guanai.cli.context import Context, pass_context
 @pass_context
 def tui(context: Context) -> None:
     """打开协调员仪表板 / Open the coordinator's dashboard."""
-    from guanai.tui import GuanaiApp  # Textual loads only when the dashboard is opened
+    from guanai.tui import Dashboard, GuanaiApp  # Textual loads only when the dashboard opens
 
-    GuanaiApp(context.pm).run()
+    context.require_current_database()
+    GuanaiApp(Dashboard(context.settings, context.pm, context.engine, context.actor)).run()
 
 
 COMMANDS = (tui,)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from guanai.core.activity import ActivityType
     from guanai.core.calendar import CalendarEntry, TermCalendar
     from guanai.core.engine import PlanSummary, TickReport
+    from guanai.tui import Panel
 
 hookspec = pluggy.HookspecMarker("guanai")
 hookimpl = pluggy.HookimplMarker("guanai")
@@ -76,4 +77,16 @@ def task_completed(task_id: int, activity_type: str, step: str, actor: str) -> N
     """Announce that a task's step was recorded and committed.
 
     The record itself is not passed: it may hold private fields. Return value: ignored.
+    """
+
+
+@hookspec
+def register_panels(register: Callable[[type[Panel]], None]) -> None:
+    """Add panels (screens) to the coordinator's dashboard: ``register(SomePanel)`` for each.
+
+    Called once when the dashboard starts. A panel is a subclass of :class:`guanai.tui.Panel`
+    (a Textual widget) with a unique ``panel_id``, a bilingual ``title`` and an ``order``;
+    the dashboard shows the panels as tabs in that order. Import Textual inside the hook
+    implementation, not at module level, so that the command line does not load it. An
+    invalid panel is reported with the plugin's name and left out. Return value: ignored.
     """

@@ -37,6 +37,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "guanai.plugins.exam_letters",
     "guanai.plugins.new_year_party",
     "guanai.plugins.ical",
+    "guanai.plugins.dashboard",
 )
 
 

@@ -1,0 +1,17 @@
+"""The dashboard's built-in panels, registered through ``register_panels`` like any plugin's.
+
+Textual is imported inside the hook, so the command line never loads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from guanai import hookimpl
+
+
+@hookimpl
+def register_panels(register: Callable[[type], None]) -> None:
+    from guanai.plugins.dashboard.plugins_panel import PluginsPanel
+
+    register(PluginsPanel)
