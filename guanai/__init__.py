@@ -19,27 +19,38 @@ from guanai.core.activity import (
     at_start,
 )
 from guanai.core.calendar import Holiday, MakeupWorkday, Period, TermCalendar
-from guanai.core.errors import CalendarError, GuanaiError, PluginError, RecordError
+from guanai.core.errors import CalendarError, ConfigError, GuanaiError, PluginError, RecordError
 from guanai.core.hookspecs import hookimpl
 from guanai.core.i18n import Label
+from guanai.core.reminders.channels import Channel, ChannelOptions, Delivery, DeliveryError
+from guanai.core.reminders.message import Content, Message, Recipient, Section
 
 __all__ = [
     "ActivityType",
     "Anchor",
     "CalendarError",
+    "Channel",
+    "ChannelOptions",
+    "ConfigError",
+    "Content",
     "Coverage",
+    "Delivery",
+    "DeliveryError",
     "Field",
     "FieldKind",
     "GuanaiError",
     "Holiday",
     "Label",
     "MakeupWorkday",
+    "Message",
     "Offset",
     "Period",
     "PluginError",
+    "Recipient",
     "RecordError",
     "Reminder",
     "Role",
+    "Section",
     "Step",
     "TermCalendar",
     "at_end",

@@ -100,9 +100,7 @@ def plan_and_report(
 
 def tick_and_report(context: Context, now: datetime) -> None:
     with context.transaction() as session:
-        report = run_tick(
-            session, now, context.registry, escalate_after_days=context.settings.escalate_after_days
-        )
+        report = run_tick(session, now, context.registry, context.settings)
     console.print(
         say(
             f"{now:%Y-%m-%d %H:%M}：{report.became_due} 项到期，{report.became_overdue} 项逾期，"
@@ -197,7 +195,7 @@ def simulate(
             first=first,
             last=last,
             tz=calendar.tz,
-            escalate_after_days=context.settings.escalate_after_days,
+            settings=context.settings,
             complete_share=complete_share,
             seed=seed,
             on_day=on_day,

@@ -8,8 +8,10 @@ variables override the file for the keys that name one. docs/configuration.md li
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,40 @@ def default_config_path() -> Path:
 
 
 @dataclass(frozen=True)
+class ReminderSettings:
+    """The ``[reminders]`` table: what is sent when, and how delivery retries."""
+
+    channels: list[str] = field(default_factory=lambda: ["inbox"])
+    """Channels every reminder goes through (env ``GUANAI_REMINDER_CHANNELS``, comma-separated)."""
+    digest_time: str = "07:30"
+    """Local time (HH:MM) of each teacher's daily digest, sent on school days only."""
+    weekly_summary_day: int = 5
+    """ISO weekday of the coordinator's weekly summary (1 Monday … 7 Sunday)."""
+    weekly_summary_time: str = "16:00"
+    """Local time (HH:MM) of the weekly summary."""
+    digest_lines: int = 10
+    """At most this many lines per section of a message; the rest are counted."""
+    max_attempts: int = 6
+    """A reminder that failed this many times is marked failed (shown, never dropped)."""
+    retry_after_seconds: int = 60
+    """Wait before the first retry; doubled after each failure."""
+    retry_max_seconds: int = 3600
+    """The longest wait between two tries."""
+    tick_every_seconds: int = 60
+    """How often ``guanai run`` ticks the engine and dispatches the outbox."""
+    batch_size: int = 20
+    """How many reminders a dispatcher claims at a time."""
+    lease_seconds: int = 600
+    """How long a claim holds; a claim older than this (its daemon died) is sent again."""
+
+    def digest_at(self) -> time:
+        return time.fromisoformat(self.digest_time)
+
+    def weekly_at(self) -> time:
+        return time.fromisoformat(self.weekly_summary_time)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting guanai reads. Field docs are the reference for docs/configuration.md."""
 
@@ -45,48 +81,111 @@ class Settings:
     """Per-child duties are spread so that no teacher has more than this many in one day."""
     escalate_after_days: int = 7
     """An overdue task escalates to the coordinator after this many days."""
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    """The ``[reminders]`` table."""
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """``[channels.NAME]`` tables, each read by its channel (env ``GUANAI_CHANNEL_NAME_KEY``)."""
+    source: str = field(default="", compare=False)
+    """Where the settings came from (the config file's path), for error messages."""
 
 
 _ENV = {"database_url": "GUANAI_DATABASE_URL", "language": "GUANAI_LANG", "actor": "GUANAI_ACTOR"}
+_CHANNEL_VARIABLE = re.compile(r"^GUANAI_CHANNEL_([A-Z0-9]+)_([A-Z0-9_]+)$")
 _TYPE_NAMES = {
     str: Label("字符串", "a string"),
     int: Label("整数", "an integer"),
     bool: Label("布尔值（true 或 false）", "a boolean (true or false)"),
+    list: Label("字符串列表", "a list of strings"),
+    dict: Label("表", "a table"),
 }
+
+
+def _fail(path: Path, key: str, zh: str, en: str) -> ConfigError:
+    return ConfigError(Label(f"配置文件 {path}：{key} {zh}", f"config file {path}: {key} {en}"))
+
+
+def _checked(path: Path, prefix: str, values: dict[str, Any], defaults: object) -> dict[str, Any]:
+    """``values`` after checking each key exists in ``defaults`` and has its type."""
+    known = {f.name for f in fields(defaults)} - {"source"}  # type: ignore[arg-type]
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(
+                Label(
+                    f"配置文件 {path}：未知的键 {prefix}{key}",
+                    f"config file {path}: unknown key {prefix}{key}",
+                )
+            )
+        expected = type(getattr(defaults, key))
+        wrong = not isinstance(value, expected) or isinstance(value, bool) != (expected is bool)
+        if expected is list and not wrong:
+            wrong = not all(isinstance(item, str) for item in value)
+        if expected is ReminderSettings:
+            continue
+        if wrong:
+            name = _TYPE_NAMES[expected]
+            raise _fail(path, prefix + key, f"应为{name.zh}", f"must be {name.en}")
+    return values
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
+        raise ConfigError(
+            Label(f"配置文件 {path} 无法读取：{error}", f"config file {path} is invalid: {error}")
+        ) from None
+
+
+def _reminders(path: Path, table: Any) -> ReminderSettings:
+    if not isinstance(table, dict):
+        raise _fail(path, "reminders", "应为表", "must be a table")
+    values = _checked(path, "reminders.", dict(table), ReminderSettings())
+    if os.environ.get("GUANAI_REMINDER_CHANNELS"):
+        names = os.environ["GUANAI_REMINDER_CHANNELS"].split(",")
+        values["channels"] = [name.strip() for name in names if name.strip()]
+    reminders = ReminderSettings(**values)
+    for key in ("digest_time", "weekly_summary_time"):
+        try:
+            time.fromisoformat(getattr(reminders, key))
+        except ValueError:
+            raise _fail(
+                path, f"reminders.{key}", "应为 HH:MM 格式的时间", "must be a time like 07:30"
+            ) from None
+    if not 1 <= reminders.weekly_summary_day <= 7:
+        raise _fail(path, "reminders.weekly_summary_day", "应为 1–7", "must be 1 to 7")
+    positive = ("digest_lines", "max_attempts", "tick_every_seconds", "batch_size")
+    positive += ("retry_after_seconds", "retry_max_seconds", "lease_seconds")
+    for key in positive:
+        if getattr(reminders, key) < 1:
+            raise _fail(path, f"reminders.{key}", "至少为 1", "must be at least 1")
+    return reminders
+
+
+def _channels(path: Path, table: Any) -> dict[str, dict[str, Any]]:
+    """``[channels.NAME]`` tables, with ``GUANAI_CHANNEL_NAME_KEY`` variables over them."""
+    if not isinstance(table, dict) or not all(isinstance(v, dict) for v in table.values()):
+        raise _fail(path, "channels", "应为表：[channels.名称]", "must hold [channels.NAME] tables")
+    channels = {name: dict(options) for name, options in table.items()}
+    for variable, value in os.environ.items():
+        match = _CHANNEL_VARIABLE.match(variable)
+        if match and value:
+            name, key = match.group(1).lower(), match.group(2).lower()
+            channels.setdefault(name, {})[key] = value
+    return channels
 
 
 def load_settings(path: Path | None = None) -> Settings:
     """Read the config file (if any) and environment overrides; raise ConfigError on a bad key."""
     path = (path or Path(os.environ.get("GUANAI_CONFIG") or default_config_path())).expanduser()
-    values: dict[str, Any] = {}
-    if path.exists():
-        try:
-            values = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
-            raise ConfigError(
-                Label(
-                    f"配置文件 {path} 无法读取：{error}", f"config file {path} is invalid: {error}"
-                )
-            ) from None
-    known = {f.name for f in fields(Settings)}
-    defaults = Settings()
-    for key, value in values.items():
-        if key not in known:
-            raise ConfigError(
-                Label(f"配置文件 {path}：未知的键 {key}", f"config file {path}: unknown key {key}")
-            )
-        expected = type(getattr(defaults, key))
-        if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
-            raise ConfigError(
-                Label(
-                    f"配置文件 {path}：键 {key} 应为{_TYPE_NAMES[expected].zh}",
-                    f"config file {path}: key {key} must be {_TYPE_NAMES[expected].en}",
-                )
-            )
+    values = _checked(path, "", _read_file(path), Settings())
+    values["reminders"] = _reminders(path, values.get("reminders", {}))
+    values["channels"] = _channels(path, values.get("channels", {}))
     for key, variable in _ENV.items():
         if os.environ.get(variable):
             values[key] = os.environ[variable]
-    settings = Settings(**values)
+    settings = Settings(**values, source=str(path))
     if settings.language not in LANGUAGES:
         from_env = bool(os.environ.get("GUANAI_LANG"))
         zh_source = "环境变量 GUANAI_LANG" if from_env else f"配置文件 {path}"

@@ -2,34 +2,42 @@
 
 ``tick(now)`` is a handful of set-based statements over indexed columns: tasks move
 pending → due → overdue → escalated by their dates, and reminders are queued in the outbox
-under a unique key, so re-running a tick never queues one twice. Time is always passed in.
+(guanai.core.reminders.compose) under unique keys, so re-running a tick never queues one
+twice. On PostgreSQL a transaction-scoped advisory lock lets one tick run at a time, so
+daemons sharing a database take turns instead of racing. Time is always passed in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, cast, exists, insert, literal, select, update
+from sqlalchemy import exists, select, text, update
 from sqlalchemy.orm import Session, aliased
 
+from guanai.core.calendar import TermCalendar, parse_calendar
+from guanai.core.config import Settings
 from guanai.core.errors import NotFoundError, PluginError, RecordError
 from guanai.core.i18n import Label
 from guanai.core.models import (
     Activity,
     AuditEvent,
-    OutboxMessage,
-    OutboxState,
     Record,
     Task,
     TaskState,
     Term,
-    UTCDateTime,
 )
 from guanai.core.planner import PlanSummary, plan_term
 from guanai.core.pm import ActivityRegistry
+from guanai.core.reminders.compose import (
+    queue_digests,
+    queue_escalations,
+    queue_weekly_summaries,
+)
 
 __all__ = ["PlanSummary", "TickReport", "complete", "plan_term", "tick"]
 
@@ -45,15 +53,26 @@ class TickReport:
     reminders_queued: int = 0
 
 
-def _move(session: Session, term_id: int, state: TaskState, to: TaskState, *conditions: Any) -> int:
+TICK_LOCK = 0x6775_616E  # "guan": the advisory lock key of tick on PostgreSQL
+
+
+def _move(
+    session: Session, term_id: int, state: TaskState, to: TaskState, *conditions: Any
+) -> list[int]:
     in_term = select(Activity.id).where(Activity.term_id == term_id)
     result = session.execute(
         update(Task)
         .where(Task.activity_id.in_(in_term), Task.state == state.value, *conditions)
         .values(state=to.value)
+        .returning(Task.id)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount  # type: ignore[attr-defined, no-any-return]
+    return list(result.scalars())
+
+
+@lru_cache(maxsize=8)
+def _calendar(key: str, source: str) -> TermCalendar:
+    return parse_calendar(source, Path(f"{key}.toml"))
 
 
 def _waiting() -> Any:
@@ -67,121 +86,53 @@ def _waiting() -> Any:
     )
 
 
-def _queue(
-    session: Session,
-    now: datetime,
-    term_id: int,
-    reason: str,
-    on: Any,
-    recipient: Any,
-    *conditions: Any,
-) -> int:
-    """Queue one reminder per matching task unless its key is already in the outbox."""
-    key = literal("task:") + cast(Task.id, String) + literal(f":{reason}:") + cast(on, String)
-    rows = (
-        select(
-            key,
-            literal(reason),
-            Task.id,
-            recipient,
-            Activity.school_id,
-            literal(now, UTCDateTime()),
-            literal(OutboxState.PENDING.value),
-            literal(0),
-        )
-        .join(Activity, Activity.id == Task.activity_id)
-        .where(Activity.term_id == term_id, *conditions)
-        .where(~exists().where(OutboxMessage.dedupe_key == key))
-    )
-    columns = [
-        "dedupe_key",
-        "reason",
-        "task_id",
-        "recipient_id",
-        "school_id",
-        "created_at",
-        "state",
-        "attempts",
-    ]
-    # preserve_rowcount: without it some drivers (psycopg) report -1 for INSERT ... SELECT.
-    result = session.execute(
-        insert(OutboxMessage).from_select(columns, rows).execution_options(preserve_rowcount=True)
-    )
-    return result.rowcount  # type: ignore[attr-defined, no-any-return]
-
-
 def tick(
-    session: Session, now: datetime, registry: ActivityRegistry, *, escalate_after_days: int
+    session: Session, now: datetime, registry: ActivityRegistry, settings: Settings
 ) -> TickReport:
     """Move every term's tasks to the state their dates call for and queue due reminders."""
     if now.tzinfo is None:
         raise ValueError("tick needs a timezone-aware time")
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TICK_LOCK})
     report = TickReport(now)
-    for term in session.scalars(select(Term)).all():
-        today = now.astimezone(ZoneInfo(term.timezone)).date()
-        report.became_due += _move(
-            session,
-            term.id,
-            TaskState.PENDING,
-            TaskState.DUE,
-            Task.scheduled_on <= today,
-            ~_waiting(),
+    for term in session.scalars(select(Term).order_by(Term.id)).all():
+        local = now.astimezone(ZoneInfo(term.timezone))
+        today = local.date()
+        report.became_due += len(
+            _move(
+                session,
+                term.id,
+                TaskState.PENDING,
+                TaskState.DUE,
+                Task.scheduled_on <= today,
+                ~_waiting(),
+            )
         )
-        report.became_overdue += _move(
-            session, term.id, TaskState.DUE, TaskState.OVERDUE, Task.due_on < today
+        report.became_overdue += len(
+            _move(session, term.id, TaskState.DUE, TaskState.OVERDUE, Task.due_on < today)
         )
-        report.escalated += _move(
+        escalated = _move(
             session,
             term.id,
             TaskState.OVERDUE,
             TaskState.ESCALATED,
-            Task.due_on < today - timedelta(days=escalate_after_days),
+            Task.due_on < today - timedelta(days=settings.escalate_after_days),
         )
-        for name in registry:
-            for reminder in registry.types[name].reminders:
-                of_type = Activity.type == name
-                if reminder.days_before == 0:
-                    report.reminders_queued += _queue(
-                        session,
-                        now,
-                        term.id,
-                        "due",
-                        Task.scheduled_on,
-                        Task.assignee_id,
-                        of_type,
-                        Task.state == TaskState.DUE.value,
-                    )
-                else:
-                    report.reminders_queued += _queue(
-                        session,
-                        now,
-                        term.id,
-                        f"before{reminder.days_before}",
-                        Task.scheduled_on,
-                        Task.assignee_id,
-                        of_type,
-                        Task.state == TaskState.PENDING.value,
-                        Task.scheduled_on > today,
-                        Task.scheduled_on <= today + timedelta(days=reminder.days_before),
-                    )
-        report.reminders_queued += _queue(
-            session,
-            now,
-            term.id,
-            "overdue",
-            Task.due_on,
-            Task.assignee_id,
-            Task.state == TaskState.OVERDUE.value,
+        report.escalated += len(escalated)
+        report.reminders_queued += queue_escalations(
+            session, term, escalated, now, today, registry, settings
         )
-        report.reminders_queued += _queue(
-            session,
-            now,
-            term.id,
-            "escalated",
-            Task.due_on,
-            literal(None),
-            Task.state == TaskState.ESCALATED.value,
-        )
+        if not term.starts_on <= today <= term.ends_on:
+            continue
+        reminders = settings.reminders
+        calendar = _calendar(term.key, term.calendar_source)
+        if calendar.is_school_day(today) and local.time() >= reminders.digest_at():
+            report.reminders_queued += queue_digests(session, term, today, now, registry, settings)
+        weekday = today.isoweekday()
+        if weekday > reminders.weekly_summary_day or (
+            weekday == reminders.weekly_summary_day and local.time() >= reminders.weekly_at()
+        ):
+            report.reminders_queued += queue_weekly_summaries(session, term, today, now, settings)
     return report
 
 

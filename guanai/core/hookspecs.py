@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from guanai.core.activity import ActivityType
     from guanai.core.calendar import CalendarEntry, TermCalendar
     from guanai.core.engine import PlanSummary, TickReport
+    from guanai.core.reminders.channels import Channel
     from guanai.tui import Panel
 
 hookspec = pluggy.HookspecMarker("guanai")
@@ -34,6 +35,18 @@ def register_activity_types(register: Callable[[type[ActivityType]], None]) -> N
     a bilingual title, steps with roles) and raises :class:`guanai.PluginError` naming the
     plugin if it is not valid; the plugin's other registrations still count. Two plugins may
     not register the same name. Return value: ignored.
+    """
+
+
+@hookspec
+def register_channels(register: Callable[[type[Channel]], None]) -> None:
+    """Register reminder channels by calling ``register(SomeChannel)`` once for each.
+
+    A channel is a subclass of :class:`guanai.Channel` with a unique ``name`` and a bilingual
+    ``title``; it is used when its name is listed in the config's ``[reminders] channels``.
+    Called when the channels are first needed. An invalid channel is reported with the
+    plugin's name and left out; the plugin's other registrations still count. Return value:
+    ignored.
     """
 
 

@@ -81,6 +81,7 @@ OPEN_STATES = (TaskState.PENDING, TaskState.DUE, TaskState.OVERDUE, TaskState.ES
 
 class OutboxState(StrEnum):
     PENDING = "pending"
+    SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
 
@@ -335,24 +336,68 @@ class AuditEvent(Base):
 
 
 class OutboxMessage(Base):
-    """A reminder waiting to be delivered. ``dedupe_key`` makes queueing idempotent."""
+    """One reminder for one recipient through one channel, waiting, in flight, sent or failed.
+
+    ``dedupe_key`` (kind, recipient, occasion and channel) makes queueing idempotent: a tick
+    run twice, or by two daemons, queues a reminder once. ``payload`` holds the message in both
+    languages, with children's names already masked; the recipient's address is looked up when
+    it is sent, so a corrected address applies to retries. A dispatcher claims a row by setting
+    ``state`` to ``sending`` with ``claimed_by`` and ``lease_until`` (see guanai.core.reminders).
+    ``recipient_id`` NULL addresses the school's coordinators' office (no coordinator named).
+    """
 
     __tablename__ = "outbox_message"
     id: Mapped[int] = mapped_column(primary_key=True)
-    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
-    reason: Mapped[str] = mapped_column(String(20))
-    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"), index=True)
-    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("teacher.id"))
-    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    dedupe_key: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # digest | escalation | weekly
+    channel: Mapped[str] = mapped_column(String(40))
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("teacher.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    payload: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
     state: Mapped[str] = mapped_column(
         String(12), default=OutboxState.PENDING.value, server_default=OutboxState.PENDING.value
     )
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    lease_until: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
     __table_args__ = (Index("ix_outbox_message_state_next", "state", "next_attempt_at"),)
+
+
+class ReminderRound(Base):
+    """A round of reminders composed for a school: the daily digests of one day, or the
+    weekly summary of one week (``occasion`` is its Monday). Written with the round's outbox
+    rows, so a tick that runs again (or on a second daemon) composes nothing twice."""
+
+    __tablename__ = "reminder_round"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    occasion: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("kind", "school_id", "occasion"),)
+
+
+class InboxItem(Base):
+    """A reminder delivered to the in-app inbox, read in the dashboard.
+
+    ``teacher_id`` NULL: the school's coordinators' office. Written in the same transaction
+    that marks its outbox row sent, so the inbox receives each reminder exactly once.
+    """
+
+    __tablename__ = "inbox_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"), unique=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    teacher_id: Mapped[int | None] = mapped_column(ForeignKey("teacher.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_inbox_item_school_teacher", "school_id", "teacher_id"),)
 
 
 class FeedSubscription(Base):

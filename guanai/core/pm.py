@@ -21,6 +21,7 @@ from guanai.core import hookspecs
 from guanai.core.activity import ActivityType, validate_activity_type
 from guanai.core.errors import PluginError
 from guanai.core.i18n import Label
+from guanai.core.reminders.channels import Channel, check_channel
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,9 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "guanai.plugins.new_year_party",
     "guanai.plugins.ical",
     "guanai.plugins.dashboard",
+    "guanai.plugins.channels.inbox",
+    "guanai.plugins.channels.smtp",
+    "guanai.plugins.channels.webhook",
 )
 
 
@@ -88,13 +92,14 @@ class GuanaiPluginManager(pluggy.PluginManager):
         self.problems: list[PluginProblem] = []
         self.versions: dict[str, str] = {}
         self._registry: ActivityRegistry | None = None
+        self._channels: dict[str, type[Channel]] | None = None
 
     def register(self, plugin: object, name: str | None = None) -> str | None:
-        self._registry = None  # a new plugin may bring activity types
+        self._registry = self._channels = None  # a new plugin may bring types or channels
         return super().register(plugin, name)
 
     def unregister(self, plugin: object | None = None, name: str | None = None) -> object:
-        self._registry = None
+        self._registry = self._channels = None
         return super().unregister(plugin, name)
 
     def version_of(self, plugin_name: str) -> str:
@@ -128,6 +133,35 @@ class GuanaiPluginManager(pluggy.PluginManager):
             except Exception as error:
                 self.report(name, error)
         return registry
+
+    def channel_types(self) -> dict[str, type[Channel]]:
+        """The reminder channels registered by all plugins, by name; invalid ones reported."""
+        if self._channels is not None:
+            return self._channels
+        channels: dict[str, type[Channel]] = {}
+        for impl in reversed(self.hook.register_channels.get_hookimpls()):
+
+            def register(channel: object, _plugin: str = impl.plugin_name) -> None:
+                try:
+                    checked = check_channel(channel, _plugin)
+                    if checked.name in channels:
+                        raise PluginError(
+                            Label(
+                                f"插件 {_plugin} 的提醒渠道 {checked.name} 重复注册",
+                                f"plugin {_plugin}: reminder channel {checked.name} is "
+                                "already registered",
+                            )
+                        )
+                    channels[checked.name] = checked
+                except PluginError as error:
+                    self.report(_plugin, error)
+
+            try:
+                impl.function(register=register)
+            except Exception as error:
+                self.report(impl.plugin_name, error)
+        self._channels = channels
+        return channels
 
     def announce(self, hook_name: str, **kwargs: Any) -> None:
         """Call an event hook's implementations one by one, containing any that raises."""

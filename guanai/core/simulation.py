@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from guanai.core.activity import FieldKind, Step
+from guanai.core.config import Settings
 from guanai.core.db import transaction
 from guanai.core.engine import TickReport, complete, tick
 from guanai.core.models import Activity, Task, TaskState
@@ -59,7 +60,7 @@ def simulate(
     first: date,
     last: date,
     tz: Any,
-    escalate_after_days: int,
+    settings: Settings,
     complete_share: float = 0.0,
     seed: int = 2026,
     at: time = time(8, 0),
@@ -71,7 +72,7 @@ def simulate(
     for day in days_between(first, last):
         now = datetime.combine(day, at, tzinfo=tz)
         with transaction(engine) as session:
-            report = tick(session, now, registry, escalate_after_days=escalate_after_days)
+            report = tick(session, now, registry, settings)
         completed = 0
         if complete_share > 0:
             with transaction(engine) as session:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from guanai.core.calendar import TermCalendar, load_calendar
+from guanai.core.config import Settings
 from guanai.core.db import transaction
 from guanai.core.demo import create_demo_school
 from guanai.core.engine import complete, plan_term, tick
@@ -53,7 +54,7 @@ def planned(engine: Engine, autumn: TermCalendar, registry: ActivityRegistry) ->
 
 def run_tick(engine: Engine, registry: ActivityRegistry, now: datetime):
     with transaction(engine) as session:
-        return tick(session, now, registry, escalate_after_days=ESCALATE)
+        return tick(session, now, registry, Settings(escalate_after_days=ESCALATE))
 
 
 def one_task(engine: Engine, activity_key: str, step: str) -> Task:
@@ -92,43 +93,6 @@ def test_the_day_is_taken_in_the_terms_time_zone(planned, registry):
     eve = datetime.combine(task.scheduled_on - timedelta(days=1), time(17), tzinfo=UTC)
     run_tick(planned, registry, eve)  # 01:00 the next morning in Shanghai
     assert state_of(planned, task.id) == TaskState.DUE
-
-
-def test_reminders_are_queued_exactly_once_however_often_tick_runs(planned, registry):
-    queued = 0
-    # 5 October: September's talks overdue; 9 October: October's first talks due and
-    # September's escalated.
-    for now in (at(date(2026, 10, 5)), at(date(2026, 10, 9))):
-        first = run_tick(planned, registry, now)
-        assert first.reminders_queued > 0
-        queued += first.reminders_queued
-        for _ in range(3):
-            assert run_tick(planned, registry, now).reminders_queued == 0
-            assert run_tick(planned, registry, now + timedelta(hours=3)).reminders_queued == 0
-    with transaction(planned) as session:
-        keys = session.scalars(select(OutboxMessage.dedupe_key)).all()
-        reasons = Counter(session.scalars(select(OutboxMessage.reason)))
-    assert len(keys) == len(set(keys)) == queued
-    assert {"due", "overdue", "escalated"} <= set(reasons)
-
-
-def test_escalations_go_to_the_care_office(planned, registry):
-    run_tick(planned, registry, at(date(2026, 10, 30)))
-    with transaction(planned) as session:
-        escalations = session.scalars(
-            select(OutboxMessage).where(OutboxMessage.reason == "escalated")
-        ).all()
-    assert escalations and all(m.recipient_id is None for m in escalations)
-
-
-def test_an_event_is_reminded_the_day_before(planned, registry):
-    party = one_task(planned, "new_year_party@on:2026-12-31", "hold")
-    run_tick(planned, registry, at(party.scheduled_on - timedelta(days=1)))
-    with transaction(planned) as session:
-        reasons = session.scalars(
-            select(OutboxMessage.reason).where(OutboxMessage.task_id == party.id)
-        ).all()
-    assert reasons == ["before1"]
 
 
 def test_completing_a_talk_keeps_the_record_and_who_wrote_it(planned, registry):
@@ -221,7 +185,7 @@ def test_a_whole_autumn_term_runs_day_by_day(planned, registry, autumn):
         first=autumn.starts_on,
         last=autumn.ends_on,
         tz=autumn.tz,
-        escalate_after_days=ESCALATE,
+        settings=Settings(escalate_after_days=ESCALATE),
         complete_share=0.95,
         seed=1,
     )

@@ -1,0 +1,1 @@
+"""Built-in reminder channels: the in-app inbox, e-mail over SMTP and group-robot webhooks."""

@@ -1,0 +1,36 @@
+"""The in-app inbox: reminders the dashboard shows, stored in guanai's own database.
+
+It writes in the transaction that marks the reminder sent, so the inbox receives each
+reminder exactly once, whatever happens to the process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from guanai import Channel, Delivery, Label, Message, hookimpl
+from guanai.core.models import InboxItem
+
+
+class InboxChannel(Channel):
+    name = "inbox"
+    title = Label("站内信", "In-app inbox")
+    stores_in_database = True
+
+    def send(self, message: Message, delivery: Delivery) -> None:
+        assert delivery.session is not None  # stores_in_database: called inside the transaction
+        delivery.session.add(
+            InboxItem(
+                outbox_id=message.id,
+                school_id=message.recipient.school_id,
+                teacher_id=message.recipient.teacher_id,
+                kind=message.kind,
+                payload=message.content.as_payload(),
+                created_at=delivery.now,
+            )
+        )
+
+
+@hookimpl
+def register_channels(register: Callable[[type[Channel]], None]) -> None:
+    register(InboxChannel)
