@@ -78,6 +78,7 @@ def _attach_builtin_commands() -> None:
         export_commands,
         pairing_commands,
         records_commands,
+        reminder_commands,
         roster_commands,
         setup_commands,
         views,
@@ -91,6 +92,7 @@ def _attach_builtin_commands() -> None:
         export_commands,
         accounts_commands,
         engine_commands,
+        reminder_commands,
         views,
         dashboard,
     ):

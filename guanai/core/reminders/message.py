@@ -97,6 +97,8 @@ class Message:
     recipient: Recipient
     content: Content
     language: Language
+    attempt: int = 1
+    """Which try this is (1 for the first)."""
 
     @property
     def title(self) -> str:

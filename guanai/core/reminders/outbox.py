@@ -41,13 +41,22 @@ def _ready(now: datetime) -> object:
 
 
 def claim(
-    session: Session, *, worker: str, now: datetime, limit: int, lease: timedelta
+    session: Session,
+    *,
+    worker: str,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    channels: Sequence[str],
 ) -> list[int]:
-    """Claim up to ``limit`` ready rows for ``worker`` (oldest first); return their ids."""
+    """Claim up to ``limit`` ready rows of ``channels`` for ``worker`` (oldest first).
+
+    Rows of a channel that is not enabled stay pending (and listed) until it is.
+    """
     ids = list(
         session.scalars(
             select(OutboxMessage.id)
-            .where(_ready(now))  # type: ignore[arg-type]
+            .where(_ready(now), OutboxMessage.channel.in_(channels))  # type: ignore[arg-type]
             .order_by(OutboxMessage.id)
             .limit(limit)
             .with_for_update(skip_locked=True)

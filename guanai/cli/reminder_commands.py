@@ -1,0 +1,180 @@
+"""``guanai run`` (the daemon) and ``guanai outbox`` (list and retry reminders)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+from datetime import datetime, timedelta
+from types import FrameType
+
+import click
+from rich.table import Table
+
+from guanai.cli.context import Context, UserError, console, pass_context, say
+from guanai.core.i18n import Label
+from guanai.core.logs import configure_logging
+from guanai.core.reminders.daemon import Clock, Daemon, SimulatedClock, WallClock
+from guanai.core.reminders.outbox import (
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    list_outbox,
+    outbox_counts,
+    retry_failed,
+)
+
+STATE_LABELS = {
+    PENDING: Label("待发送", "pending"),
+    SENDING: Label("发送中", "sending"),
+    SENT: Label("已发送", "sent"),
+    FAILED: Label("失败", "failed"),
+}
+KIND_LABELS = {
+    "digest": Label("每日待办", "daily digest"),
+    "escalation": Label("逾期上报", "escalation"),
+    "weekly": Label("每周小结", "weekly summary"),
+}
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    """SIGTERM or SIGINT: finish the message in hand, record it, stop. A second one: now."""
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise SystemExit(128 + signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+
+
+def _simulated(context: Context, start: datetime, until: datetime | None, step: int) -> Clock:
+    if until is None:
+        raise UserError(say("--from 需要同时给出 --until", "--from needs --until"))
+    tz = context.calendar(None).tz
+    return SimulatedClock(
+        start.replace(tzinfo=tz), until.replace(tzinfo=tz), timedelta(minutes=step)
+    )
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="只运行一轮后退出 / run one cycle, then exit")
+@click.option("--name", help="本进程的名称（默认 主机:进程号）/ this daemon's name")
+@click.option(
+    "--log-format",
+    type=click.Choice(["json", "text"]),
+    default="json",
+    show_default=True,
+    help="日志格式 / log format",
+)
+@click.option(
+    "--from",
+    "start",
+    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+    help="模拟时钟起点（演练用）/ simulated clock: start",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+    help="模拟时钟终点 / simulated clock: end",
+)
+@click.option(
+    "--step-minutes",
+    default=60,
+    show_default=True,
+    type=click.IntRange(1),
+    help="模拟时钟每轮前进的分钟数 / simulated minutes per cycle",
+)
+@pass_context
+def run(
+    context: Context,
+    once: bool,
+    name: str | None,
+    log_format: str,
+    start: datetime | None,
+    until: datetime | None,
+    step_minutes: int,
+) -> None:
+    """运行守护进程：按时推进任务并发送提醒 / Run the daemon: tick on schedule, send reminders.
+
+    Stops cleanly on SIGTERM or Ctrl-C. With --from/--until it runs a simulated clock.
+    """
+    configure_logging(log_format)
+    clock = _simulated(context, start, until, step_minutes) if start else WallClock()
+    stop = threading.Event()
+    _stop_on_signals(stop)
+    worker = name or f"{socket.gethostname()}:{os.getpid()}"
+    Daemon(context.engine, context.pm, context.settings, worker, clock, stop, once).run()
+    context.report_plugin_problems()
+
+
+@click.group(invoke_without_command=True)
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice([PENDING, SENDING, SENT, FAILED]),
+    help="只列出这些状态 / only these states",
+)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1))
+@click.pass_context
+def outbox(click_context: click.Context, states: tuple[str, ...], limit: int) -> None:
+    """列出提醒：待发送、已发送、失败 / List reminders: pending, sent and failed."""
+    if click_context.invoked_subcommand is not None:
+        return
+    context: Context = click_context.find_object(Context)  # type: ignore[assignment]
+    with context.transaction() as session:
+        counts = outbox_counts(session)
+        rows = list_outbox(session, states=states or None, limit=limit)
+    totals = {state: sum(n for (s, _), n in counts.items() if s == state) for state in STATE_LABELS}
+    console.print(
+        "  ".join(f"{STATE_LABELS[state]} {totals[state]}" for state in STATE_LABELS),
+        style="bold",
+    )
+    table = Table()
+    for header in (
+        Label("编号", "id"),
+        Label("类型", "kind"),
+        Label("渠道", "channel"),
+        Label("收件人", "recipient"),
+        Label("状态", "state"),
+        Label("次数", "tries"),
+        Label("时间", "time"),
+        Label("原因", "last error"),
+    ):
+        table.add_column(str(header), overflow="fold")
+    zone = context.now(None).tzinfo
+    for row in rows:
+        when = row.sent_at or row.next_attempt_at or row.created_at
+        table.add_row(
+            str(row.id),
+            str(KIND_LABELS.get(row.kind, Label(row.kind, row.kind))),
+            row.channel,
+            row.recipient,
+            str(STATE_LABELS.get(row.state, Label(row.state, row.state))),
+            str(row.attempts),
+            when.astimezone(zone).strftime("%m-%d %H:%M"),
+            row.last_error or "",
+        )
+    console.print(table)
+
+
+@outbox.command()
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "everything", is_flag=True, help="重发全部失败的提醒 / all failed ones")
+@pass_context
+def retry(context: Context, ids: tuple[int, ...], everything: bool) -> None:
+    """重新发送失败的提醒 / Queue failed reminders again."""
+    if not ids and not everything:
+        raise UserError(say("请给出提醒编号，或用 --all", "give reminder ids, or --all"))
+    with context.transaction() as session:
+        count = retry_failed(
+            session, None if everything else list(ids), actor=context.actor, now=context.now(None)
+        )
+    console.print(say(f"已重新排队 {count} 条提醒。", f"{count} reminders queued again."))
+
+
+COMMANDS = (run, outbox)

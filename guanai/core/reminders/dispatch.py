@@ -1,0 +1,208 @@
+"""Sending what the outbox holds: claim a batch, send each message, record each result.
+
+The order of a send is what keeps duplicates to the one window no outbox closes:
+
+1. claim (a transaction: the row is ``sending``, held by this dispatcher under a lease);
+2. send, outside any transaction (a channel that stores in the database, the inbox, instead
+   writes in the transaction of step 3, so it has no window at all);
+3. record the result in a transaction of its own, at once, message by message.
+
+If the process dies between the server accepting a message and step 3 committing, the row
+stays ``sending`` until its lease runs out (or, on SQLite, until the next daemon starts) and
+is sent again: that message arrives twice. If only the database went away at step 3, the
+dispatcher keeps the result in memory and records it first when the database is back, before
+its lease can run out, so that case does not duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, select
+
+from guanai.core.config import ReminderSettings
+from guanai.core.db import transaction
+from guanai.core.i18n import Label, Language
+from guanai.core.models import OutboxMessage, School, Teacher
+from guanai.core.reminders.channels import Channel, Delivery, DeliveryError
+from guanai.core.reminders.message import Content, Message, Recipient
+from guanai.core.reminders.outbox import COORDINATORS, backoff, claim, mark_failed, mark_sent
+
+log = logging.getLogger("guanai.reminders")
+
+
+class LostClaim(Exception):
+    """The row is no longer ours (its lease ran out and another dispatcher took it)."""
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    lost: int = 0
+
+
+@dataclass
+class Dispatcher:
+    """Delivers ready outbox rows of the enabled ``channels``, as ``worker``."""
+
+    engine: Engine
+    channels: Mapping[str, Channel]
+    settings: ReminderSettings
+    worker: str
+    language: Language
+    unrecorded: list[tuple[int, datetime]] = field(default_factory=list)
+
+    def dispatch(
+        self, now: datetime, should_stop: Callable[[], bool] = lambda: False
+    ) -> DispatchReport:
+        """Send batches until nothing is ready (or ``should_stop``); return what happened."""
+        report = DispatchReport()
+        self.record_unrecorded(report)
+        lease = timedelta(seconds=self.settings.lease_seconds)
+        while not should_stop():
+            with transaction(self.engine) as session:
+                ids = claim(
+                    session,
+                    worker=self.worker,
+                    now=now,
+                    limit=self.settings.batch_size,
+                    lease=lease,
+                    channels=list(self.channels),
+                )
+            if not ids:
+                break
+            for message_id in ids:
+                if should_stop():
+                    break  # the rest of the batch waits for its lease, or the next start
+                self._deliver(message_id, now, report)
+        return report
+
+    def record_unrecorded(self, report: DispatchReport) -> None:
+        """Record deliveries whose result could not be written when they happened."""
+        while self.unrecorded:
+            message_id, sent_at = self.unrecorded[0]
+            with transaction(self.engine) as session:
+                held = mark_sent(session, message_id, worker=self.worker, now=sent_at)
+            self.unrecorded.pop(0)
+            self._recorded(message_id, held, report)
+
+    def _recorded(self, message_id: int, held: bool, report: DispatchReport) -> None:
+        if held:
+            report.sent += 1
+        else:
+            report.lost += 1
+            log.warning("reminder.claim_lost", extra={"fields": {"id": message_id}})
+
+    def _message(self, message_id: int) -> Message | None:
+        with transaction(self.engine) as session:
+            row = session.execute(
+                select(OutboxMessage, Teacher, School)
+                .join(School, School.id == OutboxMessage.school_id)
+                .outerjoin(Teacher, Teacher.id == OutboxMessage.recipient_id)
+                .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == self.worker)
+            ).one_or_none()
+        if row is None:
+            return None
+        outbox, teacher, school = row
+        recipient = Recipient(
+            teacher.id if teacher else None,
+            teacher.name if teacher else COORDINATORS.get(self.language),
+            teacher.email if teacher else None,
+            teacher.phone if teacher else None,
+            school.id,
+            school.code,
+            school.name,
+        )
+        content = Content.from_payload(outbox.payload)
+        return Message(
+            outbox.id,
+            outbox.dedupe_key,
+            outbox.kind,
+            outbox.channel,
+            recipient,
+            content,
+            self.language,
+            attempt=outbox.attempts,
+        )
+
+    def _deliver(self, message_id: int, now: datetime, report: DispatchReport) -> None:
+        message = self._message(message_id)
+        if message is None:
+            report.lost += 1
+            return
+        channel = self.channels[message.channel]
+        fields = {"id": message.id, "kind": message.kind, "channel": message.channel}
+        try:
+            if channel.stores_in_database:
+                self._deliver_in_database(channel, message, now)
+                report.sent += 1
+                log.info("reminder.sent", extra={"fields": fields})
+                return
+            channel.send(message, Delivery(None, now))
+        except LostClaim:
+            self._recorded(message_id, False, report)
+            return
+        except Exception as error:  # a channel's failure is data, never the daemon's end
+            self._failed(message, error, now, report)
+            return
+        self.unrecorded.append((message_id, now))  # until the next line has committed
+        self.record_unrecorded(report)
+        log.info("reminder.sent", extra={"fields": fields})
+
+    def _deliver_in_database(self, channel: Channel, message: Message, now: datetime) -> None:
+        with transaction(self.engine) as session:
+            channel.send(message, Delivery(session, now))
+            if not mark_sent(session, message.id, worker=self.worker, now=now):
+                raise LostClaim
+
+    def _failed(
+        self, message: Message, error: Exception, now: datetime, report: DispatchReport
+    ) -> None:
+        permanent = isinstance(error, DeliveryError) and error.permanent
+        final = permanent or message.attempt >= self.settings.max_attempts
+        delay = backoff(
+            message.attempt,
+            timedelta(seconds=self.settings.retry_after_seconds),
+            timedelta(seconds=self.settings.retry_max_seconds),
+            message.id,
+        )
+        reason = _reason(error)
+        with transaction(self.engine) as session:
+            held = mark_failed(
+                session,
+                message.id,
+                worker=self.worker,
+                now=now,
+                error=reason,
+                final=final,
+                retry_at=now + delay,
+            )
+        fields = {
+            "id": message.id,
+            "kind": message.kind,
+            "channel": message.channel,
+            "attempt": message.attempt,
+            "error": reason,
+        }
+        if not held:
+            self._recorded(message.id, False, report)
+        elif final:
+            report.failed += 1
+            log.error("reminder.failed", extra={"fields": fields})
+        else:
+            report.retried += 1
+            fields["retry_in_seconds"] = int(delay.total_seconds())
+            log.warning("reminder.retry", extra={"fields": fields})
+
+
+def _reason(error: Exception) -> str:
+    """A one-line reason in both languages for a channel's error, or its type and text."""
+    if isinstance(error, DeliveryError):
+        label: Label = error.label
+        return f"{label.zh} / {label.en}"[:500]
+    return f"{type(error).__name__}: {error}".splitlines()[0][:500]
