@@ -1,0 +1,95 @@
+"""Claims: a row is held by one dispatcher at a time; a claim whose lease ran out is taken
+over (and marked as possibly delivered); the one that lost it cannot record a result."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from reminder_samples import SETTINGS, at
+from sqlalchemy import Engine, select
+
+from guanai.core.db import session_factory, transaction
+from guanai.core.models import OutboxMessage
+from guanai.core.reminders.outbox import (
+    INTERRUPTED,
+    backoff,
+    claim,
+    list_outbox,
+    mark_sent,
+    outbox_counts,
+    release_claims,
+)
+
+NOW = at(date(2026, 9, 15), 8)
+LEASE = timedelta(minutes=10)
+CHANNELS = SETTINGS.reminders.channels
+
+
+@pytest.fixture
+def queued(planned: Engine, run_tick) -> Engine:  # type: ignore[no-untyped-def]
+    run_tick(planned, NOW)
+    return planned
+
+
+def take(engine: Engine, worker: str, now=NOW, limit: int = 5) -> list[int]:  # type: ignore[no-untyped-def]
+    with transaction(engine) as session:
+        return claim(session, worker=worker, now=now, limit=limit, lease=LEASE, channels=CHANNELS)
+
+
+def test_a_claimed_row_is_not_claimed_again_while_its_lease_holds(queued):
+    first = take(queued, "a")
+    second = take(queued, "b", NOW + LEASE - timedelta(seconds=1))
+    assert first and second and not set(first) & set(second)
+
+
+def test_an_expired_claim_is_taken_over_and_the_loser_cannot_record_it(queued):
+    first = take(queued, "a", limit=1)
+    later = NOW + LEASE + timedelta(seconds=1)
+    assert take(queued, "b", later, limit=1) == first
+    with transaction(queued) as session:
+        row = session.get_one(OutboxMessage, first[0])
+        assert (row.claimed_by, row.attempts, row.last_error) == ("b", 2, INTERRUPTED)
+        assert not mark_sent(session, first[0], worker="a", now=later)
+        assert mark_sent(session, first[0], worker="b", now=later)
+
+
+def test_a_starting_daemon_on_sqlite_releases_what_a_dead_one_held(queued):
+    held = take(queued, "dead")
+    with transaction(queued) as session:
+        assert release_claims(session) == len(held)
+    assert take(queued, "new", limit=len(held)) == held
+
+
+def test_two_dispatchers_claiming_at_once_skip_each_others_rows(queued):
+    if queued.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time; one daemon is enforced there instead")
+    factory = session_factory(queued)
+    with factory() as one, factory() as two, one.begin():
+        mine = claim(one, worker="a", now=NOW, limit=5, lease=LEASE, channels=CHANNELS)
+        with two.begin():  # while the first claim is still uncommitted
+            theirs = claim(two, worker="b", now=NOW, limit=5, lease=LEASE, channels=CHANNELS)
+    assert len(mine) == len(theirs) == 5 and not set(mine) & set(theirs)
+
+
+def test_backoff_doubles_up_to_its_cap_and_is_spread_by_id():
+    base, cap = timedelta(minutes=1), timedelta(hours=1)
+    assert [backoff(n, base, cap, 10) for n in (1, 2, 3, 7, 12)] == [
+        timedelta(minutes=1),
+        timedelta(minutes=2),
+        timedelta(minutes=4),
+        timedelta(hours=1),
+        timedelta(hours=1),
+    ]
+    assert backoff(1, base, cap, 19) == timedelta(minutes=1) * 1.45
+
+
+def test_the_list_shows_titles_and_recipients_newest_first(queued):
+    with transaction(queued) as session:
+        rows = list_outbox(session, states=["pending"], limit=3)
+        counts = outbox_counts(session)
+        total = len(session.scalars(select(OutboxMessage.id)).all())
+    assert [r.id for r in rows] == sorted((r.id for r in rows), reverse=True)
+    assert all(r.title.zh.startswith("关爱") and r.recipient for r in rows)
+    assert sum(counts.values()) == total
+    assert {state for state, _ in counts} == {"pending"}
