@@ -52,7 +52,8 @@ class ChannelOptions:
         self.values = dict(values)
         self.source = source
 
-    def _fail(self, key: str, zh: str, en: str) -> ConfigError:
+    def fail(self, key: str, zh: str, en: str) -> ConfigError:
+        """An error naming ``key`` (and its environment variable) in the config file."""
         where = f"channels.{self.channel}.{key}"
         variable = f"GUANAI_CHANNEL_{self.channel.upper()}_{key.upper()}"
         return ConfigError(
@@ -65,9 +66,9 @@ class ChannelOptions:
     def string(self, key: str, default: str | None = None) -> str:
         value = self.values.get(key, default)
         if value is None or value == "":
-            raise self._fail(key, "未设置", "is not set")
+            raise self.fail(key, "未设置", "is not set")
         if not isinstance(value, str):
-            raise self._fail(key, "应为字符串", "must be a string")
+            raise self.fail(key, "应为字符串", "must be a string")
         return value
 
     def optional_string(self, key: str) -> str | None:
@@ -78,7 +79,7 @@ class ChannelOptions:
         if isinstance(value, str) and re.fullmatch(r"\d+", value.strip()):
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise self._fail(key, "应为非负整数", "must be a whole number")
+            raise self.fail(key, "应为非负整数", "must be a whole number")
         return value
 
     def number(self, key: str, default: float) -> float:
@@ -86,9 +87,9 @@ class ChannelOptions:
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise self._fail(key, "应为数字", "must be a number") from None
+            raise self.fail(key, "应为数字", "must be a number") from None
         if number <= 0:
-            raise self._fail(key, "应大于 0", "must be more than 0")
+            raise self.fail(key, "应大于 0", "must be more than 0")
         return number
 
     def boolean(self, key: str, default: bool) -> bool:
@@ -96,19 +97,19 @@ class ChannelOptions:
         if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
             value = value.lower() in ("true", "1")
         if not isinstance(value, bool):
-            raise self._fail(key, "应为 true 或 false", "must be true or false")
+            raise self.fail(key, "应为 true 或 false", "must be true or false")
         return value
 
     def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
         value = self.string(key, default)
         if value not in choices:
-            raise self._fail(key, f"应为 {' / '.join(choices)}", f"must be {' / '.join(choices)}")
+            raise self.fail(key, f"应为 {' / '.join(choices)}", f"must be {' / '.join(choices)}")
         return value
 
     def table(self, key: str) -> dict[str, str]:
         value = self.values.get(key, {})
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            raise self._fail(key, "应为字符串表", "must be a table of strings")
+            raise self.fail(key, "应为字符串表", "must be a table of strings")
         return dict(value)
 
 
