@@ -53,8 +53,6 @@ class ReminderSettings:
     """The longest wait between two tries."""
     tick_every_seconds: int = 60
     """How often ``guanai run`` ticks the engine and dispatches the outbox."""
-    batch_size: int = 20
-    """How many reminders a dispatcher claims at a time."""
     lease_seconds: int = 600
     """How long a claim holds; a claim older than this (its daemon died) is sent again."""
 
@@ -155,7 +153,7 @@ def _reminders(path: Path, table: Any) -> ReminderSettings:
             ) from None
     if not 1 <= reminders.weekly_summary_day <= 7:
         raise _fail(path, "reminders.weekly_summary_day", "应为 1–7", "must be 1 to 7")
-    positive = ("digest_lines", "max_attempts", "tick_every_seconds", "batch_size")
+    positive = ("digest_lines", "max_attempts", "tick_every_seconds")
     positive += ("retry_after_seconds", "retry_max_seconds", "lease_seconds")
     for key in positive:
         if getattr(reminders, key) < 1:

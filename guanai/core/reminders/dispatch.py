@@ -2,7 +2,7 @@
 
 The order of a send is what keeps duplicates to the one window no outbox closes:
 
-1. claim (a transaction: the row is ``sending``, held by this dispatcher under a lease);
+1. claim one row (a transaction: it is ``sending``, held by this dispatcher under a lease);
 2. send, outside any transaction (a channel that stores in the database, the inbox, instead
    writes in the transaction of step 3, so it has no window at all);
 3. record the result in a transaction of its own, at once, message by message.
@@ -65,21 +65,20 @@ class Dispatcher:
         self.record_unrecorded(report)
         lease = timedelta(seconds=self.settings.lease_seconds)
         while not should_stop():
+            # One row at a time: only the message actually being sent is ever in flight, so
+            # a dispatcher that dies strands (and may duplicate) that one message only.
             with transaction(self.engine) as session:
-                ids = claim(
+                claimed = claim(
                     session,
                     worker=self.worker,
                     now=now,
-                    limit=self.settings.batch_size,
+                    limit=1,
                     lease=lease,
                     channels=list(self.channels),
                 )
-            if not ids:
+            if not claimed:
                 break
-            for message_id in ids:
-                if should_stop():
-                    break  # the rest of the batch waits for its lease, or the next start
-                self._deliver(message_id, now, report)
+            self._deliver(claimed[0], now, report)
         return report
 
     def record_unrecorded(self, report: DispatchReport) -> None:

@@ -22,7 +22,7 @@ from guanai.core.reminders.outbox import retry_failed
 
 NOW = at(date(2026, 9, 15), 8)
 REMINDERS = ReminderSettings(
-    channels=["inbox", "recorder"], max_attempts=3, retry_after_seconds=60, batch_size=7
+    channels=["inbox", "recorder"], max_attempts=3, retry_after_seconds=60
 )
 SETTINGS = Settings(reminders=REMINDERS)
 
