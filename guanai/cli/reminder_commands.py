@@ -62,7 +62,11 @@ def _simulated(context: Context, start: datetime, until: datetime | None, step: 
 
 @click.command()
 @click.option("--once", is_flag=True, help="只运行一轮后退出 / run one cycle, then exit")
-@click.option("--name", help="本进程的名称（默认 主机:进程号）/ this daemon's name")
+@click.option(
+    "--name",
+    help="本守护进程的固定名称，须唯一；重启后立即收回上次未发完的提醒（默认 主机:进程号）"
+    " / a stable, unique name: a restart takes back at once what it held",
+)
 @click.option(
     "--log-format",
     type=click.Choice(["json", "text"]),
@@ -107,7 +111,10 @@ def run(
     stop = threading.Event()
     _stop_on_signals(stop)
     worker = name or f"{socket.gethostname()}:{os.getpid()}"
-    Daemon(context.engine, context.pm, context.settings, worker, clock, stop, once).run()
+    daemon = Daemon(
+        context.engine, context.pm, context.settings, worker, clock, stop, once, bool(name)
+    )
+    daemon.run()
     context.report_plugin_problems()
 
 

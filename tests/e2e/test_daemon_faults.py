@@ -30,6 +30,7 @@ pytestmark = pytest.mark.slow
 
 KILLS = 12
 START, END = "2026-09-14T00:00", "2026-09-26T00:00"
+NAMED = ("--name", "supervised")  # as a supervisor restarts it: the same name each time
 
 
 def last_tick(log: Path) -> str:
@@ -54,7 +55,9 @@ def test_sigkill_at_random_points_never_loses_a_reminder(
         start, killed_while_sending = START, 0
         for run in range(KILLS):
             log = tmp_path / f"run{run}.log"
-            daemon = start_daemon(database_url, config, log, "--from", start, "--until", END)
+            daemon = start_daemon(
+                database_url, config, log, *NAMED, "--from", start, "--until", END
+            )
             try:
                 sent_before = len(smtp.messages)
                 wait_for(lambda n=sent_before: len(smtp.messages) > n, 60, "a first delivery")
@@ -65,7 +68,9 @@ def test_sigkill_at_random_points_never_loses_a_reminder(
             killed_while_sending += len(smtp.messages) > sent_before
             start = last_tick(log)
         final_log = tmp_path / "final.log"
-        final = start_daemon(database_url, config, final_log, "--from", start, "--until", END)
+        final = start_daemon(
+            database_url, config, final_log, *NAMED, "--from", start, "--until", END
+        )
         assert final.wait(timeout=600) == 0, final_log.read_text()[-2000:]
         received = Counter(smtp.keys())
 

@@ -5,7 +5,9 @@ that goes away is waited for, with growing pauses, and the daemon resumes where 
 SQLite one daemon at a time is enforced by an exclusive lock on a file beside the database
 (the operating system releases it when the process dies, even by SIGKILL), and a starting
 daemon makes the rows a dead one left in flight ready again. On PostgreSQL any number of
-daemons share the work: ticks take turns on an advisory lock, claims skip locked rows.
+daemons share the work: ticks take turns on an advisory lock, claims skip locked rows; a
+daemon restarted under the same ``--name`` takes back at once what it held when it died,
+others wait for the lease to run out.
 
 The clock is injected: :class:`WallClock` waits for real; :class:`SimulatedClock` steps
 through a stretch of term as fast as the work allows (tests, rehearsals).
@@ -139,6 +141,8 @@ class Daemon:
     clock: Clock
     stop: threading.Event
     once: bool = False
+    named: bool = False
+    """``worker`` is a stable name given by the operator: a restart takes back its claims."""
 
     def run(self) -> None:
         channels = open_channels(self.pm.channel_types(), self.settings)
@@ -185,9 +189,9 @@ class Daemon:
                     "the database is not initialised or needs an upgrade: run guanai init first",
                 )
             )
-        if alone:
+        if alone or self.named:
             with db.transaction(self.engine) as session:
-                count = release_claims(session)
+                count = release_claims(session, None if alone else self.worker)
             if count:
                 log.warning("daemon.released_claims", extra={"fields": {"count": count}})
         return True

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
 
@@ -55,6 +55,7 @@ class Dispatcher:
     settings: ReminderSettings
     worker: str
     language: Language
+    wall_clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
     unrecorded: list[tuple[int, datetime]] = field(default_factory=list)
 
     def dispatch(
@@ -72,6 +73,7 @@ class Dispatcher:
                     session,
                     worker=self.worker,
                     now=now,
+                    wall_now=self.wall_clock(),
                     limit=1,
                     lease=lease,
                     channels=list(self.channels),

@@ -32,11 +32,11 @@ PENDING, SENDING, SENT, FAILED = (
 INTERRUPTED = "interrupted: the previous attempt did not finish (may have been delivered)"
 
 
-def _ready(now: datetime) -> object:
+def _ready(now: datetime, wall_now: datetime) -> object:
     waiting = (OutboxMessage.state == PENDING) & or_(
         OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now
     )
-    abandoned = (OutboxMessage.state == SENDING) & (OutboxMessage.lease_until < now)
+    abandoned = (OutboxMessage.state == SENDING) & (OutboxMessage.lease_until < wall_now)
     return waiting | abandoned
 
 
@@ -45,18 +45,22 @@ def claim(
     *,
     worker: str,
     now: datetime,
+    wall_now: datetime,
     limit: int,
     lease: timedelta,
     channels: Sequence[str],
 ) -> list[int]:
     """Claim up to ``limit`` ready rows of ``channels`` for ``worker`` (oldest first).
 
-    Rows of a channel that is not enabled stay pending (and listed) until it is.
+    ``now`` is the engine's time (retries wait in it, so a simulated term retries in
+    simulated time); the lease is always on the wall clock ``wall_now``, since it measures
+    whether a real process is still alive. Rows of a channel that is not enabled stay pending
+    (and listed) until it is.
     """
     ids = list(
         session.scalars(
             select(OutboxMessage.id)
-            .where(_ready(now), OutboxMessage.channel.in_(channels))  # type: ignore[arg-type]
+            .where(_ready(now, wall_now), OutboxMessage.channel.in_(channels))  # type: ignore[arg-type]
             .order_by(OutboxMessage.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -73,7 +77,7 @@ def claim(
                 ),
                 state=SENDING,
                 claimed_by=worker,
-                lease_until=now + lease,
+                lease_until=wall_now + lease,
                 attempts=OutboxMessage.attempts + 1,
             )
             .execution_options(synchronize_session=False)
@@ -81,14 +85,17 @@ def claim(
     return ids
 
 
-def release_claims(session: Session) -> int:
-    """Make every in-flight row ready again. Only for a database one daemon owns (SQLite):
-    at its start, any row still ``sending`` was left by a dispatcher that died."""
+def release_claims(session: Session, worker: str | None = None) -> int:
+    """Make in-flight rows ready again: ``worker``'s (a daemon restarted under its stable
+    name takes back what its previous life held), or, with None, every one (a database that
+    one daemon owns, SQLite: any row still ``sending`` was left by a daemon that died)."""
+    query = update(OutboxMessage).where(OutboxMessage.state == SENDING)
+    if worker is not None:
+        query = query.where(OutboxMessage.claimed_by == worker)
     result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.state == SENDING)
-        .values(state=PENDING, lease_until=None, claimed_by=None, last_error=INTERRUPTED)
-        .execution_options(synchronize_session=False)
+        query.values(
+            state=PENDING, lease_until=None, claimed_by=None, last_error=INTERRUPTED
+        ).execution_options(synchronize_session=False)
     )
     return result.rowcount  # type: ignore[attr-defined, no-any-return]
 

@@ -21,9 +21,7 @@ from guanai.core.reminders.dispatch import Dispatcher
 from guanai.core.reminders.outbox import retry_failed
 
 NOW = at(date(2026, 9, 15), 8)
-REMINDERS = ReminderSettings(
-    channels=["inbox", "recorder"], max_attempts=3, retry_after_seconds=60
-)
+REMINDERS = ReminderSettings(channels=["inbox", "recorder"], max_attempts=3, retry_after_seconds=60)
 SETTINGS = Settings(reminders=REMINDERS)
 
 

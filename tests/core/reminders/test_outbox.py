@@ -3,11 +3,12 @@ over (and marked as possibly delivered); the one that lost it cannot record a re
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from reminder_samples import SETTINGS, at
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from guanai.core.db import session_factory, transaction
 from guanai.core.models import OutboxMessage
@@ -32,9 +33,21 @@ def queued(planned: Engine, run_tick) -> Engine:  # type: ignore[no-untyped-def]
     return planned
 
 
-def take(engine: Engine, worker: str, now=NOW, limit: int = 5) -> list[int]:  # type: ignore[no-untyped-def]
+def take_in(session: Session, worker: str, now: datetime = NOW, limit: int = 5) -> list[int]:
+    return claim(
+        session,
+        worker=worker,
+        now=now,
+        wall_now=now,
+        limit=limit,
+        lease=LEASE,
+        channels=CHANNELS,
+    )
+
+
+def take(engine: Engine, worker: str, now: datetime = NOW, limit: int = 5) -> list[int]:
     with transaction(engine) as session:
-        return claim(session, worker=worker, now=now, limit=limit, lease=LEASE, channels=CHANNELS)
+        return take_in(session, worker, now, limit)
 
 
 def test_a_claimed_row_is_not_claimed_again_while_its_lease_holds(queued):
@@ -61,14 +74,23 @@ def test_a_starting_daemon_on_sqlite_releases_what_a_dead_one_held(queued):
     assert take(queued, "new", limit=len(held)) == held
 
 
+def test_a_daemon_restarted_under_its_name_takes_back_only_its_own_claims(queued):
+    mine, theirs = take(queued, "supervised"), take(queued, "other")
+    with transaction(queued) as session:
+        assert release_claims(session, "supervised") == len(mine)
+    again = take(queued, "supervised", limit=20)
+    assert set(mine) <= set(again)
+    assert theirs and not set(theirs) & set(again), "the other daemon's rows stay held"
+
+
 def test_two_dispatchers_claiming_at_once_skip_each_others_rows(queued):
     if queued.dialect.name != "postgresql":
         pytest.skip("SQLite has one writer at a time; one daemon is enforced there instead")
     factory = session_factory(queued)
     with factory() as one, factory() as two, one.begin():
-        mine = claim(one, worker="a", now=NOW, limit=5, lease=LEASE, channels=CHANNELS)
+        mine = take_in(one, "a")
         with two.begin():  # while the first claim is still uncommitted
-            theirs = claim(two, worker="b", now=NOW, limit=5, lease=LEASE, channels=CHANNELS)
+            theirs = take_in(two, "b")
     assert len(mine) == len(theirs) == 5 and not set(mine) & set(theirs)
 
 
