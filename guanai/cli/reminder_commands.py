@@ -6,7 +6,10 @@ import os
 import signal
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from signal import SIGINT, SIGTERM
 from types import FrameType
 
 import click
@@ -39,16 +42,22 @@ KIND_LABELS = {
 }
 
 
-def _stop_on_signals(stop: threading.Event) -> None:
-    """SIGTERM or SIGINT: finish the message in hand, record it, stop. A second one: now."""
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM or SIGINT: finish the message in hand, record it, stop. A second one: now.
+    The previous handlers come back afterwards."""
 
     def handle(signum: int, frame: FrameType | None) -> None:
         if stop.is_set():
             raise SystemExit(128 + signum)
         stop.set()
 
-    signal.signal(signal.SIGTERM, handle)
-    signal.signal(signal.SIGINT, handle)
+    previous = {number: signal.signal(number, handle) for number in (SIGTERM, SIGINT)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _simulated(context: Context, start: datetime, until: datetime | None, step: int) -> Clock:
@@ -109,12 +118,12 @@ def run(
     configure_logging(log_format)
     clock = _simulated(context, start, until, step_minutes) if start else WallClock()
     stop = threading.Event()
-    _stop_on_signals(stop)
     worker = name or f"{socket.gethostname()}:{os.getpid()}"
     daemon = Daemon(
         context.engine, context.pm, context.settings, worker, clock, stop, once, bool(name)
     )
-    daemon.run()
+    with _stop_on_signals(stop):
+        daemon.run()
     context.report_plugin_problems()
 
 
