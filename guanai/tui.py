@@ -9,25 +9,57 @@ blocks the interface while the database works.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import ClassVar
+from functools import partial
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
-from textual.app import App, ComposeResult
-from textual.binding import BindingType
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingsMap, BindingType
+from textual.dom import DOMNode
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from guanai.core import db
+from guanai.core.calendar import TermCalendar, load_calendar
 from guanai.core.config import Settings
 from guanai.core.errors import PluginError
-from guanai.core.i18n import Label
+from guanai.core.i18n import Label, set_language
 from guanai.core.pm import ActivityRegistry, GuanaiPluginManager
+
+_SEPARATOR = "\t"
+
+
+def described(label: Label) -> str:
+    """A binding description in both languages; shown in the language of the moment."""
+    return f"{label.zh}{_SEPARATOR}{label.en}"
+
+
+def localize_bindings(node: DOMNode) -> None:
+    """Render ``described`` binding descriptions of ``node`` in the current language.
+
+    The bilingual descriptions are read from the class, so this may run again after the
+    language changes; bindings added at run time (Textual's own) are kept as they are.
+    """
+    index = 1 if str(Label("zh", "en")) == "en" else 0
+    declared = node._merged_bindings.key_to_bindings if node._merged_bindings else {}
+    node._bindings = BindingsMap.from_keys(
+        {
+            key: [
+                replace(b, description=b.description.split(_SEPARATOR)[index])
+                if _SEPARATOR in b.description
+                else b
+                for b in declared.get(key, found)
+            ]
+            for key, found in node._bindings.key_to_bindings.items()
+        }
+    )
 
 
 @dataclass
@@ -52,6 +84,14 @@ class Dashboard:
     def now(self) -> datetime:
         return self.clock()
 
+    def calendar(self, name: str | None = None) -> TermCalendar:
+        """A term calendar (default: the configured term), with the days plugins add."""
+
+        def add_holidays(calendar: TermCalendar, register: Any) -> None:
+            self.pm.announce("register_holidays", calendar=calendar, register=register)
+
+        return load_calendar(name or self.settings.term, add_holidays)
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One user action's unit of work: all of it is written, or none."""
@@ -72,9 +112,13 @@ class Panel(Widget):
     """One tab of the dashboard, contributed by a plugin through ``register_panels``.
 
     Subclasses set ``panel_id`` (unique, ``[a-z][a-z0-9-]*``), ``title`` and ``order``
-    (smaller comes first) and compose their widgets as any Textual widget does.
+    (smaller comes first) and compose their widgets as any Textual widget does. Their
+    ``BINDINGS`` (descriptions made with :func:`described`) appear in the footer, the help
+    screen and the command palette. ``reload`` is called each time the panel is shown.
     """
 
+    DEFAULT_CSS = "Panel { height: 1fr; }"
+    can_focus = True  # so that its keys work when it has nothing else to focus
     panel_id: ClassVar[str] = ""
     title: ClassVar[Label] = Label("", "")
     order: ClassVar[int] = 100
@@ -82,6 +126,10 @@ class Panel(Widget):
     def __init__(self, dashboard: Dashboard) -> None:
         super().__init__(id=f"panel-{self.panel_id}")
         self.dashboard = dashboard
+        localize_bindings(self)
+
+    def reload(self) -> None:
+        """Fetch the panel's data again (optional; the default does nothing)."""
 
 
 def collect_panels(pm: GuanaiPluginManager) -> list[type[Panel]]:
@@ -91,27 +139,19 @@ def collect_panels(pm: GuanaiPluginManager) -> list[type[Panel]]:
 
         def register(panel: object, _plugin: str = impl.plugin_name) -> None:
             if not (isinstance(panel, type) and issubclass(panel, Panel) and panel.panel_id):
-                pm.report(
-                    _plugin,
-                    PluginError(
-                        Label(
-                            f"插件 {_plugin} 注册的面板无效：{panel!r}",
-                            f"plugin {_plugin} registered an invalid panel: {panel!r}",
-                        )
-                    ),
+                reason = Label(
+                    f"插件 {_plugin} 注册的面板无效：{panel!r}",
+                    f"plugin {_plugin} registered an invalid panel: {panel!r}",
                 )
             elif panel.panel_id in panels:
-                pm.report(
-                    _plugin,
-                    PluginError(
-                        Label(
-                            f"插件 {_plugin} 的面板 {panel.panel_id} 重复",
-                            f"plugin {_plugin}: panel {panel.panel_id} is already registered",
-                        )
-                    ),
+                reason = Label(
+                    f"插件 {_plugin} 的面板 {panel.panel_id} 重复",
+                    f"plugin {_plugin}: panel {panel.panel_id} is already registered",
                 )
             else:
                 panels[panel.panel_id] = panel
+                return
+            pm.report(_plugin, PluginError(reason))
 
         try:
             impl.function(register=register)
@@ -120,21 +160,81 @@ def collect_panels(pm: GuanaiPluginManager) -> list[type[Panel]]:
     return sorted(panels.values(), key=lambda p: (p.order, p.panel_id))
 
 
+_SWITCH = [Binding(str(n), f"switch({n})", show=False) for n in range(1, 10)]
+
+
 class GuanaiApp(App[None]):
     """The dashboard shell: a header, one tab per panel, a footer with the key bindings."""
 
     TITLE = "关爱"
-    BINDINGS: ClassVar[list[BindingType]] = [("q", "quit", "退出 Quit")]
+    CSS = "TabPane { padding: 0; }"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", described(Label("退出", "Quit"))),
+        Binding("question_mark,f1", "help", described(Label("帮助", "Help"))),
+        Binding("r", "reload", described(Label("刷新", "Refresh"))),
+        Binding("l", "language", described(Label("切换到英文", "Switch to Chinese")), show=False),
+        *_SWITCH,
+    ]
 
     def __init__(self, dashboard: Dashboard) -> None:
         super().__init__()
         self.dashboard = dashboard
         self.panels = collect_panels(dashboard.pm)
+        localize_bindings(self)
 
     def compose(self) -> ComposeResult:
+        self.sub_title = str(Label("关爱协调员仪表板", "Care coordinator's dashboard"))
         yield Header()
         with TabbedContent():
-            for panel in self.panels:
-                with TabPane(str(panel.title), id=f"tab-{panel.panel_id}"):
+            for n, panel in enumerate(self.panels, start=1):
+                with TabPane(f"{n} {panel.title}", id=f"tab-{panel.panel_id}"):
                     yield panel(self.dashboard)
         yield Footer()
+
+    @property
+    def current_panel(self) -> Panel | None:
+        active = self.query_one(TabbedContent).active
+        found = self.query(f"#panel-{active.removeprefix('tab-')}").first(Panel) if active else None
+        return found
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        panel = self.current_panel
+        if panel is not None:
+            panel.reload()
+            focusable = [w for w in panel.query("*") if w.focusable]
+            (focusable[0] if focusable else panel).focus()
+
+    def action_switch(self, number: int) -> None:
+        if 1 <= number <= len(self.panels):
+            self.query_one(TabbedContent).active = f"tab-{self.panels[number - 1].panel_id}"
+
+    def action_reload(self) -> None:
+        if self.current_panel is not None:
+            self.current_panel.reload()
+
+    def action_help(self) -> None:
+        from guanai.plugins.dashboard.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self, self.current_panel))
+
+    async def action_language(self) -> None:
+        set_language("zh" if str(Label("zh", "en")) == "en" else "en")
+        localize_bindings(self)
+        await self.recompose()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette (ctrl+p): go to any panel, run the current panel's actions."""
+        go = Label("切换到：", "Go to: ")
+        for n, panel in enumerate(self.panels, start=1):
+            yield SystemCommand(f"{go}{panel.title}", f"{n}", partial(self.action_switch, n))
+        current = self.current_panel
+        for bindings in [] if current is None else current._bindings.key_to_bindings.values():
+            for binding in bindings:
+                if binding.description:
+                    yield SystemCommand(
+                        f"{current.title}：{binding.description}",
+                        binding.key_display or binding.key,
+                        partial(self.run_action, binding.action, current),
+                    )
+        yield from super().get_system_commands(screen)

@@ -99,7 +99,10 @@ def register_panels(register: Callable[[type[Panel]], None]) -> None:
 
     Called once when the dashboard starts. A panel is a subclass of :class:`guanai.tui.Panel`
     (a Textual widget) with a unique ``panel_id``, a bilingual ``title`` and an ``order``;
-    the dashboard shows the panels as tabs in that order. Import Textual inside the hook
-    implementation, not at module level, so that the command line does not load it. An
-    invalid panel is reported with the plugin's name and left out. Return value: ignored.
+    the dashboard shows the panels as tabs in that order. A panel may define ``reload()``
+    (called each time it is shown) and describes its keys with
+    ``guanai.tui.described(Label(...))`` so that they follow the language. Import Textual
+    inside the hook implementation, not at module level, so that the command line does not
+    load it. An invalid panel is reported with the plugin's name and left out. Return value:
+    ignored.
     """

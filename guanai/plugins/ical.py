@@ -64,9 +64,10 @@ def feed_urls(base_url: str, token: str) -> tuple[str, str]:
     return url, "webcal://" + url.split("://", 1)[1]
 
 
-def qr_text(url: str) -> str:
-    """A QR code of ``url`` in Unicode half blocks, to scan from the terminal."""
-    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_L)
+def qr_text(url: str, border: int = 2) -> str:
+    """A QR code of ``url`` in Unicode half blocks, to scan from the terminal (``border``:
+    quiet-zone modules around it; the dashboard's 80x24 modal uses 1)."""
+    code = qrcode.QRCode(border=border, error_correction=qrcode.constants.ERROR_CORRECT_L)
     code.add_data(url)
     out = io.StringIO()
     code.print_ascii(out=out, invert=True)

@@ -12,6 +12,16 @@ from guanai import hookimpl
 
 @hookimpl
 def register_panels(register: Callable[[type], None]) -> None:
+    from guanai.plugins.dashboard.children import ChildrenPanel
     from guanai.plugins.dashboard.plugins_panel import PluginsPanel
+    from guanai.plugins.dashboard.reminders import RemindersPanel
+    from guanai.plugins.dashboard.teachers import TeachersPanel
+    from guanai.plugins.dashboard.term import TermPanel
+    from guanai.plugins.dashboard.today import TodayPanel
 
+    register(TodayPanel)
+    register(TermPanel)
+    register(ChildrenPanel)
+    register(TeachersPanel)
+    register(RemindersPanel)
     register(PluginsPanel)

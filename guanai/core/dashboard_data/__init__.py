@@ -1,0 +1,57 @@
+"""What the dashboard's panels show, as small dataclasses read with set-based queries.
+
+Textual-free: each function takes a session first (the panel opens it for one user action,
+in a worker thread) and returns a few rows, counted and limited by the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from guanai.core.access import viewer_for
+from guanai.core.models import School, Term
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The school the coordinator looks after and the term in force on ``today``."""
+
+    school_id: int
+    school_name: str
+    term_id: int | None
+    term_key: str | None
+    term_name: str
+    today: date
+
+
+def coordinator_scope(session: Session, actor: str, today: date) -> Scope | None:
+    """The acting user's school (their account's, else the first school) and current term.
+
+    None when there is no school yet. The term is the one ``today`` falls in, else the one
+    that started last.
+    """
+    viewer = viewer_for(session, actor)
+    query = select(School.id, School.name).order_by(School.id).limit(1)
+    if viewer.school_id is not None:
+        query = query.where(School.id == viewer.school_id)
+    school = session.execute(query).first()
+    if school is None:
+        return None
+    term = (
+        session.execute(
+            select(Term.id, Term.key, Term.name)
+            .where(Term.starts_on <= today)
+            .order_by(Term.starts_on.desc())
+            .limit(1)
+        ).first()
+        or session.execute(
+            select(Term.id, Term.key, Term.name).order_by(Term.starts_on).limit(1)
+        ).first()
+    )
+    if term is None:
+        return Scope(school.id, school.name, None, None, "", today)
+    return Scope(school.id, school.name, term.id, term.key, term.name, today)

@@ -1,0 +1,127 @@
+"""One child's tasks (talks, calls, visits, letters) and the records that completed them.
+
+A record's private fields (a talk's notes) are read only for a viewer who sees the child in
+full (:func:`guanai.core.access.sees_in_full`, evaluated in SQL on this child); everyone else
+gets the public fields and a mark that something was left out. Activity and step titles come
+from the plugin registry, so a task of an uninstalled plugin shows its type and step names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from guanai.core.access import Viewer, sees_in_full
+from guanai.core.i18n import Label
+from guanai.core.models import OPEN_STATES, Activity, Child, Record, Task, Teacher
+from guanai.core.pm import ActivityRegistry
+
+MAX_TASKS = 200  # a child has a few dozen tasks a term; the card shows the latest ones
+STATES = {
+    "pending": Label("未开始", "pending"),
+    "due": Label("待办", "due"),
+    "overdue": Label("逾期", "overdue"),
+    "escalated": Label("已上报", "escalated"),
+    "done": Label("已完成", "done"),
+    "cancelled": Label("已取消", "cancelled"),
+}
+HIDDEN = Label("（不可见）", "(hidden)")
+
+
+@dataclass(frozen=True)
+class ChildTask:
+    task_id: int
+    activity_type: str
+    step: str
+    title: Label  # "谈心 · 班主任谈心"
+    scheduled_on: date
+    due_on: date
+    state: str
+    assignee: str | None
+    record: list[tuple[Label, str]]  # the record's fields as shown to this viewer
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def state_label(self) -> Label:
+        return STATES.get(self.state, Label(self.state, self.state))
+
+
+def child_tasks(
+    session: Session, viewer: Viewer, registry: ActivityRegistry, child_id: int
+) -> list[ChildTask]:
+    """The child's latest tasks, newest first, with the records of those done."""
+    full = bool(
+        session.scalar(select(sees_in_full(viewer)).select_from(Child).where(Child.id == child_id))
+    )
+    rows = session.execute(
+        select(
+            Task.id,
+            Activity.type,
+            Task.step,
+            Task.scheduled_on,
+            Task.due_on,
+            Task.state,
+            Teacher.name,
+            Record.data,
+        )
+        .join(Activity, Activity.id == Task.activity_id)
+        .outerjoin(Teacher, Teacher.id == Task.assignee_id)
+        .outerjoin(Record, Record.task_id == Task.id)
+        .where(Task.child_id == child_id)
+        .order_by(Task.scheduled_on.desc(), Task.id.desc())
+        .limit(MAX_TASKS)
+    )
+    return [
+        ChildTask(
+            task_id,
+            kind,
+            step,
+            _title(registry, kind, step),
+            scheduled_on,
+            due_on,
+            state,
+            assignee,
+            _record(registry, kind, step, data, full) if data else [],
+        )
+        for task_id, kind, step, scheduled_on, due_on, state, assignee, data in rows
+    ]
+
+
+def _title(registry: ActivityRegistry, kind: str, step: str) -> Label:
+    if kind not in registry:
+        return Label(f"{kind} · {step}", f"{kind} · {step}")
+    activity = registry.get(kind)
+    try:
+        step_title = activity.step(step).title
+    except KeyError:
+        step_title = Label(step, step)
+    return Label(f"{activity.title.zh} · {step_title.zh}", f"{activity.title.en} · {step_title.en}")
+
+
+def _record(
+    registry: ActivityRegistry, kind: str, step: str, data: dict[str, Any], full: bool
+) -> list[tuple[Label, str]]:
+    """The record's values in the step's field order; private ones only in ``full``."""
+    try:
+        fields = registry.get(kind).step(step).record
+    except KeyError:
+        return []  # the plugin that knows which fields are private is not installed
+    shown: list[tuple[Label, str]] = []
+    for field in fields:
+        value = data.get(field.name)
+        if value is None:
+            continue
+        if field.private and not full:
+            shown.append((field.label, str(HIDDEN)))
+        elif isinstance(value, bool):
+            shown.append((field.label, str(Label("是", "yes") if value else Label("否", "no"))))
+        else:
+            shown.append((field.label, str(value)))
+    return shown

@@ -1,0 +1,184 @@
+"""Import a roster (.xlsx or .csv) and show the import report on screen.
+
+The import is :func:`guanai.core.roster.importer.import_roster`, as ``guanai import`` runs it:
+the whole file is checked first, and nothing is written when a row has a problem (unless "valid
+rows only" is ticked); new pairings hand their talks over to the new teachers. It runs in a
+worker, in one transaction, with its progress on screen. The report lists counts and, for each
+problem, the row, the column and what is wrong; a problem never repeats a cell's value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from sqlalchemy import select
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, DataTable, Input, Static
+
+from guanai.core.access import require_role, require_school, viewer_for
+from guanai.core.errors import GuanaiError, NotFoundError
+from guanai.core.handover import hand_over_new_pairings
+from guanai.core.i18n import Label
+from guanai.core.models import School
+from guanai.core.roster.importer import ImportReport, RosterRejected, import_roster
+from guanai.tui import Dashboard, described, localize_bindings
+
+SHOWN_PROBLEMS = 200
+
+
+class ImportDialog(ModalScreen[bool]):
+    """Dismissed with True when the import wrote something."""
+
+    DEFAULT_CSS = """
+    ImportDialog { align: center middle; }
+    ImportDialog #import { width: 78; height: 22; border: round $accent; padding: 0 1; }
+    ImportDialog .title { text-style: bold; }
+    ImportDialog #import-status { height: auto; }
+    ImportDialog #import-report { height: 1fr; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "start", described(Label("导入", "Import"))),
+        Binding("escape", "close", described(Label("关闭", "Close"))),
+    ]
+
+    def __init__(self, dashboard: Dashboard) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.dashboard = dashboard
+        self.written = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="import"):
+            yield Static(str(Label("导入名册", "Import a roster")), classes="title")
+            yield Input(
+                id="import-path", placeholder=str(Label("文件路径（.xlsx/.csv）", "file path"))
+            )
+            yield Input(id="import-school", placeholder=str(Label("学校代码", "school code")))
+            yield Checkbox(
+                str(Label("只导入无误的行", "Import only the rows without problems")),
+                id="import-valid-only",
+            )
+            yield Static(
+                str(Label("Enter/Ctrl+S 导入 · Esc 关闭", "Enter/Ctrl+S import · Esc close")),
+                id="import-status",
+            )
+            yield Static(id="import-counts")
+            table: DataTable[str] = DataTable(id="import-report", cursor_type="row")
+            headers = (Label("行", "Row"), Label("列", "Column"), Label("问题", "Problem"))
+            table.add_columns(*(str(header) for header in headers))
+            yield table
+
+    def on_mount(self) -> None:
+        self.query_one("#import-path", Input).focus()
+        self.default_school()
+
+    @work(thread=True, group="import-dialog")
+    def default_school(self) -> None:
+        """Fill in the school when there is only one the user can import into."""
+        with self.dashboard.read() as session:
+            viewer = viewer_for(session, self.dashboard.actor)
+            query = select(School.code).order_by(School.code).limit(2)
+            if viewer.school_id is not None:
+                query = query.where(School.id == viewer.school_id)
+            codes = session.scalars(query).all()
+        if len(codes) == 1:
+            self.app.call_from_thread(self._default_school, codes[0])
+
+    def _default_school(self, code: str) -> None:
+        field = self.query_one("#import-school", Input)
+        if not field.value:
+            field.value = code
+
+    def on_input_submitted(self) -> None:
+        self.action_start()
+
+    def action_start(self) -> None:
+        path = Path(self.query_one("#import-path", Input).value.strip()).expanduser()
+        school = self.query_one("#import-school", Input).value.strip()
+        valid_only = self.query_one("#import-valid-only", Checkbox).value
+        self._say(Label(f"正在导入 {path.name}…", f"importing {path.name}…"))
+        self._import(path, school, valid_only)
+
+    @work(thread=True, exclusive=True, group="import-run")
+    def _import(self, path: Path, school_code: str, valid_only: bool) -> None:
+        dashboard = self.dashboard
+        now = dashboard.now()
+
+        def progress(phase: Label, done: int, total: int | None) -> None:
+            of = f"/{total}" if total else ""
+            self.app.call_from_thread(
+                self._say, Label(f"{phase.zh}：{done}{of} 行", f"{phase.en}: {done}{of} rows")
+            )
+
+        try:
+            with dashboard.transaction() as session:
+                viewer = viewer_for(session, dashboard.actor)
+                require_role(viewer, "coordinator")
+                school = session.scalar(select(School.id).where(School.code == school_code))
+                if school is None:
+                    raise NotFoundError(
+                        Label(
+                            f"没有代码为 {school_code} 的学校", f"no school with code {school_code}"
+                        )
+                    )
+                require_school(viewer, school)
+                report = import_roster(
+                    session,
+                    path,
+                    school_id=school,
+                    actor=dashboard.actor,
+                    now=now,
+                    valid_only=valid_only,
+                    progress=progress,
+                )
+                if report.written:
+                    hand_over_new_pairings(
+                        session,
+                        dashboard.registry,
+                        school,
+                        started_on=now.date(),
+                        now=now,
+                        daily_cap=dashboard.settings.max_tasks_per_teacher_per_day,
+                    )
+        except RosterRejected as rejected:
+            self.app.call_from_thread(self._report, rejected.report, rejected.label)
+        except GuanaiError as error:
+            self.app.call_from_thread(self._say, error.label)
+        else:
+            done = Label(f"{report.file}：已导入", f"{report.file}: imported")
+            self.app.call_from_thread(self._report, report, done)
+
+    def _say(self, message: Label) -> None:
+        self.query_one("#import-status", Static).update(str(message))
+
+    def _report(self, report: ImportReport, outcome: Label) -> None:
+        """The counts, then each problem: row, column (as headed in the file), what is wrong."""
+        self.written = self.written or report.written
+        self._say(outcome)
+        counts = (
+            (Label("行数", "rows"), report.rows),
+            (Label("新建", "created"), report.created),
+            (Label("更新", "updated"), report.updated),
+            (Label("未变", "unchanged"), report.unchanged),
+            (Label("有误的行", "with problems"), report.rejected),
+            (Label("改动字段", "fields changed"), report.changes),
+        )
+        self.query_one("#import-counts", Static).update(
+            " · ".join(f"{label} {count}" for label, count in counts)
+        )
+        table = self.query_one("#import-report", DataTable)
+        table.clear()
+        for problem in report.problems[:SHOWN_PROBLEMS]:
+            table.add_row(str(problem.row), problem.column, str(problem.reason))
+        more = len(report.problems) - SHOWN_PROBLEMS
+        if more > 0:
+            table.add_row("…", "", str(Label(f"另有 {more} 个问题", f"{more} more problems")))
+        table.focus()
+
+    def action_close(self) -> None:
+        self.dismiss(self.written)

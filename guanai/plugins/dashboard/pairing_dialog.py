@@ -1,0 +1,157 @@
+"""Change one child's pairing (结对帮扶): a new pairing teacher, a new buddy, or both.
+
+The change goes through :func:`guanai.core.pairing.set_pairing`, exactly as ``guanai pair NO
+--teacher CODE --buddy NO`` does: the current pairing is ended and kept, the change is kept in
+the record's history with the acting user, and the child's open talks follow the new teacher,
+all in one transaction. Only the coordinator may change pairings.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from sqlalchemy import select
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Select, Static
+
+from guanai.core.access import require_role, require_school, viewer_for
+from guanai.core.dashboard_data.children import RosterRow
+from guanai.core.errors import GuanaiError
+from guanai.core.i18n import Label
+from guanai.core.models import Child, Pairing, Teacher
+from guanai.core.pairing import PairingChange, set_pairing
+from guanai.tui import Dashboard, described, localize_bindings
+
+SOURCE = "dashboard"
+
+
+class PairingDialog(ModalScreen[bool]):
+    """Dismissed with True when the pairing changed."""
+
+    DEFAULT_CSS = """
+    PairingDialog { align: center middle; }
+    PairingDialog #pairing { width: 70; height: auto; border: round $accent; padding: 0 1; }
+    PairingDialog .title { text-style: bold; }
+    PairingDialog #pairing-error { color: $error; height: auto; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", described(Label("保存", "Save"))),
+        Binding("escape", "cancel", described(Label("取消", "Cancel"))),
+    ]
+
+    def __init__(self, dashboard: Dashboard, row: RosterRow) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.dashboard = dashboard
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        row = self.row
+        with Vertical(id="pairing"):
+            yield Static(
+                str(Label("修改结对", "Change pairing")) + f" · {row.name} · {row.student_no}",
+                classes="title",
+            )
+            yield Static(str(Label("加载中…", "Loading…")), id="pairing-current")
+            yield Static(str(Label("帮扶教师", "Pairing teacher")))
+            yield Select[str]([], id="pairing-teacher", prompt=str(Label("请选择", "choose")))
+            yield Static(str(Label("学习帮手学号（选填）", "Buddy's student no. (optional)")))
+            yield Input(id="pairing-buddy")
+            yield Static(str(Label("Ctrl+S 保存 · Esc 取消", "Ctrl+S save · Esc cancel")))
+            yield Static(id="pairing-error")
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, group="pairing-dialog")
+    def load(self) -> None:
+        """The school's teachers and the child's current pairing teacher and buddy."""
+        row = self.row
+        with self.dashboard.read() as session:
+            teachers = session.execute(
+                select(Teacher.code, Teacher.name)
+                .where(Teacher.school_id == row.school_id)
+                .order_by(Teacher.code)
+            ).all()
+            current = session.execute(
+                select(Teacher.code, Child.student_no)
+                .select_from(Pairing)
+                .join(Teacher, Teacher.id == Pairing.teacher_id)
+                .outerjoin(Child, Child.id == Pairing.buddy_child_id)
+                .where(Pairing.child_id == row.child_id, Pairing.ended_on.is_(None))
+            ).first()
+        options = [(f"{code} {name}", code) for code, name in teachers]
+        self.app.call_from_thread(self._show, options, current)
+
+    def _show(self, options: list[tuple[str, str]], current: tuple[str, str | None] | None) -> None:
+        select_ = self.query_one("#pairing-teacher", Select)
+        select_.set_options(options)
+        none = str(Label("无", "none"))
+        if current is None:
+            text = Label("尚未结对", "not paired yet")
+        else:
+            select_.value = current[0]
+            buddy = current[1] or none
+            text = Label(
+                f"当前：帮扶教师 {current[0]}，学习帮手 {buddy}",
+                f"Now: pairing teacher {current[0]}, buddy {buddy}",
+            )
+        self.query_one("#pairing-current", Static).update(str(text))
+        select_.focus()
+
+    def action_save(self) -> None:
+        teacher = self.query_one("#pairing-teacher", Select).value
+        buddy = self.query_one("#pairing-buddy", Input).value.strip()
+        self._save(None if teacher is Select.NULL else str(teacher), buddy or None)
+
+    @work(thread=True, exclusive=True, group="pairing-save")
+    def _save(self, teacher: str | None, buddy: str | None) -> None:
+        dashboard, row = self.dashboard, self.row
+        try:
+            with dashboard.transaction() as session:
+                viewer = viewer_for(session, dashboard.actor)
+                require_role(viewer, "coordinator")
+                require_school(viewer, row.school_id)
+                change = set_pairing(
+                    session,
+                    row.school_id,
+                    row.student_no,
+                    teacher_code=teacher,
+                    buddy_student_no=buddy,
+                    actor=dashboard.actor,
+                    now=dashboard.now(),
+                    source=SOURCE,
+                    registry=dashboard.registry,
+                    daily_cap=dashboard.settings.max_tasks_per_teacher_per_day,
+                )
+        except GuanaiError as error:
+            self.app.call_from_thread(self._error, error.label)
+            return
+        self.app.call_from_thread(self._done, change)
+
+    def _error(self, message: Label) -> None:
+        self.query_one("#pairing-error", Static).update(str(message))
+
+    def _done(self, change: PairingChange) -> None:
+        if not change.changed:
+            self._error(Label("结对没有变化", "the pairing is unchanged"))
+            return
+        handed = change.handover.reassigned
+        self.app.notify(
+            str(
+                Label(
+                    f"学号 {change.student_no}：帮扶教师 {change.teacher_after}，"
+                    f"{handed} 项任务转给新的帮扶教师",
+                    f"student {change.student_no}: pairing teacher {change.teacher_after}, "
+                    f"{handed} tasks handed over",
+                )
+            )
+        )
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

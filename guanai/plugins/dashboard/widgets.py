@@ -1,0 +1,118 @@
+"""What the built-in panels share: loading in a worker thread, actions in a transaction, and
+a confirmation dialog.
+
+A panel's ``fetch`` runs in a thread with a short read session and returns plain data; its
+``show`` puts that data on screen on the interface thread. An action runs in a thread inside
+one transaction, after checking that the acting user is a coordinator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy.orm import Session
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from guanai.core.access import require_role, viewer_for
+from guanai.core.dashboard_data import Scope, coordinator_scope
+from guanai.core.errors import GuanaiError
+from guanai.core.i18n import Label
+from guanai.tui import Panel, described
+
+T = TypeVar("T")
+R = TypeVar("R")
+NO_SCHOOL = Label(
+    "还没有学校：请先导入花名册或运行 guanai demo",
+    "No school yet: import a roster or run guanai demo",
+)
+
+
+class DataPanel(Panel, Generic[T]):
+    """A panel that reads its data in a worker thread each time it is shown (not before)."""
+
+    def reload(self) -> None:
+        self.run_worker(self._load, thread=True, exclusive=True, group="load", exit_on_error=False)
+
+    def scope(self, session: Session) -> Scope | None:
+        return coordinator_scope(session, self.dashboard.actor, self.dashboard.now().date())
+
+    def fetch(self, session: Session) -> T:
+        raise NotImplementedError
+
+    def show(self, data: T) -> None:
+        raise NotImplementedError
+
+    def _load(self) -> None:
+        try:
+            with self.dashboard.read() as session:
+                data = self.fetch(session)
+        except GuanaiError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(self.show, data)
+
+    def act(self, change: Callable[[Session], R], done: Callable[[R], Any]) -> None:
+        """Run ``change`` in one transaction (coordinators only), then ``done`` with its result."""
+
+        def work() -> None:
+            try:
+                with self.dashboard.transaction() as session:
+                    require_role(viewer_for(session, self.dashboard.actor), "coordinator")
+                    result = change(session)
+            except GuanaiError as error:
+                self.app.call_from_thread(self.notify, str(error), severity="error")
+                return
+            self.app.call_from_thread(done, result)
+
+        self.run_worker(work, thread=True, group="act", exit_on_error=False)
+
+
+def fill(table: DataTable[Any], rows: list[tuple[Any, ...]], keys: list[str] | None = None) -> None:
+    """Replace a table's rows, keeping the cursor where it was when it still fits."""
+    row = table.cursor_row
+    table.clear()
+    for n, cells in enumerate(rows):
+        table.add_row(*cells, key=keys[n] if keys else None)
+    if rows:
+        table.move_cursor(row=min(row, len(rows) - 1), scroll=False)
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part // whole}%" if whole else "-"
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask before a change: the question, what it will do, and y / n."""
+
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical {
+        width: 64; height: auto; max-height: 20; border: thick $warning; padding: 0 1;
+        background: $surface;
+    }
+    ConfirmScreen .question { text-style: bold; }
+    ConfirmScreen .keys { color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,enter", "answer(True)", described(Label("确定", "Yes"))),
+        Binding("n,escape", "answer(False)", described(Label("取消", "No"))),
+    ]
+
+    def __init__(self, question: Label, body: str) -> None:
+        super().__init__()
+        self.question = question
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(str(self.question), classes="question")
+            yield Static(self.body, id="confirm-body")
+            yield Static(str(Label("y 确定    n 取消", "y yes    n no")), classes="keys")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)

@@ -1,0 +1,91 @@
+"""Changing a pairing from the roster: through set_pairing, kept in the history, coordinator only."""
+
+from __future__ import annotations
+
+from _children_fixtures import children_app, open_children, rows, text
+from sqlalchemy import Engine, select
+from textual.widgets import Select
+
+from guanai.core.db import session_factory, transaction
+from guanai.core.models import Account, Pairing, RecordChange, Teacher
+from guanai.plugins.dashboard.children import ChildrenPanel
+from guanai.plugins.dashboard.pairing_dialog import PairingDialog
+
+
+def another_teacher(engine: Engine, child_id: int) -> tuple[str, str]:
+    """A teacher of the school who is not the child's pairing teacher: (code, name)."""
+    with session_factory(engine)() as session:
+        current = session.scalar(
+            select(Pairing.teacher_id).where(
+                Pairing.child_id == child_id, Pairing.ended_on.is_(None)
+            )
+        )
+        found = session.execute(
+            select(Teacher.code, Teacher.name)
+            .where(Teacher.id != current, Teacher.is_coordinator.is_(False))
+            .order_by(Teacher.code)
+            .limit(1)
+        ).one()
+    return found.code, found.name
+
+
+async def test_e_changes_the_highlighted_childs_pairing_teacher(
+    demo_engine: Engine, make_app, settle
+) -> None:
+    app = children_app(make_app, demo_engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_children(pilot, settle)
+        page = app.query_one(ChildrenPanel).page
+        assert page is not None
+        child = page.rows[0]
+        code, name = another_teacher(demo_engine, child.child_id)
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PairingDialog)
+        assert text(app, "#pairing-current").startswith("当前：帮扶教师 T")
+        dialog.query_one("#pairing-teacher", Select).value = code  # as chosen from the list
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, PairingDialog)
+        assert rows(app)[0][4] == name  # the roster, read again
+    with session_factory(demo_engine)() as session:
+        change = session.scalars(
+            select(RecordChange).where(RecordChange.field == "pairing.teacher")
+        ).one()
+        assert (change.child_id, change.new_value) == (child.child_id, code)
+        assert (change.changed_by, change.source) == ("tester", "dashboard")
+
+
+async def test_a_bad_buddy_is_refused_with_a_message_naming_the_number(
+    demo_engine: Engine, make_app, settle
+) -> None:
+    app = children_app(make_app, demo_engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_children(pilot, settle)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("tab", *"999999", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PairingDialog)
+        assert text(app, "#pairing-error") == "本校没有学号为 999999 的学生"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, PairingDialog)
+    with session_factory(demo_engine)() as session:
+        assert session.scalars(select(RecordChange)).first() is None
+
+
+async def test_only_the_coordinator_may_change_a_pairing(
+    demo_engine: Engine, make_app, settle
+) -> None:
+    with transaction(demo_engine) as session:
+        session.add(Account(name="head", role="head_teacher"))
+    app = children_app(make_app, demo_engine, actor="head")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_children(pilot, settle)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("tab", *"202601002", "ctrl+s")
+        await settle(pilot)
+        assert text(app, "#pairing-error") == "用户 head（head_teacher）无权执行此操作"

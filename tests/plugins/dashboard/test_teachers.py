@@ -1,0 +1,94 @@
+"""Teachers: load and this month's talks per teacher, charts by month and by class, and a
+teacher's calendar feed issued (link and QR code, once) and revoked."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import Engine, select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
+
+from guanai.core.db import session_factory
+from guanai.core.feeds.tokens import find_active
+from guanai.core.models import FeedSubscription
+from guanai.plugins.dashboard.charts import BarChart
+from guanai.tui import GuanaiApp
+
+MakeApp = Callable[..., GuanaiApp]
+Settle = Callable[[Pilot[None]], Awaitable[None]]
+
+
+async def open_teachers(pilot: Pilot[None], settle: Settle) -> DataTable[object]:
+    await settle(pilot)
+    await pilot.press("4")
+    await settle(pilot)
+    return pilot.app.query_one("#teachers", DataTable)
+
+
+async def test_each_teacher_with_load_and_this_months_talks(
+    demo_engine: Engine, make_app: MakeApp, settle: Settle
+) -> None:
+    app = make_app(demo_engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_teachers(pilot, settle)
+        assert table.row_count == 23
+        head_teacher = [str(c) for c in table.get_row_at(1)]
+        assert head_teacher[:2] == ["T002", "李晓燕"] and head_teacher[5] == "0/5"
+        summary = str(app.query_one("#teachers-summary", Static).render())
+        assert "本月谈心 0/120（0%）" in summary
+
+
+async def test_g_shows_talks_by_month_and_records_by_class(
+    demo_engine: Engine, make_app: MakeApp, settle: Settle
+) -> None:
+    app = make_app(demo_engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_teachers(pilot, settle)
+        await pilot.press("g")
+        await settle(pilot)
+        talks = app.query_one("#talk-chart", BarChart)
+        assert [(b.label, b.value, b.total) for b in talks.bars] == [
+            ("9月", 0, 120),
+            ("10月", 0, 120),
+        ]
+        records = app.query_one("#record-chart", BarChart)
+        assert len(records.bars) == 12 and sum(b.total for b in records.bars) == 60
+        assert "一年级2班" in str(records.render()) and " 3/5  60%" in str(records.render())
+
+
+async def test_issue_a_feed_shows_its_link_once_then_revoke_it(
+    demo_engine: Engine, make_app: MakeApp, settle: Settle
+) -> None:
+    app = make_app(demo_engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_teachers(pilot, settle)
+        await pilot.press("down", "i")
+        await settle(pilot)
+        url = str(app.screen.query_one("#feed-url", Static).render())
+        assert url.startswith("http://127.0.0.1:8080/feeds/") and url.endswith(".ics")
+        qr = str(app.screen.query_one("#qr", Static).render())
+        assert set(qr) <= set("█▀▄ \xa0\n") and len(qr.splitlines()) <= 20
+        await pilot.press("escape")
+        await settle(pilot)
+        assert str(table.get_row_at(1)[6]) == "1"
+        with session_factory(demo_engine)() as session:
+            token = url.rsplit("/", 1)[1].removesuffix(".ics")
+            assert find_active(session, token).label == "李晓燕（T002）"  # type: ignore[union-attr]
+        await pilot.press("x", "y")
+        await settle(pilot)
+        assert str(table.get_row_at(1)[6]) == ""
+    with session_factory(demo_engine)() as session:
+        revoked = session.scalars(select(FeedSubscription.revoked_at)).all()
+    assert len(revoked) == 1 and revoked[0] is not None
+
+
+async def test_revoking_without_a_feed_says_so(
+    demo_engine: Engine, make_app: MakeApp, settle: Settle
+) -> None:
+    app = make_app(demo_engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_teachers(pilot, settle)
+        await pilot.press("x")
+        await settle(pilot)
+        assert [n.message for n in app._notifications] == ["该教师没有有效的订阅"]
