@@ -59,8 +59,7 @@ def import_command(
     (row, column, what is wrong), unless --valid-only is given. Importing an updated roster
     again updates each child in place, matched by student number.
     """
-    from guanai.core.handover import hand_over_new_pairings
-    from guanai.core.roster.importer import RosterRejected, import_roster
+    from guanai.core.roster.importer import RosterRejected, import_and_hand_over
 
     if valid_only and rejects_path is None:
         rejects_path = file.with_name(f"{file.stem}-rejects{file.suffix}")
@@ -83,24 +82,17 @@ def import_command(
                         tasks[phase.en] = bar.add_task(str(phase), total=total)
                     bar.update(tasks[phase.en], completed=done, total=total)
 
-                report = import_roster(
+                report = import_and_hand_over(
                     session,
                     file,
+                    context.registry,
                     school_id=school,
                     actor=context.actor,
                     now=now,
+                    daily_cap=context.settings.max_tasks_per_teacher_per_day,
                     valid_only=valid_only,
                     rejects_path=rejects_path,
                     progress=advance,
-                )
-            if report.written:
-                hand_over_new_pairings(
-                    session,
-                    context.registry,
-                    school,
-                    started_on=now.date(),
-                    now=now,
-                    daily_cap=context.settings.max_tasks_per_teacher_per_day,
                 )
     except RosterRejected as rejected:
         print_problems(rejected.report)

@@ -28,7 +28,9 @@ from typing import IO, Any
 from sqlalchemy.orm import Session
 
 from guanai.core.errors import GuanaiError
+from guanai.core.handover import hand_over_new_pairings
 from guanai.core.i18n import Label
+from guanai.core.pm import ActivityRegistry
 from guanai.core.records import RosterWriter
 from guanai.core.roster.reading import RosterFile, RosterFileError, open_roster
 from guanai.core.roster.rejects import rejects_file
@@ -200,3 +202,24 @@ def _changed(path: Path) -> RosterFileError:
             f"{path.name} changed while it was being imported: save it and import it again",
         )
     )
+
+
+def import_and_hand_over(
+    session: Session,
+    path: Path,
+    registry: ActivityRegistry,
+    *,
+    school_id: int,
+    actor: str,
+    now: datetime,
+    daily_cap: int,
+    **options: Any,
+) -> ImportReport:
+    """:func:`import_roster`, then the children whose pairing it changed get their open
+    pairing-teacher tasks handed to the new teacher, in the caller's transaction."""
+    report = import_roster(session, path, school_id=school_id, actor=actor, now=now, **options)
+    if report.written:
+        hand_over_new_pairings(
+            session, registry, school_id, started_on=now.date(), now=now, daily_cap=daily_cap
+        )
+    return report

@@ -1,6 +1,6 @@
 """Import a roster (.xlsx or .csv) and show the import report on screen.
 
-The import is :func:`guanai.core.roster.importer.import_roster`, as ``guanai import`` runs it:
+The import is :func:`guanai.core.roster.importer.import_and_hand_over`, as ``guanai import`` runs it:
 the whole file is checked first, and nothing is written when a row has a problem (unless "valid
 rows only" is ticked); new pairings hand their talks over to the new teachers. It runs in a
 worker, in one transaction, with its progress on screen. The report lists counts and, for each
@@ -22,10 +22,9 @@ from textual.widgets import Checkbox, DataTable, Input, Static
 
 from guanai.core.access import require_role, require_school, viewer_for
 from guanai.core.errors import GuanaiError, NotFoundError
-from guanai.core.handover import hand_over_new_pairings
 from guanai.core.i18n import Label
 from guanai.core.models import School
-from guanai.core.roster.importer import ImportReport, RosterRejected, import_roster
+from guanai.core.roster.importer import ImportReport, RosterRejected, import_and_hand_over
 from guanai.tui import Dashboard, described, localize_bindings
 
 SHOWN_PROBLEMS = 200
@@ -127,24 +126,17 @@ class ImportDialog(ModalScreen[bool]):
                         )
                     )
                 require_school(viewer, school)
-                report = import_roster(
+                report = import_and_hand_over(
                     session,
                     path,
+                    dashboard.registry,
                     school_id=school,
                     actor=dashboard.actor,
                     now=now,
+                    daily_cap=dashboard.settings.max_tasks_per_teacher_per_day,
                     valid_only=valid_only,
                     progress=progress,
                 )
-                if report.written:
-                    hand_over_new_pairings(
-                        session,
-                        dashboard.registry,
-                        school,
-                        started_on=now.date(),
-                        now=now,
-                        daily_cap=dashboard.settings.max_tasks_per_teacher_per_day,
-                    )
         except RosterRejected as rejected:
             self.app.call_from_thread(self._report, rejected.report, rejected.label)
         except GuanaiError as error:
