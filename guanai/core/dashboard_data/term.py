@@ -35,6 +35,7 @@ class Week:
 
 @dataclass(frozen=True)
 class Workflow:
+    activity_type: str
     title: Label
     total: int
     done: int
@@ -125,6 +126,8 @@ def workflows(session: Session, scope: Scope, registry: ActivityRegistry) -> lis
         .order_by(func.min(Activity.starts_on), Activity.type)
     )
     return [
-        Workflow(type_title(registry, name), total, int(done), int(open_), int(late_), next_on)
+        Workflow(
+            name, type_title(registry, name), total, int(done), int(open_), int(late_), next_on
+        )
         for name, total, done, open_, late_, next_on in rows
     ]

@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 from guanai.core.i18n import Label
@@ -15,7 +15,6 @@ from guanai.tui import Panel, described
 
 EXTRA = (
     ("1…9", Label("切换到第 n 个面板", "Show panel n")),
-    ("ctrl+p", Label("命令面板：搜索面板和操作", "Command palette: find panels and actions")),
     ("tab", Label("在表格之间移动", "Move between tables")),
 )
 
@@ -49,11 +48,15 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark,f1", "dismiss", described(Label("关闭", "Close"))),
     ]
 
-    def __init__(self, app: App[object], panel: Panel | None) -> None:
+    def __init__(self, app: App[object], shown: Panel | Screen[object] | None) -> None:
+        """``shown``: the panel on show, or the screen (a child's card, a form) open over it."""
         super().__init__()
         self.rows = key_rows(app, app._bindings) + [(k, str(text)) for k, text in EXTRA]
-        self.panel_title = Label("", "") if panel is None else panel.title
-        self.panel_rows = [] if panel is None else key_rows(app, panel._bindings)
+        if isinstance(shown, Panel):
+            self.panel_title = shown.title
+        else:
+            self.panel_title = Label("当前窗口", "This window")
+        self.panel_rows = [] if shown is None else key_rows(app, shown._bindings)
 
     def compose(self) -> ComposeResult:
         with Vertical():

@@ -24,6 +24,7 @@ from guanai.core.dashboard_data.term import (
 )
 from guanai.core.i18n import Label
 from guanai.core.planner import PlanSummary, plan_term
+from guanai.plugins.dashboard.activity_tasks import ActivityTasksScreen
 from guanai.plugins.dashboard.widgets import NO_SCHOOL, ConfirmScreen, DataPanel, fill, percent
 from guanai.tui import described
 
@@ -85,6 +86,9 @@ class TermPanel(DataPanel[TermData]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("w", "switch_view", described(Label("日历/流程", "Calendar/workflows"))),
         Binding("p", "replan", described(Label("重新计划", "Re-plan"))),
+        Binding(
+            "enter", "open_tasks", described(Label("流程的任务", "Workflow's tasks")), show=False
+        ),
     ]
 
     def compose(self) -> ComposeResult:
@@ -135,6 +139,7 @@ class TermPanel(DataPanel[TermData]):
         )
 
     def show(self, data: TermData) -> None:
+        self.flows = {flow.activity_type: flow.title for flow in data.workflows}
         today = self.dashboard.now().date()
         days = data.calendar.school_days()
         passed = sum(1 for d in days if d <= today)
@@ -158,7 +163,24 @@ class TermPanel(DataPanel[TermData]):
                 )
                 for w in data.workflows
             ],
+            list(self.flows),
         )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "workflows":
+            self.action_open_tasks()
+
+    def action_open_tasks(self) -> None:
+        """Enter on a workflow: its tasks, where any step can be completed; read again after."""
+        if self.query_one(ContentSwitcher).current != "workflows":
+            self.action_switch_view()  # from the palette: show the workflows to choose from
+            return
+        table = self.query_one("#workflows", DataTable)
+        if table.row_count == 0:
+            return
+        name = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        screen = ActivityTasksScreen(self.dashboard, name, self.flows[name])
+        self.app.push_screen(screen, lambda changed: self.reload() if changed else None)
 
     def action_replan(self) -> None:
         """Plan in a transaction that is rolled back, show what would change, then ask."""

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from _children_fixtures import children_app, open_children, rows, text
 from sqlalchemy import Engine, func, select
+from textual.widgets import DataTable
 
 from guanai.core.db import session_factory
 from guanai.core.models import Activity, AuditEvent, Child, Record, Task, TaskState
@@ -131,3 +132,16 @@ async def test_a_child_without_an_open_talk_is_told_so(
         await settle(pilot)
         assert isinstance(app.screen, ChildCardScreen)
         assert text(app, "#card-message") == "没有待记录的谈心"
+
+
+async def test_help_over_the_card_lists_the_cards_keys(demo_engine, make_app, settle) -> None:
+    app = children_app(make_app, demo_engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_children(pilot, settle)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        table = app.screen.query_one("#help-keys", DataTable)
+        shown = [tuple(str(c) for c in table.get_row_at(n)) for n in range(table.row_count)]
+        assert ("t", "记录谈心") in shown and ("", "— 当前窗口 —") in shown
