@@ -133,9 +133,10 @@ class Panel(Widget):
 
 
 def collect_panels(pm: GuanaiPluginManager) -> list[type[Panel]]:
-    """Every registered panel class, in order; an invalid one is reported and left out."""
+    """Every registered panel class, in order; an invalid one is reported and left out, and
+    of two with one ``panel_id`` the first registered (built-in before installed) wins."""
     panels: dict[str, type[Panel]] = {}
-    for impl in reversed(pm.hook.register_panels.get_hookimpls()):
+    for impl in pm.hook.register_panels.get_hookimpls():  # in load order
 
         def register(panel: object, _plugin: str = impl.plugin_name) -> None:
             if not (isinstance(panel, type) and issubclass(panel, Panel) and panel.panel_id):
@@ -173,6 +174,13 @@ class GuanaiApp(App[None]):
         Binding("question_mark,f1", "help", described(Label("帮助", "Help"))),
         Binding("r", "reload", described(Label("刷新", "Refresh"))),
         Binding("l", "language", described(Label("切换到英文", "Switch to Chinese")), show=False),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            described(Label("命令面板", "Palette")),
+            show=False,
+            priority=True,
+        ),
         *_SWITCH,
     ]
 
@@ -216,7 +224,11 @@ class GuanaiApp(App[None]):
         from guanai.plugins.dashboard.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self, self.current_panel))
+            self.push_screen(HelpScreen(self, self._shown(self.screen)))
+
+    def _shown(self, screen: Screen[Any]) -> Panel | Screen[Any] | None:
+        """What the keys act on: a screen opened over the panels, else the current panel."""
+        return screen if screen is not self.screen_stack[0] else self.current_panel
 
     async def action_language(self) -> None:
         set_language("zh" if str(Label("zh", "en")) == "en" else "en")
@@ -228,12 +240,13 @@ class GuanaiApp(App[None]):
         go = Label("切换到：", "Go to: ")
         for n, panel in enumerate(self.panels, start=1):
             yield SystemCommand(f"{go}{panel.title}", f"{n}", partial(self.action_switch, n))
-        current = self.current_panel
+        current = self._shown(screen)
+        title = current.title if isinstance(current, Panel) else Label("当前窗口", "This window")
         for bindings in [] if current is None else current._bindings.key_to_bindings.values():
             for binding in bindings:
                 if binding.description:
                     yield SystemCommand(
-                        f"{current.title}：{binding.description}",
+                        f"{title}：{binding.description}",
                         binding.key_display or binding.key,
                         partial(self.run_action, binding.action, current),
                     )

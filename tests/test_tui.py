@@ -97,7 +97,7 @@ async def test_help_lists_the_app_keys_and_the_current_panels_keys(engine: Engin
         table = app.screen.query_one("#help-keys", DataTable)
         rows = [tuple(str(c) for c in table.get_row_at(n)) for n in range(table.row_count)]
         assert ("^q q", "退出") in rows and ("? f1", "帮助") in rows
-        assert ("w", "预报") in rows and ("ctrl+p", "命令面板：搜索面板和操作") in rows
+        assert ("w", "预报") in rows and ("^p", "命令面板") in rows
         await pilot.press("escape")
         assert not app.screen.query("#help-keys")
         await pilot.press("f1")

@@ -77,6 +77,7 @@ def _attach_builtin_commands() -> None:
         engine_commands,
         export_commands,
         pairing_commands,
+        plugin_commands,
         records_commands,
         reminder_commands,
         roster_commands,
@@ -95,6 +96,7 @@ def _attach_builtin_commands() -> None:
         reminder_commands,
         views,
         dashboard,
+        plugin_commands,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

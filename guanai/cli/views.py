@@ -124,14 +124,21 @@ def agenda(
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON")
 @pass_context
 def plugins(context: Context, as_json: bool) -> None:
-    """列出已加载的插件 / List loaded plugins with their version and hooks."""
+    """列出已加载的插件 / List loaded plugins with their version and hooks.
+
+    未能加载的插件也列出，附其错误 / A plugin that failed to load is listed with its error.
+    """
     registry = context.registry
+    context.pm.channel_types()  # so that an invalid channel is listed with its plugin
+    context.report_plugin_problems()
     problems: dict[str, list[str]] = {}
     for problem in context.pm.problems:
         problems.setdefault(problem.plugin, []).append(problem.reason)
+    known = set(context.pm.hook_names())
     rows = []
     for name, plugin in sorted(context.pm.list_name_plugin()):
-        hooks = sorted(h.name for h in context.pm.get_hookcallers(plugin) or [])
+        callers = context.pm.get_hookcallers(plugin) or []
+        hooks = sorted(h.name for h in callers if h.name in known)
         types = sorted(t for t, owner in registry.owners.items() if owner == name)
         rows.append(
             {
@@ -145,7 +152,7 @@ def plugins(context: Context, as_json: bool) -> None:
     rows += [
         {
             "name": name,
-            "version": None,
+            "version": context.pm.versions.get(name),
             "hooks": [],
             "activity_types": [],
             "error": "; ".join(reasons),

@@ -9,93 +9,73 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, func, select
 
-from guanai.core.calendar import TermCalendar, load_calendar
 from guanai.core.config import Settings
-from guanai.core.db import transaction
-from guanai.core.demo import create_demo_school
-from guanai.core.engine import complete, plan_term, tick
+from guanai.core.engine import complete
 from guanai.core.errors import NotFoundError, RecordError
 from guanai.core.models import Activity, AuditEvent, OutboxMessage, Record, Task, TaskState
-from guanai.core.pm import ActivityRegistry, build_plugin_manager
 from guanai.core.simulation import simulate, simulated_record
+from guanai.testing import Harness, TaskView
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-ESCALATE = 7
+ESCALATE = Settings().escalate_after_days  # the harness ticks with the default settings
 
 
 def at(day: date, hour: int = 8) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=SHANGHAI)
 
 
-@pytest.fixture(scope="module")
-def registry() -> ActivityRegistry:
-    return build_plugin_manager(load_entry_points=False).activity_registry()
-
-
-@pytest.fixture(scope="module")
-def autumn() -> TermCalendar:
-    return load_calendar("2026-autumn")
+@pytest.fixture
+def guanai_database(engine: Engine) -> str:
+    """The suite's database on each backend, instead of guanai.testing's SQLite file."""
+    return engine.url.render_as_string(hide_password=False)
 
 
 @pytest.fixture
-def planned(engine: Engine, autumn: TermCalendar, registry: ActivityRegistry) -> Engine:
-    with transaction(engine) as session:
-        create_demo_school(session, children=40)
-        plan_term(
-            session,
-            autumn,
-            registry,
-            actor="t",
-            now=at(date(2026, 8, 25)),
-            max_per_teacher_per_day=3,
-        )
-    return engine
+def guanai_now() -> str:
+    return "2026-08-25T08:00"  # planned a week before the term starts
 
 
-def run_tick(engine: Engine, registry: ActivityRegistry, now: datetime):
-    with transaction(engine) as session:
-        return tick(session, now, registry, Settings(escalate_after_days=ESCALATE))
+@pytest.fixture
+def planned(guanai: Harness) -> Harness:
+    """A demo school of 40 children with the 2026 autumn term planned."""
+    guanai.plan()
+    return guanai
 
 
-def one_task(engine: Engine, activity_key: str, step: str) -> Task:
-    with transaction(engine) as session:
-        return session.scalars(
-            select(Task)
-            .join(Activity, Activity.id == Task.activity_id)
-            .where(Activity.key == activity_key, Task.step == step)
-            .order_by(Task.id)
-        ).first()
+def one_task(planned: Harness, activity_key: str, step: str) -> TaskView:
+    tasks = [t for t in planned.tasks(step=step) if t.activity_key == activity_key]
+    return min(tasks, key=lambda t: t.id)
 
 
-def state_of(engine: Engine, task_id: int) -> str:
-    with transaction(engine) as session:
+def state_of(planned: Harness, task_id: int) -> str:
+    with planned.session() as session:
         return session.get_one(Task, task_id).state
 
 
-def test_a_task_is_pending_until_its_day_then_due_then_overdue_then_escalated(planned, registry):
+def test_a_task_is_pending_until_its_day_then_due_then_overdue_then_escalated(planned):
     task = one_task(planned, "talk@month:2026-10", "head_teacher_talk")
-    run_tick(planned, registry, at(task.scheduled_on - timedelta(days=1)))
+    planned.tick(at(task.scheduled_on - timedelta(days=1)))
     assert state_of(planned, task.id) == TaskState.PENDING
-    run_tick(planned, registry, at(task.scheduled_on))
+    planned.tick(at(task.scheduled_on))
     assert state_of(planned, task.id) == TaskState.DUE
-    run_tick(planned, registry, at(task.due_on))
+    planned.tick(at(task.due_on))
     assert state_of(planned, task.id) == TaskState.DUE, "due through its last day"
-    run_tick(planned, registry, at(task.due_on + timedelta(days=1)))
+    planned.tick(at(task.due_on + timedelta(days=1)))
     assert state_of(planned, task.id) == TaskState.OVERDUE
-    run_tick(planned, registry, at(task.due_on + timedelta(days=ESCALATE)))
+    planned.tick(at(task.due_on + timedelta(days=ESCALATE)))
     assert state_of(planned, task.id) == TaskState.OVERDUE
-    run_tick(planned, registry, at(task.due_on + timedelta(days=ESCALATE + 1)))
+    planned.tick(at(task.due_on + timedelta(days=ESCALATE + 1)))
     assert state_of(planned, task.id) == TaskState.ESCALATED
 
 
-def test_the_day_is_taken_in_the_terms_time_zone(planned, registry):
+def test_the_day_is_taken_in_the_terms_time_zone(planned):
     task = one_task(planned, "talk@month:2026-10", "head_teacher_talk")
     eve = datetime.combine(task.scheduled_on - timedelta(days=1), time(17), tzinfo=UTC)
-    run_tick(planned, registry, eve)  # 01:00 the next morning in Shanghai
+    planned.tick(eve)  # 01:00 the next morning in Shanghai
     assert state_of(planned, task.id) == TaskState.DUE
 
 
-def test_completing_a_talk_keeps_the_record_and_who_wrote_it(planned, registry):
+def test_completing_a_talk_keeps_the_record_and_who_wrote_it(planned):
     task = one_task(planned, "talk@month:2026-09", "pairing_teacher_talk")
     record = {
         "date": "2026-09-08",
@@ -105,9 +85,9 @@ def test_completing_a_talk_keeps_the_record_and_who_wrote_it(planned, registry):
         "follow_up": "",
     }
     now = at(date(2026, 9, 8), 16)
-    with transaction(planned) as session:
-        complete(session, registry, task.id, record, actor="王老师", now=now)
-    with transaction(planned) as session:
+    with planned.session() as session:
+        complete(session, planned.registry, task.id, record, actor="王老师", now=now)
+    with planned.session() as session:
         done = session.get_one(Task, task.id)
         stored = session.scalars(select(Record).where(Record.task_id == task.id)).one()
         audit = session.scalars(
@@ -119,69 +99,70 @@ def test_completing_a_talk_keeps_the_record_and_who_wrote_it(planned, registry):
     assert "情绪稳定" not in str(audit.detail), "the audit trail names fields, not private values"
 
 
-def test_an_invalid_record_is_refused_with_the_field_named_and_nothing_written(planned, registry):
+def test_an_invalid_record_is_refused_with_the_field_named_and_nothing_written(planned):
     task = one_task(planned, "talk@month:2026-09", "head_teacher_talk")
     bad = {"date": "2026-13-45", "place": "教室", "topics": "学习", "notes": "私密内容"}
-    with pytest.raises(RecordError) as raised, transaction(planned) as session:
-        complete(session, registry, task.id, bad, actor="t", now=at(date(2026, 9, 8)))
+    with pytest.raises(RecordError) as raised, planned.session() as session:
+        complete(session, planned.registry, task.id, bad, actor="t", now=at(date(2026, 9, 8)))
     assert "date" in raised.value.label.en and "私密内容" not in str(raised.value.label)
     missing = {"date": "2026-09-08", "place": "教室", "notes": "x"}
-    with pytest.raises(RecordError, match="topics"), transaction(planned) as session:
-        complete(session, registry, task.id, missing, actor="t", now=at(date(2026, 9, 8)))
-    with transaction(planned) as session:
+    with pytest.raises(RecordError, match="topics"), planned.session() as session:
+        complete(session, planned.registry, task.id, missing, actor="t", now=at(date(2026, 9, 8)))
+    with planned.session() as session:
         assert session.scalar(select(func.count()).select_from(Record)) == 0
         assert session.get_one(Task, task.id).state == TaskState.PENDING
 
 
-def test_a_later_step_waits_for_the_earlier_ones(planned, registry):
+def test_a_later_step_waits_for_the_earlier_ones(planned):
     letters = "exam_letters@after:final_exams"
     report = one_task(planned, letters, "teacher_report")
-    step = registry.get("exam_letters").step("teacher_report")
-    with pytest.raises(RecordError, match="child_writes"), transaction(planned) as session:
+    step = planned.registry.get("exam_letters").step("teacher_report")
+    with pytest.raises(RecordError, match="child_writes"), planned.session() as session:
         complete(
             session,
-            registry,
+            planned.registry,
             report.id,
             simulated_record(step, report.scheduled_on),
             actor="t",
             now=at(report.scheduled_on),
         )
-    run_tick(planned, registry, at(report.scheduled_on))
+    planned.tick(at(report.scheduled_on))
     assert state_of(planned, report.id) == TaskState.PENDING, (
         "not due while its predecessor is open"
     )
 
 
-def test_completing_twice_or_an_unknown_task_is_refused(planned, registry):
+def test_completing_twice_or_an_unknown_task_is_refused(planned):
     task = one_task(planned, "care_week@period:care_week", "plan")
-    step = registry.get("care_week").step("plan")
-    with transaction(planned) as session:
+    step = planned.registry.get("care_week").step("plan")
+    with planned.session() as session:
         complete(
             session,
-            registry,
+            planned.registry,
             task.id,
             simulated_record(step, task.scheduled_on),
             actor="t",
             now=at(task.scheduled_on),
         )
-    with pytest.raises(RecordError), transaction(planned) as session:
+    with pytest.raises(RecordError), planned.session() as session:
         complete(
             session,
-            registry,
+            planned.registry,
             task.id,
             simulated_record(step, task.scheduled_on),
             actor="t",
             now=at(task.scheduled_on),
         )
-    with pytest.raises(NotFoundError), transaction(planned) as session:
-        complete(session, registry, 10**9, {}, actor="t", now=at(task.scheduled_on))
+    with pytest.raises(NotFoundError), planned.session() as session:
+        complete(session, planned.registry, 10**9, {}, actor="t", now=at(task.scheduled_on))
 
 
 @pytest.mark.slow
-def test_a_whole_autumn_term_runs_day_by_day(planned, registry, autumn):
+def test_a_whole_autumn_term_runs_day_by_day(planned):
+    autumn = planned.calendar
     days = simulate(
-        planned,
-        registry,
+        planned.engine,
+        planned.registry,
         first=autumn.starts_on,
         last=autumn.ends_on,
         tz=autumn.tz,
@@ -190,7 +171,7 @@ def test_a_whole_autumn_term_runs_day_by_day(planned, registry, autumn):
         seed=1,
     )
     assert len(days) == (autumn.ends_on - autumn.starts_on).days + 1
-    with transaction(planned) as session:
+    with planned.session() as session:
         states = Counter(session.scalars(select(Task.state)))
         letters = Counter(
             session.scalars(

@@ -1,37 +1,22 @@
 """The example plugin in examples/guanai-sports-day, installed by pip and run through the real CLI.
 
-How the plugin is installed, and why:
-
-- The example is copied into ``tmp_path`` first, because setuptools builds in the source tree
-  (``build/``, ``*.egg-info``) and the repository must stay clean.
-- ``pip install --no-deps --target <dir>`` puts the plugin and its ``.dist-info`` (with the
-  ``guanai`` entry point) into a directory of its own. ``--no-deps`` because its only
-  dependency, guanai, is the one under test, already importable in this interpreter.
-- The CLI runs as ``sys.executable -m guanai`` with that directory on ``PYTHONPATH``:
-  ``importlib.metadata`` scans every ``sys.path`` entry for distributions, so guanai sees the
-  entry point exactly as for a normal install, while the test environment itself is never
-  changed (other tests keep seeing no installed plugins). A fresh venv would not do: it would
-  have to install guanai and all its dependencies again, from an index.
-- The build runs offline (``--no-build-isolation --no-index``) when this interpreter has a
-  setuptools new enough to build the example (>= 77, which builds wheels by itself). Otherwise
-  pip builds in an isolated environment and fetches setuptools from the package index, which
-  takes several seconds more and needs the index to be reachable.
+The example is installed into a fresh virtual environment that borrows this environment's
+packages (guanai and its dependencies) through a ``.pth`` file: offline, without changing this
+environment, so other tests keep seeing no installed plugins. How and why:
+tests/e2e/plugin_install.py, shared with the plugin template's test. The CLI and the example's
+own tests then run with that venv's python, as a school or the plugin's author would run them.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import tomllib
 from collections import Counter
 from datetime import date
-from importlib import metadata
 from pathlib import Path
 
 import pytest
+from plugin_install import copy_source, fresh_venv, pip_install, run_in, venv_env
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
@@ -45,64 +30,37 @@ SPORTS_DAY = date(2026, 10, 23)  # a Friday in the autumn term
 NOW = "2026-09-01T08:00"  # the first day of term, so nothing is done or overdue yet
 
 
-def _setuptools_builds_offline() -> bool:
-    try:
-        version = metadata.version("setuptools")
-    except metadata.PackageNotFoundError:
-        return False
-    return int(version.split(".")[0]) >= 77
-
-
 @pytest.fixture(scope="module")
-def plugin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory holding the example plugin as pip installed it."""
+def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A venv's python with the example installed, and the copy of the source it came from."""
     root = tmp_path_factory.mktemp("example-plugin")
-    source = root / "guanai-sports-day"
-    shutil.copytree(
-        EXAMPLE,
-        source,
-        ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__", ".pytest_cache"),
-    )
-    target = root / "site"
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"]
-    if _setuptools_builds_offline():
-        command += ["--no-build-isolation", "--no-index"]
-    command += ["--target", str(target), str(source)]
-    done = subprocess.run(
-        command, capture_output=True, text=True, env={**os.environ, "PIP_NO_INPUT": "1"}
-    )
-    if done.returncode != 0:
-        pytest.fail(
-            "pip could not install the example plugin (offline builds need setuptools>=77 in"
-            f" this environment, otherwise a reachable package index):\n{done.stderr}",
-            pytrace=False,
-        )
-    return target
+    source = copy_source(EXAMPLE, root)
+    python = fresh_venv(root)
+    pip_install(python, source, venv_env(root))
+    return python, source
 
 
-def _env(plugin_dir: Path, tmp_path: Path) -> dict[str, str]:
-    path = os.pathsep.join(p for p in (str(plugin_dir), os.environ.get("PYTHONPATH")) if p)
+def _env(tmp_path: Path) -> dict[str, str]:
     return {
-        **os.environ,
-        "PYTHONPATH": path,
+        **venv_env(tmp_path),
         "GUANAI_DATABASE_URL": f"sqlite:///{tmp_path / 'guanai.db'}",
-        "GUANAI_CONFIG": str(tmp_path / "no-such-config.toml"),
         "GUANAI_LANG": "en",
         "GUANAI_ACTOR": "e2e",
     }
 
 
-def _guanai(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "guanai", *args], capture_output=True, text=True, env=env
-    )
+def _guanai(python: Path, env: dict[str, str], *args: str) -> str:
+    done = run_in(python, "-m", "guanai", *args, env=env, cwd=Path(env["GUANAI_CONFIG"]).parent)
     assert done.returncode == 0, f"guanai {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     assert "failed and was contained" not in done.stderr, done.stderr
     return done.stdout
 
 
-def test_sports_day_is_planned_through_the_cli(plugin_dir: Path, tmp_path: Path) -> None:
-    env = _env(plugin_dir, tmp_path)
+def test_sports_day_is_planned_through_the_cli(
+    installed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    python, _ = installed
+    env = _env(tmp_path)
     shipped = shipped_calendars()["2026-autumn"].read_text(encoding="utf-8")
     term = tmp_path / "autumn.toml"
     term.write_text(shipped, encoding="utf-8")
@@ -112,10 +70,10 @@ def test_sports_day_is_planned_through_the_cli(plugin_dir: Path, tmp_path: Path)
         encoding="utf-8",
     )
 
-    _guanai(env, "init")
-    _guanai(env, "demo", "--children", "30", "--term", str(term), "--now", NOW)
+    _guanai(python, env, "init")
+    _guanai(python, env, "demo", "--children", "30", "--term", str(term), "--now", NOW)
 
-    rows = {row["name"]: row for row in json.loads(_guanai(env, "plugins", "--json"))}
+    rows = {row["name"]: row for row in json.loads(_guanai(python, env, "plugins", "--json"))}
     version = tomllib.loads((EXAMPLE / "pyproject.toml").read_text("utf-8"))["project"]["version"]
     assert rows["sports_day"] == {
         "name": "sports_day",
@@ -126,7 +84,7 @@ def test_sports_day_is_planned_through_the_cli(plugin_dir: Path, tmp_path: Path)
     }
     assert all(row["error"] is None for row in rows.values())
 
-    _guanai(env, "plan", str(with_sports_day), "--now", NOW)
+    _guanai(python, env, "plan", str(with_sports_day), "--now", NOW)
 
     calendar = load_calendar(with_sports_day)
     engine = create_engine(env["GUANAI_DATABASE_URL"])
@@ -180,14 +138,20 @@ def test_sports_day_is_planned_through_the_cli(plugin_dir: Path, tmp_path: Path)
     assert off_days == set()
 
 
-def test_example_plugins_own_tests_pass_when_installed(plugin_dir: Path, tmp_path: Path) -> None:
-    """The example's tests/ run against the installed copy, as a plugin author would run them."""
-    source = plugin_dir.parent / "guanai-sports-day"
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(source / "tests")],
-        capture_output=True,
-        text=True,
+def test_the_examples_own_tests_pass_where_it_is_installed(
+    installed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The example's tests/, using guanai.testing's fixtures, as its author would run them."""
+    python, source = installed
+    done = run_in(
+        python,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        source / "tests",
+        env=venv_env(tmp_path),
         cwd=tmp_path,  # not the source tree, so that the installed module is the one imported
-        env=_env(plugin_dir, tmp_path),
     )
     assert done.returncode == 0, done.stdout + done.stderr
+    assert " passed" in done.stdout and "skipped" not in done.stdout
