@@ -70,9 +70,11 @@ def demo(context: Context, children: int, term: str | None, now_text: str | None
     print_agenda(context, "DEMO", None, start, 7)
     console.print(
         say(
-            "接下来：guanai agenda 查看待办，guanai complete 记录完成，guanai simulate --until 日期 模拟学期。",
-            "Next: guanai agenda to see what is due, guanai complete to record work, "
-            "guanai simulate --until DATE to run the term.",
+            "接下来：guanai tui 打开仪表板，guanai agenda 查看待办，guanai complete 记录完成，"
+            "guanai run 发送提醒，guanai simulate --until 日期 模拟学期。",
+            "Next: guanai tui opens the dashboard, guanai agenda shows what is due, guanai "
+            "complete records work, guanai run sends reminders, guanai simulate --until DATE "
+            "runs the term.",
         )
     )
 
