@@ -21,6 +21,7 @@ from guanai.cli.context import (
     say,
     stderr,
 )
+from guanai.core.access import require_may_record
 from guanai.core.calendar import TermCalendar
 from guanai.core.engine import complete as complete_task
 from guanai.core.engine import plan_term
@@ -258,6 +259,7 @@ def complete(
     """记录一个步骤的完成情况 / Record a task's step as done, with its record."""
     data = _parse_fields(fields, json_file)
     with context.transaction() as session:
+        require_may_record(session, context.viewer(session), task_id)
         done = complete_task(
             session, context.registry, task_id, data, actor=context.actor, now=context.now(now_text)
         )

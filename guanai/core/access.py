@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from guanai.core.errors import GuanaiError
 from guanai.core.i18n import Label
-from guanai.core.models import Account, Child, Pairing, SchoolClass
+from guanai.core.models import Account, Activity, Child, Pairing, SchoolClass, Task
 
 
 class AccessError(GuanaiError):
@@ -103,3 +103,31 @@ def require_school(viewer: Viewer, school_id: int) -> None:
                 f"user {viewer.name} may only act on their own school's records",
             )
         )
+
+
+def require_may_record(session: Session, viewer: Viewer, task_id: int) -> None:
+    """Refuse ``viewer`` recording the task ``task_id``: a coordinator records any task of
+    their school (of any school, when not bound to one); a teacher or head teacher only the
+    tasks assigned to them; the bureau none. A task that does not exist is left to the engine,
+    which names it."""
+    row = session.execute(
+        select(Task.assignee_id, Activity.school_id)
+        .join(Activity, Activity.id == Task.activity_id)
+        .where(Task.id == task_id)
+    ).one_or_none()
+    require_role(viewer, "coordinator", "head_teacher", "teacher")
+    if row is None:
+        return
+    assignee, school = row
+    if viewer.role == "coordinator":
+        require_school(viewer, school)
+        return
+    if assignee == viewer.teacher_id:
+        return
+    raise AccessError(
+        Label(
+            f"用户 {viewer.name}（{viewer.role}）只能记录分配给自己的任务，任务 {task_id} 不是",
+            f"user {viewer.name} ({viewer.role}) may record only their own tasks; task"
+            f" {task_id} is not one",
+        )
+    )

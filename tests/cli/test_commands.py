@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, select
 from guanai import ActivityType, Coverage, Label, Role, Step, hookimpl
 from guanai.cli import cli
 from guanai.core.calendar import shipped_calendars
-from guanai.core.models import Task, TaskState
+from guanai.core.models import Task, TaskState, Teacher
 from guanai.core.pm import GuanaiPluginManager, build_plugin_manager
 
 DEMO_NOW = "2026-09-14T08:00"
@@ -102,6 +102,26 @@ def test_complete_records_a_talk(run, demo, database_url):
     )
     assert result.exit_code == 0, result.output
     assert f"任务 {task} 已完成" in result.output
+
+
+def test_a_teacher_may_record_only_their_own_tasks(run, demo, database_url):
+    add = ("accounts", "add", "--school", "DEMO")
+    assert run(*add, "李老师", "--role", "coordinator").exit_code == 0
+    assert run(*add, "王老师", "--role", "teacher", "--teacher", "T001").exit_code == 0
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            task = connection.scalar(
+                select(Task.id)
+                .join(Teacher, Teacher.id == Task.assignee_id)
+                .where(Teacher.code != "T001", Task.state == TaskState.DUE.value)
+                .order_by(Task.id)
+            )
+    finally:
+        engine.dispose()
+    talk = ["-f", "date=2026-09-14", "-f", "place=办公室", "-f", "topics=学习", "-f", "notes=好"]
+    result = run("--as", "王老师", "complete", str(task), *talk)
+    assert result.exit_code == 1 and "只能记录分配给自己的任务" in result.output
 
 
 def test_a_bad_record_is_one_clear_line_naming_the_field(run, demo, database_url):

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, false, func, literal, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
-from guanai.core.access import Viewer, require_role, sees_in_full
+from guanai.core.access import Viewer, require_may_record, sees_in_full
 from guanai.core.dashboard_data import Scope
 from guanai.core.dashboard_data.child_tasks import STATES
 from guanai.core.i18n import Label
@@ -39,7 +39,6 @@ from guanai.core.models import (
 from guanai.core.pm import ActivityRegistry
 
 WINDOW = 200
-ACTING_ROLES = ("coordinator",)  # as every other change made from the dashboard
 OPEN = tuple(state.value for state in OPEN_STATES)
 
 Key = tuple[int, int, int, date, int]
@@ -196,11 +195,11 @@ def refusal(
 ) -> Label | None:
     """Why ``viewer`` may not complete the task now, or None: read fresh, as the engine will.
 
-    Raises :class:`~guanai.core.access.AccessError` for a user who may not change anything.
+    Raises :class:`~guanai.core.access.AccessError` for a user who may not record this task.
     The engine refuses the same tasks when the record is saved; asking first spares the user
     filling in a form that cannot be saved.
     """
-    require_role(viewer, *ACTING_ROLES)
+    require_may_record(session, viewer, task_id)
     task = session.get(Task, task_id)
     if task is None:
         return Label(f"没有编号为 {task_id} 的任务", f"no task with id {task_id}")

@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
-from guanai.core.access import viewer_for
+from guanai.core.access import require_may_record, viewer_for
 from guanai.core.activity import Field, FieldKind
 from guanai.core.engine import complete
 from guanai.core.errors import GuanaiError, RecordError
@@ -152,7 +152,8 @@ class RecordForm(ModalScreen[bool]):
         dashboard = self.dashboard
         try:
             with dashboard.transaction() as session:
-                viewer_for(session, dashboard.actor)  # an unknown account may not write
+                viewer = viewer_for(session, dashboard.actor)
+                require_may_record(session, viewer, self.task_id)
                 done = complete(
                     session,
                     dashboard.registry,
