@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingsMap, BindingType
@@ -27,10 +27,12 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from guanai.core import db
+from guanai.core.access import Viewer, viewer_for
 from guanai.core.calendar import TermCalendar, load_calendar
 from guanai.core.config import Settings
 from guanai.core.errors import PluginError
 from guanai.core.i18n import Label, set_language
+from guanai.core.models import School
 from guanai.core.pm import ActivityRegistry, GuanaiPluginManager
 
 _SEPARATOR = "\t"
@@ -76,6 +78,9 @@ class Dashboard:
     clock: Callable[[], datetime] = field(
         default=lambda: datetime.now(ZoneInfo("Asia/Shanghai")), repr=False
     )
+    school_code: str | None = None
+    """The school shown (``guanai tui --school``) when the user's account is not bound to one;
+    None: the first school."""
 
     @property
     def registry(self) -> ActivityRegistry:
@@ -91,6 +96,16 @@ class Dashboard:
             self.pm.announce("register_holidays", calendar=calendar, register=register)
 
         return load_calendar(name or self.settings.term, add_holidays)
+
+    def viewer(self, session: Session) -> Viewer:
+        """The acting user, narrowed to the school chosen with ``school_code`` if their
+        account is not bound to one: what the panels show and count."""
+        viewer = viewer_for(session, self.actor)
+        if viewer.school_id is None and self.school_code is not None:
+            school = session.scalar(select(School.id).where(School.code == self.school_code))
+            if school is not None:
+                return replace(viewer, school_id=school)
+        return viewer
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

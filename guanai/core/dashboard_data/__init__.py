@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from guanai.core.access import viewer_for
+from guanai.core.access import Viewer
 from guanai.core.models import School, Term
 
 
@@ -28,13 +28,13 @@ class Scope:
     today: date
 
 
-def coordinator_scope(session: Session, actor: str, today: date) -> Scope | None:
-    """The acting user's school (their account's, else the first school) and current term.
+def coordinator_scope(session: Session, viewer: Viewer, today: date) -> Scope | None:
+    """The viewer's school (their account's or the one chosen, else the first school) and
+    the current term.
 
     None when there is no school yet. The term is the one ``today`` falls in, else the one
     that started last.
     """
-    viewer = viewer_for(session, actor)
     query = select(School.id, School.name).order_by(School.id).limit(1)
     if viewer.school_id is not None:
         query = query.where(School.id == viewer.school_id)

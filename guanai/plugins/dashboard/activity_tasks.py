@@ -102,7 +102,9 @@ class ActivityTasksScreen(Screen[bool]):
         try:
             with dashboard.read() as session:
                 viewer = viewer_for(session, dashboard.actor)
-                scope = coordinator_scope(session, dashboard.actor, dashboard.now().date())
+                scope = coordinator_scope(
+                    session, dashboard.viewer(session), dashboard.now().date()
+                )
                 if scope is None or scope.term_id is None:
                     self.app.call_from_thread(self.say, NO_SCHOOL)
                     return

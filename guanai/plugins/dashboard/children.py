@@ -18,7 +18,6 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
-from guanai.core.access import viewer_for
 from guanai.core.dashboard_data.children import (
     PAGE_SIZE,
     Key,
@@ -128,7 +127,7 @@ class ChildrenPanel(Panel):
         worker = get_current_worker()
         try:
             with self.dashboard.read() as session:
-                viewer = viewer_for(session, self.dashboard.actor)
+                viewer = self.dashboard.viewer(session)
                 page = roster_page(
                     session, viewer, wanted, after=after, before=before, size=self.page_size
                 )

@@ -39,7 +39,9 @@ class DataPanel(Panel, Generic[T]):
         self.run_worker(self._load, thread=True, exclusive=True, group="load", exit_on_error=False)
 
     def scope(self, session: Session) -> Scope | None:
-        return coordinator_scope(session, self.dashboard.actor, self.dashboard.now().date())
+        return coordinator_scope(
+            session, self.dashboard.viewer(session), self.dashboard.now().date()
+        )
 
     def fetch(self, session: Session) -> T:
         raise NotImplementedError

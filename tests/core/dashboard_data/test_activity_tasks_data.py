@@ -43,7 +43,7 @@ def scope(session: Session, registry: ActivityRegistry) -> Scope:
         max_per_teacher_per_day=3,
     )
     session.commit()
-    found = coordinator_scope(session, "office", date(2026, 10, 20))
+    found = coordinator_scope(session, Viewer("office", "coordinator"), date(2026, 10, 20))
     assert found is not None and found.term_id is not None
     return found
 

@@ -12,9 +12,12 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, TabbedContent
 
 from guanai.cli import cli
+from guanai.core.config import Settings
 from guanai.core.db import session_factory, transaction
-from guanai.core.models import Account, OutboxMessage
-from guanai.tui import GuanaiApp
+from guanai.core.demo import create_synthetic_schools
+from guanai.core.models import Account, OutboxMessage, School
+from guanai.core.pm import build_plugin_manager
+from guanai.tui import Dashboard, GuanaiApp
 
 MakeApp = Callable[..., GuanaiApp]
 Settle = Callable[[Pilot[None]], Awaitable[None]]
@@ -67,3 +70,32 @@ async def test_only_a_coordinator_may_act(
     with session_factory(demo_engine)() as session:
         failed = select(func.count()).where(OutboxMessage.state == "failed")
         assert session.scalar(failed) == 2
+
+
+async def test_school_narrows_every_panel_to_the_chosen_school(
+    demo_engine: Engine, settle: Settle
+) -> None:
+    """A city install: ``guanai tui --school CODE`` shows that school, its roster only."""
+    with transaction(demo_engine) as session:
+        (other,) = create_synthetic_schools(session, schools=1, children_per_school=7)
+        code = session.scalar(select(School.code).where(School.id == other))
+    dashboard = Dashboard(
+        Settings(database_url=str(demo_engine.url)),
+        build_plugin_manager(load_entry_points=False),
+        demo_engine,
+        "tester",
+        school_code=code,
+    )
+    app = GuanaiApp(dashboard)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        status = str(app.query_one("#children-status", Static).render())
+        assert status.startswith("共 7 人"), status
+
+
+def test_an_unknown_school_is_refused_before_the_dashboard_opens(_demo_template: Path) -> None:
+    url = f"sqlite:///{_demo_template}"
+    result = CliRunner().invoke(cli, ["--db", url, "tui", "--school", "NOPE"])
+    assert result.exit_code == 1 and "NOPE" in result.output
