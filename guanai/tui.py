@@ -28,7 +28,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from guanai.core import db
 from guanai.core.access import Viewer, viewer_for
-from guanai.core.calendar import TermCalendar, load_calendar
+from guanai.core.calendar import TermCalendar
 from guanai.core.config import Settings
 from guanai.core.errors import PluginError
 from guanai.core.i18n import Label, set_language
@@ -91,11 +91,7 @@ class Dashboard:
 
     def calendar(self, name: str | None = None) -> TermCalendar:
         """A term calendar (default: the configured term), with the days plugins add."""
-
-        def add_holidays(calendar: TermCalendar, register: Any) -> None:
-            self.pm.announce("register_holidays", calendar=calendar, register=register)
-
-        return load_calendar(name or self.settings.term, add_holidays)
+        return self.pm.term_calendar(name or self.settings.term)
 
     def viewer(self, session: Session) -> Viewer:
         """The acting user, narrowed to the school chosen with ``school_code`` if their

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from guanai.core import db
 from guanai.core.access import Viewer, viewer_for
-from guanai.core.calendar import TermCalendar, load_calendar
+from guanai.core.calendar import TermCalendar
 from guanai.core.config import Settings
 from guanai.core.errors import GuanaiError
 from guanai.core.i18n import Label
@@ -85,11 +85,7 @@ class Context:
 
     def calendar(self, name: str | None) -> TermCalendar:
         """A term calendar by shipped name or path, with days that plugins add."""
-
-        def add_holidays(calendar: TermCalendar, register: Any) -> None:
-            self.pm.announce("register_holidays", calendar=calendar, register=register)
-
-        calendar = load_calendar(name or self.settings.term, add_holidays)
+        calendar = self.pm.term_calendar(name or self.settings.term)
         self.report_plugin_problems()
         return calendar
 

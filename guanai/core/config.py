@@ -114,11 +114,11 @@ def _checked(path: Path, prefix: str, values: dict[str, Any], defaults: object) 
                 )
             )
         expected = type(getattr(defaults, key))
+        if expected is ReminderSettings:
+            continue  # a table of its own, checked by _reminders
         wrong = not isinstance(value, expected) or isinstance(value, bool) != (expected is bool)
         if expected is list and not wrong:
             wrong = not all(isinstance(item, str) for item in value)
-        if expected is ReminderSettings:
-            continue
         if wrong:
             name = _TYPE_NAMES[expected]
             raise _fail(path, prefix + key, f"应为{name.zh}", f"must be {name.en}")

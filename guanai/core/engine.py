@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select, text, update
+from sqlalchemy import Update, exists, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from guanai.core.calendar import TermCalendar, parse_calendar
@@ -56,18 +56,19 @@ class TickReport:
 TICK_LOCK = 0x6775_616E  # "guan": the advisory lock key of tick on PostgreSQL
 
 
-def _move(
-    session: Session, term_id: int, state: TaskState, to: TaskState, *conditions: Any
-) -> list[int]:
+def _move(term_id: int, state: TaskState, to: TaskState, *conditions: Any) -> Update:
+    """The UPDATE moving a term's tasks from ``state`` to ``to`` where ``conditions`` hold."""
     in_term = select(Activity.id).where(Activity.term_id == term_id)
-    result = session.execute(
+    return (
         update(Task)
         .where(Task.activity_id.in_(in_term), Task.state == state.value, *conditions)
         .values(state=to.value)
-        .returning(Task.id)
         .execution_options(synchronize_session=False)
     )
-    return list(result.scalars())
+
+
+def _count(session: Session, statement: Update) -> int:
+    return session.execute(statement).rowcount  # type: ignore[attr-defined, no-any-return]
 
 
 @lru_cache(maxsize=8)
@@ -98,26 +99,19 @@ def tick(
     for term in session.scalars(select(Term).order_by(Term.id)).all():
         local = now.astimezone(ZoneInfo(term.timezone))
         today = local.date()
-        report.became_due += len(
-            _move(
-                session,
-                term.id,
-                TaskState.PENDING,
-                TaskState.DUE,
-                Task.scheduled_on <= today,
-                ~_waiting(),
-            )
-        )
-        report.became_overdue += len(
-            _move(session, term.id, TaskState.DUE, TaskState.OVERDUE, Task.due_on < today)
-        )
-        escalated = _move(
+        report.became_due += _count(
             session,
-            term.id,
-            TaskState.OVERDUE,
-            TaskState.ESCALATED,
-            Task.due_on < today - timedelta(days=settings.escalate_after_days),
+            _move(
+                term.id, TaskState.PENDING, TaskState.DUE, Task.scheduled_on <= today, ~_waiting()
+            ),
         )
+        report.became_overdue += _count(
+            session, _move(term.id, TaskState.DUE, TaskState.OVERDUE, Task.due_on < today)
+        )
+        overdue_too_long = Task.due_on < today - timedelta(days=settings.escalate_after_days)
+        escalate = _move(term.id, TaskState.OVERDUE, TaskState.ESCALATED, overdue_too_long)
+        # the ids, for the escalation message queued in this same transaction
+        escalated = list(session.scalars(escalate.returning(Task.id)))
         report.escalated += len(escalated)
         report.reminders_queued += queue_escalations(
             session, term, escalated, now, today, registry, settings

@@ -19,12 +19,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import pluggy
 
 from guanai.core import hookspecs
 from guanai.core.activity import ActivityType, validate_activity_type
+from guanai.core.calendar import TermCalendar, load_calendar
 from guanai.core.errors import PluginError
 from guanai.core.i18n import Label
 from guanai.core.reminders.channels import Channel, check_channel
@@ -232,6 +234,15 @@ class GuanaiPluginManager(pluggy.PluginManager):
                 self.report(impl.plugin_name, error)
         self._channels = channels
         return channels
+
+    def term_calendar(self, name_or_path: str | Path) -> TermCalendar:
+        """A term calendar by shipped name or path, with the days plugins add through
+        ``register_holidays`` (a plugin that raises there is reported)."""
+
+        def add_holidays(calendar: TermCalendar, register: Any) -> None:
+            self.announce("register_holidays", calendar=calendar, register=register)
+
+        return load_calendar(name_or_path, add_holidays)
 
     def announce(self, hook_name: str, **kwargs: Any) -> None:
         """Call an event hook's implementations one by one, containing any that raises."""

@@ -20,7 +20,7 @@ from icalendar import Calendar
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, aliased
 
-from guanai.core.calendar import TermCalendar, load_calendar
+from guanai.core.calendar import TermCalendar
 from guanai.core.config import Settings
 from guanai.core.db import transaction
 from guanai.core.engine import PlanSummary, TickReport, complete, plan_term, tick
@@ -45,11 +45,7 @@ def fail_on_problems(pm: GuanaiPluginManager, since: int, doing: Label) -> None:
 def load_term(pm: GuanaiPluginManager, name_or_path: str | Path) -> TermCalendar:
     """A term calendar with the days plugins add, as ``guanai plan`` loads it."""
     since = len(pm.problems)
-
-    def add_holidays(calendar: TermCalendar, register: Any) -> None:
-        pm.announce("register_holidays", calendar=calendar, register=register)
-
-    calendar = load_calendar(name_or_path, add_holidays)
+    calendar = pm.term_calendar(name_or_path)
     fail_on_problems(pm, since, Label(f"加载学期日历 {name_or_path}", f"loading {name_or_path}"))
     return calendar
 

@@ -12,9 +12,17 @@ from guanai.core.dashboard_data import Scope
 from guanai.core.i18n import Label
 from guanai.core.models import InboxItem
 from guanai.core.reminders.message import Content
-from guanai.core.reminders.outbox import OutboxRow, list_outbox, outbox_counts
+from guanai.core.reminders.outbox import (
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    OutboxRow,
+    list_outbox,
+    outbox_counts,
+)
 
-STATES = ("pending", "sending", "sent", "failed")
+STATES = (PENDING, SENDING, SENT, FAILED)
 STATE_LABELS = {
     "pending": Label("待发", "pending"),
     "sending": Label("发送中", "sending"),

@@ -30,8 +30,9 @@ from guanai.core.roster.cards import pairing_teacher, record_complete, with_card
 ENROLLED = Child.enrolment_status == "enrolled"
 
 
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.sum(case((condition, 1), else_=0))
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows of the group meet ``condition`` (0, never NULL, for an empty group)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,9 @@ def class_figures(session: Session, scope: Scope) -> list[ClassFigures]:
                 Child.school_id,
                 SchoolClass.name,
                 func.count(Child.id),
-                _count_if(record_complete()),
-                _count_if(Pairing.id.is_not(None)),
-                _count_if(Child.key_target),
+                count_if(record_complete()),
+                count_if(Pairing.id.is_not(None)),
+                count_if(Child.key_target),
             )
         )
         .where(ENROLLED, scope.schools(Child.school_id))
@@ -83,7 +84,7 @@ def talk_figures(session: Session, scope: Scope) -> list[TalkFigures]:
             Activity.starts_on,
             SchoolClass.name,
             func.count(Task.id),
-            _count_if(Task.state == TaskState.DONE.value),
+            count_if(Task.state == TaskState.DONE.value),
         )
         .join(Activity, Activity.id == Task.activity_id)
         .outerjoin(SchoolClass, SchoolClass.id == Task.class_id)

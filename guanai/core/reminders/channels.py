@@ -11,14 +11,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from guanai.core.config import Settings
 from guanai.core.errors import ConfigError, GuanaiError, PluginError
 from guanai.core.i18n import Label
 from guanai.core.reminders.message import Message
+
+if TYPE_CHECKING:  # the public API (import guanai) should not load SQLAlchemy
+    from sqlalchemy.orm import Session
 
 
 class DeliveryError(GuanaiError):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from guanai.core.config import ReminderSettings
 from guanai.core.db import transaction
@@ -61,7 +62,7 @@ class Dispatcher:
     def dispatch(
         self, now: datetime, should_stop: Callable[[], bool] = lambda: False
     ) -> DispatchReport:
-        """Send batches until nothing is ready (or ``should_stop``); return what happened."""
+        """Send until nothing is ready (or ``should_stop``); return what happened."""
         report = DispatchReport()
         self.record_unrecorded(report)
         lease = timedelta(seconds=self.settings.lease_seconds)
@@ -78,9 +79,10 @@ class Dispatcher:
                     lease=lease,
                     channels=list(self.channels),
                 )
-            if not claimed:
+                message = self._message(session, claimed[0]) if claimed else None
+            if message is None:
                 break
-            self._deliver(claimed[0], now, report)
+            self._deliver(message, now, report)
         return report
 
     def record_unrecorded(self, report: DispatchReport) -> None:
@@ -99,17 +101,14 @@ class Dispatcher:
             report.lost += 1
             log.warning("reminder.claim_lost", extra={"fields": {"id": message_id}})
 
-    def _message(self, message_id: int) -> Message | None:
-        with transaction(self.engine) as session:
-            row = session.execute(
-                select(OutboxMessage, Teacher, School)
-                .join(School, School.id == OutboxMessage.school_id)
-                .outerjoin(Teacher, Teacher.id == OutboxMessage.recipient_id)
-                .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == self.worker)
-            ).one_or_none()
-        if row is None:
-            return None
-        outbox, teacher, school = row
+    def _message(self, session: Session, message_id: int) -> Message:
+        """The claimed row as a message, its recipient's address read now (not when queued)."""
+        outbox, teacher, school = session.execute(
+            select(OutboxMessage, Teacher, School)
+            .join(School, School.id == OutboxMessage.school_id)
+            .outerjoin(Teacher, Teacher.id == OutboxMessage.recipient_id)
+            .where(OutboxMessage.id == message_id)
+        ).one()
         recipient = Recipient(
             teacher.id if teacher else None,
             teacher.name if teacher else COORDINATORS.get(self.language),
@@ -131,11 +130,7 @@ class Dispatcher:
             attempt=outbox.attempts,
         )
 
-    def _deliver(self, message_id: int, now: datetime, report: DispatchReport) -> None:
-        message = self._message(message_id)
-        if message is None:
-            report.lost += 1
-            return
+    def _deliver(self, message: Message, now: datetime, report: DispatchReport) -> None:
         channel = self.channels[message.channel]
         fields = {"id": message.id, "kind": message.kind, "channel": message.channel}
         try:
@@ -146,12 +141,12 @@ class Dispatcher:
                 return
             channel.send(message, Delivery(None, now))
         except LostClaim:
-            self._recorded(message_id, False, report)
+            self._recorded(message.id, False, report)
             return
         except Exception as error:  # a channel's failure is data, never the daemon's end
             self._failed(message, error, now, report)
             return
-        self.unrecorded.append((message_id, now))  # until the next line has committed
+        self.unrecorded.append((message.id, now))  # until the next line has committed
         self.record_unrecorded(report)
         log.info("reminder.sent", extra={"fields": fields})
 

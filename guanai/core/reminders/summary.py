@@ -11,19 +11,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, false, func, select
+from sqlalchemy import and_, false, select
 from sqlalchemy.orm import Session
 
 from guanai.core.i18n import Label
+from guanai.core.ledgers.figures import count_if
 from guanai.core.ledgers.talks import TALK
 from guanai.core.models import Activity, School, SchoolClass, Task, TaskState, Term
 from guanai.core.reminders.message import Content, Section
 
 DONE = TaskState.DONE.value
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def _line(name: Label, month: tuple[int, int], term: tuple[int, int]) -> Label:
@@ -45,10 +42,10 @@ def weekly_summaries(
             Activity.school_id,
             SchoolClass.grade,
             SchoolClass.name,
-            _count_if(this_month & (Task.state == DONE)),
-            _count_if(this_month),
-            _count_if(so_far & (Task.state == DONE)),
-            _count_if(so_far),
+            count_if(this_month & (Task.state == DONE)),
+            count_if(this_month),
+            count_if(so_far & (Task.state == DONE)),
+            count_if(so_far),
         )
         .join(Activity, Activity.id == Task.activity_id)
         .outerjoin(SchoolClass, SchoolClass.id == Task.class_id)

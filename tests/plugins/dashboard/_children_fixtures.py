@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from panel_keys import open_panel
 from sqlalchemy import Engine
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
@@ -27,12 +28,7 @@ def children_app(make_app: Callable[..., GuanaiApp], engine: Engine, **options: 
 
 async def open_children(pilot: Pilot[None], settle: Callable[[Pilot[None]], Any]) -> None:
     """Switch to the Children tab with its number key, as a user does, and wait for its rows."""
-    app = pilot.app
-    assert isinstance(app, GuanaiApp)
-    await settle(pilot)
-    number = [panel.panel_id for panel in app.panels].index("children") + 1
-    await pilot.press(str(number))
-    await settle(pilot)
+    await open_panel(pilot, settle, "children")
 
 
 def rows(app: Any, selector: str = "#children-table") -> list[list[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from panel_keys import open_panel
 from sqlalchemy import Engine
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
@@ -29,9 +30,7 @@ async def test_plugins_lists_built_ins_and_a_failing_plugin(
     pm.register(Broken(), name="broken")
     app = make_app(demo_engine, pm=pm)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("6")
-        await settle(pilot)
+        await open_panel(pilot, settle, "plugins")
         table = app.query_one("#plugins", DataTable)
         rows = {
             str(r[0]): [str(c) for c in r[1:]]

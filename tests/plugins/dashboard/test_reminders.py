@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from panel_keys import open_panel
 from sqlalchemy import Engine, func, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
@@ -29,9 +30,7 @@ def column(table: DataTable[object], n: int) -> list[str]:
 
 
 async def open_reminders(pilot: Pilot[None], settle: Settle) -> DataTable[object]:
-    await settle(pilot)
-    await pilot.press("5")
-    await settle(pilot)
+    await open_panel(pilot, settle, "reminders")
     return pilot.app.query_one("#outbox", DataTable)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from panel_keys import open_panel
 from sqlalchemy import Engine, func, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, TabbedContent
@@ -60,9 +61,7 @@ async def test_only_a_coordinator_may_act(
         )
     app = make_app(demo_engine, actor="li")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("5")
-        await settle(pilot)
+        await open_panel(pilot, settle, "reminders")
         assert app.query_one("#outbox", DataTable).row_count == 7  # reading is allowed
         await pilot.press("a", "y")
         await settle(pilot)

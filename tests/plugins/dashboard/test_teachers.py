@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from panel_keys import open_panel
 from sqlalchemy import Engine, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
@@ -20,9 +21,7 @@ Settle = Callable[[Pilot[None]], Awaitable[None]]
 
 
 async def open_teachers(pilot: Pilot[None], settle: Settle) -> DataTable[object]:
-    await settle(pilot)
-    await pilot.press("4")
-    await settle(pilot)
+    await open_panel(pilot, settle, "teachers")
     return pilot.app.query_one("#teachers", DataTable)
 
 

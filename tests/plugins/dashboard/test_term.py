@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from panel_keys import open_panel
 from rich.text import Text
 from sqlalchemy import Engine, func, select
 from textual.pilot import Pilot
@@ -27,9 +28,7 @@ def task_states(engine: Engine) -> dict[str, int]:
 
 
 async def open_term(pilot: Pilot[None], settle: Settle) -> None:
-    await settle(pilot)
-    await pilot.press("2")
-    await settle(pilot)
+    await open_panel(pilot, settle, "term")
 
 
 async def test_the_calendar_marks_holidays_make_up_days_and_today(
