@@ -84,6 +84,51 @@ def sees_in_full(viewer: Viewer) -> ColumnElement[bool]:
     return in_school & paired
 
 
+COORDINATOR = "coordinator"
+HEAD_TEACHER = "head_teacher"
+TEACHER = "teacher"
+BUREAU = "bureau"
+ROLES = (COORDINATOR, HEAD_TEACHER, TEACHER, BUREAU)
+
+ACTIONS: dict[str, tuple[str, ...]] = {
+    # writes: the role that owns the work
+    "plan": (COORDINATOR,),
+    "tick": (COORDINATOR,),
+    "simulate": (COORDINATOR,),
+    "demo": (COORDINATOR,),
+    "import_roster": (COORDINATOR,),
+    "pair": (COORDINATOR,),
+    "manage_accounts": (COORDINATOR,),
+    "manage_feeds": (COORDINATOR,),
+    "manage_outbox": (COORDINATOR,),
+    "export_roster": (COORDINATOR,),
+    "edit_child": (COORDINATOR, HEAD_TEACHER),
+    "record": (COORDINATOR, HEAD_TEACHER, TEACHER),
+    # reads
+    "dashboard": (COORDINATOR,),
+    "read_outbox": (COORDINATOR,),
+    "ledger": (COORDINATOR, BUREAU),
+    "read_child": ROLES,
+    "read_pairings": ROLES,
+    "agenda": ROLES,
+    "inbox": ROLES,
+}
+"""Every user action and the roles that may take it: the one table the service asks
+(:func:`require`) before it reads or writes anything. Narrowing within a role (a school, a
+teacher's own tasks, masked names) is applied by the query the action runs."""
+
+
+def may(viewer: Viewer, action: str) -> bool:
+    """Whether ``viewer``'s role may take ``action`` (a key of :data:`ACTIONS`)."""
+    return viewer.role in ACTIONS[action]
+
+
+def require(viewer: Viewer, action: str) -> None:
+    """Refuse ``viewer`` an ``action`` their role does not own, naming both."""
+    if not may(viewer, action):
+        require_role(viewer, *ACTIONS[action])
+
+
 def require_role(viewer: Viewer, *roles: str) -> None:
     if viewer.role not in roles:
         raise AccessError(

@@ -39,7 +39,7 @@ from guanai.core.reminders.compose import (
     queue_weekly_summaries,
 )
 
-__all__ = ["PlanSummary", "TickReport", "complete", "plan_term", "tick"]
+__all__ = ["Completion", "PlanSummary", "TickReport", "complete", "plan_term", "tick"]
 
 FINISHED = (TaskState.DONE.value, TaskState.CANCELLED.value)
 

@@ -22,8 +22,6 @@ from guanai.core.engine import TickReport, complete, tick
 from guanai.core.models import Activity, Task, TaskState
 from guanai.core.pm import ActivityRegistry
 
-SIMULATED_ACTOR = "simulation"
-
 
 @dataclass(frozen=True)
 class SimulatedDay:
@@ -61,12 +59,15 @@ def simulate(
     last: date,
     tz: Any,
     settings: Settings,
+    actor: str,
+    school_id: int | None = None,
     complete_share: float = 0.0,
     seed: int = 2026,
     at: time = time(8, 0),
     on_day: Callable[[SimulatedDay], None] | None = None,
 ) -> list[SimulatedDay]:
-    """Tick every day from ``first`` to ``last``; complete ``complete_share`` of due tasks."""
+    """Tick every day from ``first`` to ``last``; complete ``complete_share`` of the due tasks
+    (of ``school_id`` only, when given), recorded under ``actor``."""
     chooser = random.Random(seed)
     days = []
     for day in days_between(first, last):
@@ -79,7 +80,11 @@ def simulate(
                 due = session.execute(
                     select(Task.id, Task.step, Activity.type)
                     .join(Activity, Activity.id == Task.activity_id)
-                    .where(Task.state == TaskState.DUE.value, Task.scheduled_on <= day)
+                    .where(
+                        Task.state == TaskState.DUE.value,
+                        Task.scheduled_on <= day,
+                        *([Activity.school_id == school_id] if school_id is not None else []),
+                    )
                     .order_by(Task.id)
                 ).all()
                 for task_id, step_name, type_name in due:
@@ -90,7 +95,7 @@ def simulate(
                             registry,
                             task_id,
                             simulated_record(step, day),
-                            actor=SIMULATED_ACTOR,
+                            actor=actor,
                             now=now,
                         )
                         completed += 1
