@@ -34,7 +34,11 @@ from guanai.core.schools import SCHOOL_TIMEZONE, school_by_code
 
 
 class DatabaseError(GuanaiError):
-    """The database cannot be reached, or its schema is not current."""
+    """The database cannot be reached (``unreachable``), or its schema is not current."""
+
+    def __init__(self, message: Label, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 def wall_clock() -> datetime:
@@ -113,7 +117,8 @@ class ServiceBase:
         where = self.engine.url.render_as_string(hide_password=True)
         reason = str(error.orig).strip().splitlines()[0] if error.orig else ""
         return DatabaseError(
-            Label(f"无法连接数据库 {where}：{reason}", f"cannot use database {where}: {reason}")
+            Label(f"无法连接数据库 {where}：{reason}", f"cannot use database {where}: {reason}"),
+            unreachable=True,
         )
 
     def upgrade_database(self) -> str:

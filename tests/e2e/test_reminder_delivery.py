@@ -27,10 +27,11 @@ from guanai.core.config import ReminderSettings, Settings
 from guanai.core.db import transaction
 from guanai.core.models import OutboxMessage
 from guanai.core.pm import build_plugin_manager
-from guanai.core.reminders.daemon import Daemon, SimulatedClock
 from guanai.core.reminders.message import Content, Message, Recipient
+from guanai.daemon import Daemon, SimulatedClock
 from guanai.plugins.channels.smtp import reminder_hash
 from guanai.plugins.channels.webhook import WebhookChannel
+from guanai.service import Guanai
 
 pytestmark = pytest.mark.slow
 
@@ -95,7 +96,8 @@ def test_every_reminder_arrives_exactly_once_through_refusals_timeouts_and_failu
             at(MONDAY, 0), at(MONDAY + timedelta(days=5), 12), timedelta(hours=1), script
         )
         pm = build_plugin_manager(load_entry_points=False)
-        Daemon(engine, pm, settings, "w1", clock, threading.Event()).run()
+        service = Guanai(settings, pm, "daemon", engine=engine)
+        Daemon(service, "w1", clock, threading.Event()).run()
 
         with transaction(engine) as session:
             rows = session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()

@@ -5,7 +5,7 @@ name and a lease), sends them outside any transaction, then records each result 
 transaction of its own, so at most one message is ever between "accepted by the server" and
 "marked sent". On PostgreSQL the claim selects with ``FOR UPDATE SKIP LOCKED``, so two
 dispatchers never claim the same row; SQLite ignores the clause, and one daemon at a time is
-enforced there instead (guanai.core.reminders.daemon). A claim whose lease ran out (its
+enforced there instead (guanai.daemon). A claim whose lease ran out (its
 dispatcher died) is ready again: that message may have been delivered already, which is the
 one window an outbox cannot close (docs/reminders.md).
 """

@@ -1,6 +1,7 @@
 """``guanai run``: tick the engine on a schedule and dispatch the outbox, until told to stop.
 
-Each cycle ticks (one transaction), tells plugins, then dispatches what is ready. A database
+A front end of the service, like the CLI and the dashboard: each cycle is the acting
+account's ``tick`` (one transaction; the plugins are told after it), then a delivery round. A database
 that goes away is waited for, with growing pauses, and the daemon resumes where it was. On
 SQLite one daemon at a time is enforced by an exclusive lock on a file beside the database
 (the operating system releases it when the process dies, even by SIGKILL), and a starting
@@ -29,15 +30,10 @@ from typing import Protocol
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from guanai.core import db
-from guanai.core.config import Settings
-from guanai.core.engine import tick
 from guanai.core.errors import GuanaiError
 from guanai.core.i18n import Label
-from guanai.core.pm import GuanaiPluginManager
-from guanai.core.reminders.channels import open_channels
 from guanai.core.reminders.dispatch import Dispatcher
-from guanai.core.reminders.outbox import release_claims
+from guanai.service import DatabaseError, Guanai
 
 log = logging.getLogger("guanai.daemon")
 
@@ -122,6 +118,8 @@ def single_daemon(engine: Engine) -> Iterator[bool]:
 
 
 def _is_outage(error: Exception) -> bool:
+    if isinstance(error, DatabaseError):
+        return error.unreachable
     if isinstance(error, OperationalError | InterfaceError):
         return True
     return isinstance(error, DBAPIError) and error.connection_invalidated
@@ -134,9 +132,10 @@ def _first_line(error: Exception) -> str:
 
 @dataclass
 class Daemon:
-    engine: Engine
-    pm: GuanaiPluginManager
-    settings: Settings
+    """The daemon as a front end of the service: each cycle is the acting account's tick
+    (a coordinator's action) followed by a delivery round."""
+
+    service: Guanai
     worker: str
     clock: Clock
     stop: threading.Event
@@ -145,16 +144,10 @@ class Daemon:
     """``worker`` is a stable name given by the operator: a restart takes back its claims."""
 
     def run(self) -> None:
-        channels = open_channels(self.pm.channel_types(), self.settings)
-        dispatcher = Dispatcher(
-            self.engine,
-            channels,
-            self.settings.reminders,
-            self.worker,
-            "en" if self.settings.language == "en" else "zh",
-        )
+        dispatcher = self.service.open_dispatcher(self.worker)
+        channels = dispatcher.channels
         pause = 1.0
-        with single_daemon(self.engine) as alone:
+        with single_daemon(self.service.engine) as alone:
             log.info(
                 "daemon.start",
                 extra={"fields": {"worker": self.worker, "channels": sorted(channels)}},
@@ -175,32 +168,23 @@ class Daemon:
                     pause = 1.0
                     if self.once or self.clock.finished:
                         break
-                    self.clock.wait(self.stop, self.settings.reminders.tick_every_seconds)
+                    self.clock.wait(self.stop, self.service.settings.reminders.tick_every_seconds)
             finally:
                 for channel in channels.values():
                     channel.close()
                 log.info("daemon.stop", extra={"fields": {"worker": self.worker}})
 
     def _start(self, alone: bool) -> bool:
-        if not db.is_current(self.engine):
-            raise DaemonError(
-                Label(
-                    "数据库尚未初始化或需要升级：请先运行 guanai init",
-                    "the database is not initialised or needs an upgrade: run guanai init first",
-                )
-            )
+        self.service.require("tick")  # the acting account runs the ticks: a coordinator
         if alone or self.named:
-            with db.transaction(self.engine) as session:
-                count = release_claims(session, None if alone else self.worker)
+            count = self.service.release_claims(None if alone else self.worker)
             if count:
                 log.warning("daemon.released_claims", extra={"fields": {"count": count}})
         return True
 
     def _cycle(self, dispatcher: Dispatcher) -> None:
         now = self.clock.now()
-        with db.transaction(self.engine) as session:
-            report = tick(session, now, self.pm.activity_registry(), self.settings)
-        self.pm.announce("tick_finished", report=report)
+        report = self.service.tick(now)
         log.info(
             "tick",
             extra={
@@ -222,5 +206,5 @@ class Daemon:
             "database.unavailable",
             extra={"fields": {"error": _first_line(error), "retry_in_seconds": pause}},
         )
-        self.engine.dispose()
+        self.service.engine.dispose()
         self.stop.wait(pause)
