@@ -1,9 +1,142 @@
-"""Pairings: balanced auto-pairing, one child's pairing, the list of pairings."""
+"""Pairings (结对帮扶): auto-pairing a school, changing one child's pairing, listing them.
+
+Only the coordinator changes pairings. Anyone with an account may list them, but a child's
+name shows only to those who may see the child's record in full; everyone else sees it masked.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from guanai.core.access import sees_in_full
+from guanai.core.masking import mask_name
+from guanai.core.models import Child, Pairing, SchoolClass, Teacher
+from guanai.core.pairing import PairingChange, PairingReport, auto_pair, set_pairing
+from guanai.core.schools import teacher_by_code
 from guanai.service.base import ServiceBase
+from guanai.service.scope import school_for
+
+
+@dataclass(frozen=True)
+class PairingRow:
+    """One current pairing as the viewer may see it (names masked where they may not)."""
+
+    student_no: str
+    name: str
+    class_name: str
+    teacher_code: str
+    teacher_name: str
+    buddy_no: str | None
+    buddy_name: str | None
+    started_on: date
 
 
 class PairingActions(ServiceBase):
-    """Pairing children with teachers, and reading the pairings."""
+    """Pairing children with teachers and buddies, and reading the current pairings."""
+
+    def pair_automatically(
+        self,
+        *,
+        school_code: str | None = None,
+        max_per_teacher: int | None = None,
+        now: datetime | None = None,
+    ) -> PairingReport:
+        """Pair every unpaired child of the school, balancing teachers' loads and keeping
+        existing pairings (``guanai pair --auto``)."""
+        with self.acting("pair") as (session, viewer):
+            return auto_pair(
+                session,
+                school_for(session, viewer, school_code),
+                actor=self.actor,
+                now=now or self.now(),
+                registry=self.registry,
+                max_per_teacher=max_per_teacher,
+                daily_cap=self.settings.max_tasks_per_teacher_per_day,
+            )
+
+    def set_pairing(
+        self,
+        student_no: str,
+        teacher_code: str | None = None,
+        *,
+        buddy_no: str | None = None,
+        school_code: str | None = None,
+        now: datetime | None = None,
+        source: str | None = None,
+    ) -> PairingChange:
+        """Change one child's pairing: the half not named is kept; the old pairing is ended
+        and kept in the history, and the child's open pairing-teacher tasks follow."""
+        with self.acting("pair") as (session, viewer):
+            return set_pairing(
+                session,
+                school_for(session, viewer, school_code),
+                student_no,
+                teacher_code=teacher_code,
+                buddy_student_no=buddy_no,
+                actor=self.actor,
+                now=now or self.now(),
+                source=source or f"guanai pair {student_no}",
+                registry=self.registry,
+                daily_cap=self.settings.max_tasks_per_teacher_per_day,
+            )
+
+    def pairings(
+        self, school_code: str | None = None, teacher_code: str | None = None
+    ) -> list[PairingRow]:
+        """The school's current pairings (only ``teacher_code``'s, when given), by class and
+        student number."""
+        with self.reading("read_pairings") as (session, viewer):
+            school = school_for(session, viewer, school_code)
+            buddy = aliased(Child, name="buddy")
+            query = (
+                select(
+                    Child.id.label("child_id"),
+                    Child.student_no,
+                    Child.name,
+                    SchoolClass.name.label("class_name"),
+                    Teacher.code.label("teacher_code"),
+                    Teacher.name.label("teacher_name"),
+                    buddy.id.label("buddy_id"),
+                    buddy.student_no.label("buddy_no"),
+                    buddy.name.label("buddy_name"),
+                    Pairing.started_on,
+                )
+                .select_from(Pairing)
+                .join(Child, Child.id == Pairing.child_id)
+                .join(SchoolClass, SchoolClass.id == Child.class_id)
+                .join(Teacher, Teacher.id == Pairing.teacher_id)
+                .outerjoin(buddy, buddy.id == Pairing.buddy_child_id)
+                .where(Child.school_id == school, Pairing.ended_on.is_(None))
+                .order_by(SchoolClass.grade, SchoolClass.name, Child.student_no)
+            )
+            if teacher_code is not None:
+                teacher = teacher_by_code(session, school, teacher_code)
+                query = query.where(Pairing.teacher_id == teacher.id)
+            visible = set(
+                session.scalars(
+                    select(Child.id).where(Child.school_id == school, sees_in_full(viewer))
+                )
+            )
+
+            def shown(child_id: int, name: str) -> str:
+                return name if child_id in visible else mask_name(name)
+
+            return [
+                PairingRow(
+                    student_no=row.student_no,
+                    name=shown(row.child_id, row.name),
+                    class_name=row.class_name,
+                    teacher_code=row.teacher_code,
+                    teacher_name=row.teacher_name,
+                    buddy_no=row.buddy_no,
+                    buddy_name=None
+                    if row.buddy_id is None
+                    else shown(row.buddy_id, row.buddy_name),
+                    started_on=row.started_on,
+                )
+                for row in session.execute(query)
+            ]

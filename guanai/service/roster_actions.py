@@ -2,8 +2,103 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from guanai.core.access import AccessError, sees_in_full
+from guanai.core.child_card import ChildCard, child_card
+from guanai.core.errors import GuanaiError
+from guanai.core.i18n import Label
+from guanai.core.models import Child
+from guanai.core.records import WriteSummary, update_child
+from guanai.core.roster.importer import ImportReport, import_and_hand_over
 from guanai.service.base import ServiceBase
+from guanai.service.scope import school_for
+
+ImportProgress = Callable[[Label, int, int | None], None]
+"""Called after each chunk of an import: the phase, rows done in it, its total if known."""
 
 
 class RosterActions(ServiceBase):
     """Importing a roster and reading or editing one child's record."""
+
+    def import_roster(
+        self,
+        path: Path,
+        *,
+        school_code: str | None = None,
+        valid_only: bool = False,
+        rejects: Path | None = None,
+        now: datetime | None = None,
+        progress: ImportProgress | None = None,
+    ) -> ImportReport:
+        """Import the roster at ``path`` into the school ``school_code`` (default: the
+        account's own, else the only one), all or nothing unless ``valid_only``; the rows with
+        problems go to ``rejects`` when given. Children whose pairing changed get their open
+        pairing-teacher tasks handed over in the same transaction.
+
+        Raises :class:`guanai.core.roster.importer.RosterRejected` (nothing written) when a
+        row has a problem and ``valid_only`` is false."""
+        if rejects is not None and rejects.resolve() == path.resolve():
+            raise GuanaiError(
+                Label("--rejects 不能是导入的文件本身", "--rejects cannot be the file itself")
+            )
+        with self.acting("import_roster") as (session, viewer):
+            school = school_for(session, viewer, school_code)
+            return import_and_hand_over(
+                session,
+                path,
+                self.registry,
+                school_id=school,
+                actor=self.actor,
+                now=now or self.now(),
+                daily_cap=self.settings.max_tasks_per_teacher_per_day,
+                valid_only=valid_only,
+                rejects_path=rejects,
+                progress=progress,
+            )
+
+    def child_card(self, student_no: str, school_code: str | None = None) -> ChildCard:
+        """The card and history of one child, masked as the acting account may see it."""
+        with self.reading("read_child") as (session, viewer):
+            return child_card(session, viewer, school_for(session, viewer, school_code), student_no)
+
+    def edit_child(
+        self,
+        student_no: str,
+        values: Mapping[str, str],
+        *,
+        school_code: str | None = None,
+        now: datetime | None = None,
+        source: str = "guanai child set",
+    ) -> WriteSummary:
+        """Change fields of one child's record (``values``: field header or key to the text
+        typed, as a roster cell); the history keeps the old values. A coordinator edits any
+        child of their school, a head teacher only those they see in full (their class, their
+        paired children)."""
+        with self.acting("edit_child") as (session, viewer):
+            school = school_for(session, viewer, school_code)
+            if viewer.role != "coordinator" and not session.scalar(
+                select(sees_in_full(viewer)).where(
+                    Child.school_id == school, Child.student_no == student_no
+                )
+            ):
+                raise AccessError(
+                    Label(
+                        f"用户 {viewer.name} 只能修改本班或结对儿童的档案",
+                        f"user {viewer.name} may only edit their own class's or paired "
+                        "children's records",
+                    )
+                )
+            return update_child(
+                session,
+                school,
+                student_no,
+                values,
+                actor=self.actor,
+                source=source,
+                now=now or self.now(),
+            )
