@@ -96,6 +96,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "tick": (COORDINATOR,),
     "simulate": (COORDINATOR,),
     "demo": (COORDINATOR,),
+    "init": (COORDINATOR,),
     "import_roster": (COORDINATOR,),
     "pair": (COORDINATOR,),
     "manage_accounts": (COORDINATOR,),

@@ -1,9 +1,92 @@
-"""Accounts and roles."""
+"""Accounts: who may use guanai and in which role (coordinators manage them)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import make_url, or_, select
+
+from guanai.core import db
+from guanai.core.access import Viewer, require_school
+from guanai.core.accounts import add_account, remove_account
+from guanai.core.models import Account, School, Teacher
+from guanai.core.schools import school_by_code
 from guanai.service.base import ServiceBase
 
 
+def _exists(url: str) -> bool:
+    """False for a SQLite file not yet created (asking would create it), else True."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return True
+    return Path(parsed.database).expanduser().exists()
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One account as listed: its role code, and its school's and teacher's codes if any."""
+
+    name: str
+    role: str
+    school_code: str | None
+    teacher_code: str | None
+
+
 class AccountActions(ServiceBase):
-    """Adding, removing and listing accounts."""
+    """Adding, removing and listing accounts; and who the acting account is."""
+
+    def identify(self) -> Viewer:
+        """The acting account, for a command that reads no records (a template, the plugin
+        list): refused when the name has no account. A database not yet created has no
+        accounts, so its one user is the coordinator."""
+        if not _exists(self.settings.database_url) or not db.is_current(self.engine):
+            return Viewer(self.actor, "coordinator")
+        return self.viewer()
+
+    def add_account(
+        self,
+        name: str,
+        role: str,
+        *,
+        school_code: str | None = None,
+        teacher_code: str | None = None,
+    ) -> AccountRow:
+        """Add an account (``role`` as a code or its Chinese name). A coordinator bound to a
+        school adds accounts of that school, or bureau accounts (no school)."""
+        with self.acting("manage_accounts") as (session, viewer):
+            if school_code is not None:
+                require_school(viewer, school_by_code(session, school_code).id)
+            account = add_account(
+                session,
+                viewer,
+                name=name,
+                role=role,
+                school_code=school_code,
+                teacher_code=teacher_code,
+            )
+            return AccountRow(account.name, account.role, school_code, teacher_code)
+
+    def remove_account(self, name: str) -> None:
+        """Remove an account; a bound coordinator only one of their school (or the bureau's),
+        and never the last coordinator's."""
+        with self.acting("manage_accounts") as (session, viewer):
+            school = session.scalar(select(Account.school_id).where(Account.name == name))
+            if school is not None:
+                require_school(viewer, school)
+            remove_account(session, viewer, name)
+
+    def accounts(self) -> list[AccountRow]:
+        """The accounts a coordinator may manage, by name: of their school and without one."""
+        with self.reading("manage_accounts") as (session, viewer):
+            query = (
+                select(Account.name, Account.role, School.code, Teacher.code)
+                .outerjoin(School, School.id == Account.school_id)
+                .outerjoin(Teacher, Teacher.id == Account.teacher_id)
+                .order_by(Account.name)
+            )
+            if viewer.school_id is not None:
+                query = query.where(
+                    or_(Account.school_id == viewer.school_id, Account.school_id.is_(None))
+                )
+            return [AccountRow(*row) for row in session.execute(query)]

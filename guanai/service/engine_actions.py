@@ -8,8 +8,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from guanai.core import db
 from guanai.core.access import Viewer, require_may_record, require_school
 from guanai.core.calendar import TermCalendar
 from guanai.core.demo import create_demo_school
@@ -166,13 +168,26 @@ class EngineActions(ServiceBase):
             on_day=each_day,
         )
 
+    def init_database(self) -> str:
+        """Create or upgrade the schema (``guanai init``); returns where the database is. A
+        database already current is another coordinator's install: only they run it again."""
+        try:
+            current = db.is_current(self.engine)
+        except OperationalError as error:
+            raise self.unreachable(error) from None
+        if current:
+            self.require("init")
+        return self.upgrade_database()
+
     def create_demo_school(self, children: int = 300) -> DemoSchoolReport:
         """The synthetic demo school (invented names), unless it is there already."""
         self.upgrade_database()
-        with self.acting("demo") as (session, _):
+        with self.acting("demo") as (session, viewer):
             school = session.scalars(select(School).where(School.code == DEMO_SCHOOL)).first()
             created = school is None
-            if created:
+            if not created:
+                require_school(viewer, school.id)
+            else:
                 create_demo_school(session, code=DEMO_SCHOOL, children=children)
             counted = (
                 session.scalar(
