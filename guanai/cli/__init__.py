@@ -1,5 +1,7 @@
-"""The ``guanai`` command line. Each command is one transaction; errors are one clear line.
+"""The ``guanai`` command line: a thin front end over :class:`guanai.service.Guanai`.
 
+Each command turns its options into one call on the service (``ctx.obj``, handed to it by
+:data:`guanai.cli.context.pass_service`) and prints the result; errors are one clear line.
 Commands live in the modules of this package; plugins add theirs through the
 ``register_commands`` hook, exactly as the built-in ones are attached here.
 """
@@ -11,11 +13,12 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import DBAPIError
 
-from guanai.cli.context import Context, UserError, say
+from guanai.cli.context import UserError, report_plugin_problems, say
 from guanai.core.config import Settings, acting_user, load_settings
 from guanai.core.errors import GuanaiError
 from guanai.core.i18n import set_language
 from guanai.core.pm import GuanaiPluginManager, build_plugin_manager
+from guanai.service import Guanai
 
 
 class GuanaiGroup(click.Group):
@@ -66,8 +69,11 @@ def cli(
     if database_url:
         settings = Settings(**{**vars(settings), "database_url": database_url})
     pm = ctx.obj if isinstance(ctx.obj, GuanaiPluginManager) else build_plugin_manager()
-    ctx.obj = Context(settings, pm, actor or acting_user(settings))
-    ctx.call_on_close(ctx.obj.close)
+    report_plugin_problems(pm)
+    service = Guanai(settings, pm, actor or acting_user(settings))
+    ctx.obj = service
+    ctx.call_on_close(service.close)
+    ctx.call_on_close(lambda: report_plugin_problems(pm))
 
 
 def _attach_builtin_commands() -> None:
@@ -108,8 +114,8 @@ _attach_builtin_commands()
 def main() -> None:
     """Console entry point: load plugins, let them add commands, then run."""
     pm = build_plugin_manager()
-    pm.announce("register_commands", cli=cli)
+    pm.hook.register_commands(cli=cli)
     cli(obj=pm, prog_name="guanai")
 
 
-__all__ = ["Context", "cli", "main", "say"]
+__all__ = ["cli", "main", "say"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
-from guanai.cli import lookup
-from guanai.cli.context import NOW_OPTION, Context, pass_context
+from guanai.cli.context import NOW_OPTION, pass_service
+from guanai.service import Guanai
 
 
 @click.command()
@@ -16,25 +18,19 @@ from guanai.cli.context import NOW_OPTION, Context, pass_context
     help="显示哪所学校（默认第一所）/ the school to show (default: the first)",
 )
 @NOW_OPTION
-@pass_context
-def tui(context: Context, school_code: str | None, now_text: str | None) -> None:
+@pass_service
+def tui(service: Guanai, school_code: str | None, now: datetime | None) -> None:
     """打开协调员仪表板 / Open the coordinator's dashboard.
 
     With --now the dashboard's clock stands still at that time (a demonstration, a rehearsal).
     """
-    from guanai.tui import Dashboard, GuanaiApp  # Textual loads only when the dashboard opens
+    from guanai.tui import GuanaiApp  # Textual loads only when the dashboard opens
 
-    if school_code is not None:
-        with context.transaction() as session:
-            lookup.school_id(session, school_code)  # a clear error for an unknown code
-    context.require_current_database()
-    dashboard = Dashboard(
-        context.settings, context.pm, context.engine, context.actor, school_code=school_code
-    )
-    if now_text:
-        frozen = context.now(now_text)
-        dashboard.clock = lambda: frozen
-    GuanaiApp(dashboard).run()
+    service.school_code = school_code
+    service.require("dashboard")  # refused in one line, before anything opens
+    if now is not None:
+        service.clock = lambda: now
+    GuanaiApp(service).run()
 
 
 COMMANDS = (tui,)

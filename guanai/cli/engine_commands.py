@@ -9,56 +9,37 @@ from pathlib import Path
 
 import click
 from rich.table import Table
-from sqlalchemy import select
 
 from guanai.cli.context import (
     NOW_OPTION,
-    Context,
     UserError,
     console,
-    pass_context,
+    pass_service,
     progress,
     say,
     stderr,
 )
-from guanai.core.access import require_may_record
 from guanai.core.calendar import TermCalendar
-from guanai.core.engine import complete as complete_task
-from guanai.core.engine import plan_term
-from guanai.core.engine import tick as run_tick
 from guanai.core.i18n import Label
-from guanai.core.models import School
-from guanai.core.simulation import simulate as run_simulation
+from guanai.core.simulation import SimulatedDay
+from guanai.service import Guanai
 
 
 def plan_and_report(
-    context: Context, calendar: TermCalendar, now: datetime, school_codes: Sequence[str] = ()
+    service: Guanai,
+    calendar: TermCalendar,
+    now: datetime | None,
+    school_codes: Sequence[str] = (),
 ) -> None:
-    """Plan ``calendar`` in one transaction, print what changed, then tell plugins."""
-    with context.transaction() as session:
-        query = select(School.id)
-        if school_codes:
-            query = query.where(School.code.in_(school_codes))
-        ids = list(session.scalars(query))
-        if school_codes and len(ids) != len(set(school_codes)):
-            raise UserError(
-                say(
-                    f"找不到学校：{', '.join(school_codes)}",
-                    f"school not found: {', '.join(school_codes)}",
-                )
-            )
-        with progress(Label("计划学期", "planning")) as bar:
-            task = bar.add_task("", total=len(ids))
-            summary = plan_term(
-                session,
-                calendar,
-                context.registry,
-                actor=context.actor,
-                now=now,
-                max_per_teacher_per_day=context.settings.max_tasks_per_teacher_per_day,
-                school_ids=ids,
-                progress=lambda n: bar.advance(task, n),
-            )
+    """Plan ``calendar`` (one transaction, then the plugins are told) and print what changed."""
+    with progress(Label("计划学期", "planning")) as bar:
+        task = bar.add_task("", total=None)
+        summary = service.plan(
+            calendar,
+            school_codes=school_codes,
+            now=now,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     for warning in summary.warnings:
         stderr.print(str(warning), style="bold yellow", markup=False)
     table = Table(title=say(f"{calendar.name.zh}：计划结果", f"{calendar.name.en}: plan"))
@@ -96,12 +77,11 @@ def plan_and_report(
             ),
             style="yellow",
         )
-    context.announce("term_planned", summary=summary)
 
 
-def tick_and_report(context: Context, now: datetime) -> None:
-    with context.transaction() as session:
-        report = run_tick(session, now, context.registry, context.settings)
+def tick_and_report(service: Guanai, now: datetime | None) -> None:
+    report = service.tick(now)
+    now = report.now
     console.print(
         say(
             f"{now:%Y-%m-%d %H:%M}：{report.became_due} 项到期，{report.became_overdue} 项逾期，"
@@ -110,7 +90,6 @@ def tick_and_report(context: Context, now: datetime) -> None:
             f"{report.escalated} escalated, {report.reminders_queued} reminders queued.",
         )
     )
-    context.announce("tick_finished", report=report)
 
 
 @click.command()
@@ -119,24 +98,21 @@ def tick_and_report(context: Context, now: datetime) -> None:
     "--school", "schools", multiple=True, metavar="CODE", help="只计划这些学校 / only these schools"
 )
 @NOW_OPTION
-@pass_context
-def plan(
-    context: Context, term: str | None, schools: tuple[str, ...], now_text: str | None
-) -> None:
+@pass_service
+def plan(service: Guanai, term: str | None, schools: tuple[str, ...], now: datetime | None) -> None:
     """按学期日历生成或更新活动与任务 / Plan or re-plan a term from its calendar.
 
     TERM is a shipped calendar name (2026-autumn, 2027-spring) or a calendar file.
     """
-    calendar = context.calendar(term)
-    plan_and_report(context, calendar, context.now(now_text, calendar.timezone), schools)
+    plan_and_report(service, service.calendar(term), now, schools)
 
 
 @click.command()
 @NOW_OPTION
-@pass_context
-def tick(context: Context, now_text: str | None) -> None:
+@pass_service
+def tick(service: Guanai, now: datetime | None) -> None:
     """推进任务状态并生成提醒 / Move tasks through their states and queue reminders."""
-    tick_and_report(context, context.now(now_text))
+    tick_and_report(service, now)
 
 
 @click.command()
@@ -162,27 +138,29 @@ def tick(context: Context, now_text: str | None) -> None:
     help="每天完成到期任务的比例 / share of due tasks completed each day",
 )
 @click.option("--seed", default=2026, show_default=True, help="随机种子 / random seed")
-@pass_context
+@pass_service
 def simulate(
-    context: Context,
+    service: Guanai,
     until: datetime,
     start: datetime | None,
     term: str | None,
     complete_share: float,
     seed: int,
 ) -> None:
-    """逐日模拟学期（注入时钟）/ Run the term day by day with a simulated clock."""
-    calendar = context.calendar(term)
+    """逐日模拟学期（注入时钟）/ Run the term day by day with a simulated clock.
+
+    What the simulated teachers record is audited under the acting account.
+    """
+    calendar = service.calendar(term)
     first: date = start.date() if start else calendar.starts_on
     last: date = until.date()
     if last < first:
         raise UserError(say("--until 早于开始日期", "--until is before the first day"))
-    context.require_current_database()
     totals = {"due": 0, "overdue": 0, "escalated": 0, "reminders": 0, "completed": 0}
     with progress(Label("模拟学期", "simulating")) as bar:
         task = bar.add_task("", total=(last - first).days + 1)
 
-        def on_day(day) -> None:  # type: ignore[no-untyped-def]
+        def on_day(day: SimulatedDay) -> None:
             totals["due"] += day.report.became_due
             totals["overdue"] += day.report.became_overdue
             totals["escalated"] += day.report.escalated
@@ -190,13 +168,10 @@ def simulate(
             totals["completed"] += day.completed
             bar.advance(task)
 
-        run_simulation(
-            context.engine,
-            context.registry,
-            first=first,
-            last=last,
-            tz=calendar.tz,
-            settings=context.settings,
+        service.simulate(
+            first,
+            last,
+            calendar=calendar,
             complete_share=complete_share,
             seed=seed,
             on_day=on_day,
@@ -248,33 +223,21 @@ def _parse_fields(fields: tuple[str, ...], json_file: Path | None) -> dict[str, 
     help="记录（JSON 文件）/ record as a JSON file",
 )
 @NOW_OPTION
-@pass_context
+@pass_service
 def complete(
-    context: Context,
+    service: Guanai,
     task_id: int,
     fields: tuple[str, ...],
     json_file: Path | None,
-    now_text: str | None,
+    now: datetime | None,
 ) -> None:
     """记录一个步骤的完成情况 / Record a task's step as done, with its record."""
-    data = _parse_fields(fields, json_file)
-    with context.transaction() as session:
-        require_may_record(session, context.viewer(session), task_id)
-        done = complete_task(
-            session, context.registry, task_id, data, actor=context.actor, now=context.now(now_text)
-        )
+    done = service.complete(task_id, _parse_fields(fields, json_file), now)
     console.print(
         say(
             f"任务 {done.task_id} 已完成（{done.activity_type}/{done.step}）。",
             f"task {done.task_id} done ({done.activity_type}/{done.step}).",
         )
-    )
-    context.announce(
-        "task_completed",
-        task_id=done.task_id,
-        activity_type=done.activity_type,
-        step=done.step,
-        actor=context.actor,
     )
 
 

@@ -13,16 +13,10 @@ from pathlib import Path
 
 import click
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from guanai.cli import lookup
-from guanai.cli.context import Context, UserError, console, pass_context, progress, say, stderr
-from guanai.core.access import Viewer, require_role
+from guanai.cli.context import UserError, console, counting, pass_service, progress, say, stderr
 from guanai.core.i18n import Label
-from guanai.core.ledgers import write_ledger
-from guanai.core.roster.export import audit_output, count_children, export_roster
-
-MIN_PASSWORD = 6
+from guanai.service import Guanai
 
 
 def password_options(command: click.Command) -> click.Command:
@@ -64,34 +58,7 @@ def read_password(password: str | None, password_file: Path | None) -> str | Non
                 )
             ) from None
         password = text.splitlines()[0] if text.strip() else ""
-    if password is not None and len(password) < MIN_PASSWORD:
-        raise UserError(
-            say(
-                f"密码至少 {MIN_PASSWORD} 个字符",
-                f"the password needs at least {MIN_PASSWORD} characters",
-            )
-        )
     return password
-
-
-def _xlsx(path: Path) -> Path:
-    if path.suffix.lower() != ".xlsx":
-        raise UserError(
-            say(f"只能导出为 .xlsx 文件：{path}", f"the file must be an .xlsx file: {path}")
-        )
-    return path
-
-
-def _snapshot(session: Session) -> None:
-    """Read every page of a long export from one snapshot (PostgreSQL; SQLite is serial)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-
-
-def _export_school(session: Session, viewer: Viewer, code: str | None) -> int:
-    if code is None and viewer.school_id is not None:
-        return viewer.school_id
-    return lookup.school_id(session, code)
 
 
 @click.command("export")
@@ -104,9 +71,9 @@ def _export_school(session: Session, viewer: Viewer, code: str | None) -> int:
     help="不加密也导出联系方式（身份证号、电话、住址）/ include contact details even without a "
     "password (an unprotected file)",
 )
-@pass_context
+@pass_service
 def export(
-    context: Context,
+    service: Guanai,
     file: Path,
     school_code: str | None,
     password: str | None,
@@ -119,36 +86,13 @@ def export(
     or --with-contacts accepts an unprotected file. Coordinators only.
     """
     secret = read_password(password, password_file)
-    _xlsx(file)
-    with context.transaction() as session:
-        _snapshot(session)
-        viewer = context.viewer(session)
-        require_role(viewer, "coordinator")
-        school = _export_school(session, viewer, school_code)
-        with progress(Label("导出名册", "exporting the roster")) as bar:
-            task = bar.add_task("", total=count_children(session, school))
-            summary = export_roster(
-                session,
-                file,
-                school_id=school,
-                viewer=viewer,
-                with_contacts=with_contacts,
-                password=secret,
-                progress=lambda n: bar.advance(task, n),
-            )
-        audit_output(
-            session,
-            actor=context.actor,
-            now=context.now(None),
-            action="export",
-            path=file,
-            school_ids=[school],
-            detail={
-                "rows": summary.rows,
-                "masked_rows": summary.masked_rows,
-                "contacts": summary.contacts,
-                "protected": summary.protected,
-            },
+    with progress(Label("导出名册", "exporting the roster")) as bar:
+        summary = service.export_roster(
+            file,
+            school_code=school_code,
+            with_contacts=with_contacts,
+            password=secret,
+            started=counting(bar),
         )
     console.print(
         say(
@@ -199,9 +143,9 @@ def export(
     help="学校代码（默认：可查看的全部学校）/ school code (default: every school you may see)",
 )
 @password_options
-@pass_context
+@pass_service
 def ledger(
-    context: Context,
+    service: Guanai,
     file: Path,
     term_key: str | None,
     school_code: str | None,
@@ -215,40 +159,15 @@ def ledger(
     sees names and contact details masked. Coordinators and bureau viewers.
     """
     secret = read_password(password, password_file)
-    _xlsx(file)
-    with context.transaction() as session:
-        _snapshot(session)
-        viewer = context.viewer(session)
-        require_role(viewer, "coordinator", "bureau")
-        school = lookup.school_id(session, school_code) if school_code is not None else None
-        now = context.now(None)
-        with progress(Label("写台账", "writing the ledgers")) as bar:
-            task = bar.add_task("", total=None)
-            summary = write_ledger(
-                session,
-                file,
-                registry=context.registry,
-                viewer=viewer,
-                term_key=term_key,
-                school_id=school,
-                password=secret,
-                today=now.date(),
-                progress=lambda n: bar.advance(task, n),
-            )
-        audit_output(
-            session,
-            actor=context.actor,
-            now=now,
-            action="ledger",
-            path=file,
-            school_ids=summary.school_ids,
-            detail={
-                "term": summary.term_key,
-                "sheets": summary.sheets,
-                "masked_rows": summary.masked_rows,
-                "protected": summary.protected,
-            },
+    with progress(Label("写台账", "writing the ledgers")) as bar:
+        summary = service.ledger(
+            file,
+            term_key=term_key,
+            school_code=school_code,
+            password=secret,
+            started=counting(bar),
         )
+    viewer = service.viewer()
     term = summary.term_key or say("（尚未计划学期）", "(no term planned)")
     console.print(say(f"已写入台账 {file}。", f"Ledgers written to {file}."), markup=False)
     table = Table(

@@ -7,20 +7,15 @@ for their own children); everyone else sees it masked (张*).
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
 import click
 from rich.table import Table
-from sqlalchemy import Row, select
-from sqlalchemy.orm import Session, aliased
 
-from guanai.cli import lookup
-from guanai.cli.context import NOW_OPTION, Context, UserError, console, pass_context, say, stderr
-from guanai.core.access import require_role, require_school, sees_in_full
+from guanai.cli.context import NOW_OPTION, UserError, console, pass_service, say, stderr
 from guanai.core.i18n import Label
-from guanai.core.masking import mask_name
-from guanai.core.models import Child, Pairing, SchoolClass, Teacher
-from guanai.core.pairing import PairingChange, PairingReport, auto_pair, set_pairing
+from guanai.core.pairing import PairingChange, PairingReport
+from guanai.service import Guanai
 
 
 @click.command()
@@ -36,16 +31,16 @@ from guanai.core.pairing import PairingChange, PairingReport, auto_pair, set_pai
 @click.option("--teacher", "teacher_code", metavar="CODE", help="新的帮扶教师工号 / new teacher")
 @click.option("--buddy", "buddy_no", metavar="STUDENT_NO", help="新的学习帮手学号 / new buddy")
 @NOW_OPTION
-@pass_context
+@pass_service
 def pair(
-    context: Context,
+    service: Guanai,
     student_no: str | None,
     auto: bool,
     school: str | None,
     max_per_teacher: int | None,
     teacher_code: str | None,
     buddy_no: str | None,
-    now_text: str | None,
+    now: datetime | None,
 ) -> None:
     """结对帮扶：自动结对，或修改一名学生的结对 / Pair children with teachers and buddies.
 
@@ -66,40 +61,17 @@ def pair(
         )
     if not auto and max_per_teacher is not None:
         raise UserError(say("--max 只用于 --auto", "--max is for --auto only"))
-    now = context.now(now_text)
-    with context.transaction() as session:
-        viewer = context.viewer(session)
-        require_role(viewer, "coordinator")
-        school_id = lookup.school_id(session, school)
-        require_school(viewer, school_id)
-        if auto:
-            report = auto_pair(
-                session,
-                school_id,
-                actor=context.actor,
-                now=now,
-                registry=context.registry,
-                max_per_teacher=max_per_teacher,
-                daily_cap=context.settings.max_tasks_per_teacher_per_day,
-            )
-        else:
-            assert student_no is not None
-            change = set_pairing(
-                session,
-                school_id,
-                student_no,
-                teacher_code=teacher_code,
-                buddy_student_no=buddy_no,
-                actor=context.actor,
-                now=now,
-                source=f"guanai pair {student_no}",
-                registry=context.registry,
-                daily_cap=context.settings.max_tasks_per_teacher_per_day,
-            )
     if auto:
-        _print_report(report)
+        _print_report(
+            service.pair_automatically(school_code=school, max_per_teacher=max_per_teacher, now=now)
+        )
     else:
-        _print_change(change)
+        assert student_no is not None
+        _print_change(
+            service.set_pairing(
+                student_no, teacher_code, buddy_no=buddy_no, school_code=school, now=now
+            )
+        )
 
 
 def _print_report(report: PairingReport) -> None:
@@ -202,20 +174,10 @@ def _print_change(change: PairingChange) -> None:
 @click.command()
 @click.option("--school", metavar="CODE", help="学校代码 / school code")
 @click.option("--teacher", "teacher_code", metavar="CODE", help="只看此教师 / only this teacher")
-@pass_context
-def pairings(context: Context, school: str | None, teacher_code: str | None) -> None:
+@pass_service
+def pairings(service: Guanai, school: str | None, teacher_code: str | None) -> None:
     """列出当前的结对 / List current pairings: child, class, teacher, buddy."""
-    with context.transaction() as session:
-        viewer = context.viewer(session)
-        school_id = lookup.school_id(session, school)
-        require_school(viewer, school_id)
-        teacher_id = lookup.teacher_id(session, school_id, teacher_code) if teacher_code else None
-        rows = _current_pairings(session, school_id, teacher_id)
-        visible = set(
-            session.scalars(
-                select(Child.id).where(Child.school_id == school_id, sees_in_full(viewer))
-            )
-        )
+    rows = service.pairings(school, teacher_code)
     if not rows:
         console.print(say("没有当前的结对。", "No current pairings."))
         return
@@ -230,42 +192,10 @@ def pairings(context: Context, school: str | None, teacher_code: str | None) -> 
     ):
         table.add_column(str(header))
     for row in rows:
-        name = row.name if row.child_id in visible else mask_name(row.name)
-        buddy = ""
-        if row.buddy_id is not None:
-            buddy_name = row.buddy_name if row.buddy_id in visible else mask_name(row.buddy_name)
-            buddy = f"{buddy_name} ({row.buddy_no})"
+        buddy = f"{row.buddy_name} ({row.buddy_no})" if row.buddy_no is not None else ""
         teacher = f"{row.teacher_name} ({row.teacher_code})"
-        table.add_row(row.student_no, name, row.class_name, teacher, buddy, str(row.started_on))
+        table.add_row(row.student_no, row.name, row.class_name, teacher, buddy, str(row.started_on))
     console.print(table)
-
-
-def _current_pairings(session: Session, school_id: int, teacher_id: int | None) -> list[Row[Any]]:
-    buddy = aliased(Child, name="buddy")
-    query = (
-        select(
-            Child.id.label("child_id"),
-            Child.student_no,
-            Child.name,
-            SchoolClass.name.label("class_name"),
-            Teacher.code.label("teacher_code"),
-            Teacher.name.label("teacher_name"),
-            buddy.id.label("buddy_id"),
-            buddy.name.label("buddy_name"),
-            buddy.student_no.label("buddy_no"),
-            Pairing.started_on,
-        )
-        .select_from(Pairing)
-        .join(Child, Child.id == Pairing.child_id)
-        .join(SchoolClass, SchoolClass.id == Child.class_id)
-        .join(Teacher, Teacher.id == Pairing.teacher_id)
-        .outerjoin(buddy, buddy.id == Pairing.buddy_child_id)
-        .where(Child.school_id == school_id, Pairing.ended_on.is_(None))
-        .order_by(SchoolClass.grade, SchoolClass.name, Child.student_no)
-    )
-    if teacher_id is not None:
-        query = query.where(Pairing.teacher_id == teacher_id)
-    return list(session.execute(query))
 
 
 COMMANDS: tuple[click.Command, ...] = (pair, pairings)

@@ -16,7 +16,8 @@ from string import Template
 
 import click
 
-from guanai.cli.context import Context, UserError, console, pass_context, say
+from guanai.cli.context import UserError, console, pass_service, say
+from guanai.service import Guanai
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _PREFIX = re.compile(r"^guanai[-_]", re.IGNORECASE)
@@ -104,17 +105,19 @@ def plugin() -> None:
 )
 @click.option("--title-zh", help="活动类型的中文名 / the activity type's Chinese title")
 @click.option("--title-en", help="活动类型的英文名 / the activity type's English title")
-@pass_context
+@pass_service
 def new(
-    context: Context, name: str, directory: Path, title_zh: str | None, title_en: str | None
+    service: Guanai, name: str, directory: Path, title_zh: str | None, title_en: str | None
 ) -> None:
     """新建插件包 / Write a new plugin package: one activity type, its test and README.
 
     NAME is like sports-day: the package guanai-sports-day, activity type sports_day.
     """
+    service.identify()
     names = PluginNames.of(name)
-    if names.entry_point in context.registry:
-        owner = context.registry.owners[names.entry_point]
+    registry = service.registry
+    if names.entry_point in registry:
+        owner = registry.owners[names.entry_point]
         raise UserError(
             say(
                 f"活动类型 {names.entry_point} 已由插件 {owner} 注册，请换一个名字",

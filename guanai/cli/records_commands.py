@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from rich.table import Table
-from sqlalchemy import select
 
-from guanai.cli import lookup
-from guanai.cli.context import NOW_OPTION, Context, UserError, console, pass_context, say
-from guanai.core.access import AccessError, require_role, require_school, sees_in_full
-from guanai.core.child_card import child_card
+from guanai.cli.context import NOW_OPTION, UserError, console, pass_service, say
 from guanai.core.i18n import Label
-from guanai.core.models import Child
-from guanai.core.records import update_child
+from guanai.service import Guanai
 
 
 @click.group()
@@ -23,12 +20,10 @@ def child() -> None:
 @child.command()
 @click.argument("student_no")
 @click.option("--school", "school_code", metavar="CODE", help="学校代码 / school code")
-@pass_context
-def show(context: Context, student_no: str, school_code: str | None) -> None:
+@pass_service
+def show(service: Guanai, student_no: str, school_code: str | None) -> None:
     """显示联系卡及修改记录 / Show the child's card and its history."""
-    with context.transaction() as session:
-        viewer = context.viewer(session)
-        card = child_card(session, viewer, lookup.school_id(session, school_code), student_no)
+    card = service.child_card(student_no, school_code)
     table = Table(title=say(f"学号 {student_no}", f"Student no. {student_no}"), show_header=False)
     table.add_column(style="bold")
     table.add_column()
@@ -59,13 +54,13 @@ def show(context: Context, student_no: str, school_code: str | None) -> None:
 @click.argument("assignments", nargs=-1, required=True, metavar="字段=值…")
 @click.option("--school", "school_code", metavar="CODE", help="学校代码 / school code")
 @NOW_OPTION
-@pass_context
+@pass_service
 def set_fields(
-    context: Context,
+    service: Guanai,
     student_no: str,
     assignments: tuple[str, ...],
     school_code: str | None,
-    now_text: str | None,
+    now: datetime | None,
 ) -> None:
     """修改档案字段，保留修改记录 / Change fields of a child's record; the history keeps the old values.
 
@@ -73,33 +68,9 @@ def set_fields(
     guanai child set 20260101 监护人电话=13900139000 "Home address=某县某镇某村3组".
     An empty value (备注=) clears the field.
     """
-    values = _assignments(assignments)
-    now = context.now(now_text)
-    with context.transaction() as session:
-        viewer = context.viewer(session)
-        require_role(viewer, "coordinator", "head_teacher")
-        school = lookup.school_id(session, school_code)
-        require_school(viewer, school)
-        if viewer.role != "coordinator" and not session.scalar(
-            select(sees_in_full(viewer)).where(
-                Child.school_id == school, Child.student_no == student_no
-            )
-        ):
-            raise AccessError(
-                Label(
-                    f"用户 {viewer.name} 只能修改本班或结对儿童的档案",
-                    f"user {viewer.name} may only edit their own class's or paired children's records",
-                )
-            )
-        summary = update_child(
-            session,
-            school,
-            student_no,
-            values,
-            actor=context.actor,
-            source="guanai child set",
-            now=now,
-        )
+    summary = service.edit_child(
+        student_no, _assignments(assignments), school_code=school_code, now=now
+    )
     if summary.changes:
         console.print(
             say(

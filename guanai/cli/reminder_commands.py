@@ -15,19 +15,13 @@ from types import FrameType
 import click
 from rich.table import Table
 
-from guanai.cli.context import Context, UserError, console, pass_context, say
+from guanai.cli.context import UserError, console, pass_service, say
 from guanai.core.i18n import Label
 from guanai.core.logs import configure_logging
-from guanai.core.reminders.daemon import Clock, Daemon, SimulatedClock, WallClock
-from guanai.core.reminders.outbox import (
-    FAILED,
-    PENDING,
-    SENDING,
-    SENT,
-    list_outbox,
-    outbox_counts,
-    retry_failed,
-)
+from guanai.core.reminders.outbox import FAILED, PENDING, SENDING, SENT
+from guanai.core.schools import SCHOOL_TIMEZONE
+from guanai.daemon import Clock, Daemon, SimulatedClock, WallClock
+from guanai.service import Guanai
 
 STATE_LABELS = {
     PENDING: Label("待发送", "pending"),
@@ -60,10 +54,10 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(number, handler)
 
 
-def _simulated(context: Context, start: datetime, until: datetime | None, step: int) -> Clock:
+def _simulated(service: Guanai, start: datetime, until: datetime | None, step: int) -> Clock:
     if until is None:
         raise UserError(say("--from 需要同时给出 --until", "--from needs --until"))
-    tz = context.calendar(None).tz
+    tz = service.calendar().tz
     return SimulatedClock(
         start.replace(tzinfo=tz), until.replace(tzinfo=tz), timedelta(minutes=step)
     )
@@ -101,9 +95,9 @@ def _simulated(context: Context, start: datetime, until: datetime | None, step: 
     type=click.IntRange(1),
     help="模拟时钟每轮前进的分钟数 / simulated minutes per cycle",
 )
-@pass_context
+@pass_service
 def run(
-    context: Context,
+    service: Guanai,
     once: bool,
     name: str | None,
     log_format: str,
@@ -116,15 +110,12 @@ def run(
     Stops cleanly on SIGTERM or Ctrl-C. With --from/--until it runs a simulated clock.
     """
     configure_logging(log_format)
-    clock = _simulated(context, start, until, step_minutes) if start else WallClock()
+    clock = _simulated(service, start, until, step_minutes) if start else WallClock()
     stop = threading.Event()
     worker = name or f"{socket.gethostname()}:{os.getpid()}"
-    daemon = Daemon(
-        context.engine, context.pm, context.settings, worker, clock, stop, once, bool(name)
-    )
+    daemon = Daemon(service, worker, clock, stop, once, bool(name))
     with _stop_on_signals(stop):
         daemon.run()
-    context.report_plugin_problems()
 
 
 @click.group(invoke_without_command=True)
@@ -141,10 +132,10 @@ def outbox(click_context: click.Context, states: tuple[str, ...], limit: int) ->
     """列出提醒：待发送、已发送、失败 / List reminders: pending, sent and failed."""
     if click_context.invoked_subcommand is not None:
         return
-    context: Context = click_context.find_object(Context)  # type: ignore[assignment]
-    with context.transaction() as session:
-        counts = outbox_counts(session)
-        rows = list_outbox(session, states=states or None, limit=limit)
+    service = click_context.find_object(Guanai)
+    assert service is not None
+    counts = service.outbox_counts()
+    rows = service.outbox(states=states, limit=limit)
     totals = {state: sum(n for (s, _), n in counts.items() if s == state) for state in STATE_LABELS}
     console.print(
         "  ".join(f"{STATE_LABELS[state]} {totals[state]}" for state in STATE_LABELS),
@@ -162,7 +153,6 @@ def outbox(click_context: click.Context, states: tuple[str, ...], limit: int) ->
         Label("原因", "last error"),
     ):
         table.add_column(str(header), overflow="fold")
-    zone = context.now(None).tzinfo
     for row in rows:
         when = row.sent_at or row.next_attempt_at or row.created_at
         table.add_row(
@@ -172,7 +162,7 @@ def outbox(click_context: click.Context, states: tuple[str, ...], limit: int) ->
             row.recipient,
             str(STATE_LABELS.get(row.state, Label(row.state, row.state))),
             str(row.attempts),
-            when.astimezone(zone).strftime("%m-%d %H:%M"),
+            when.astimezone(SCHOOL_TIMEZONE).strftime("%m-%d %H:%M"),
             row.last_error or "",
         )
     console.print(table)
@@ -181,15 +171,12 @@ def outbox(click_context: click.Context, states: tuple[str, ...], limit: int) ->
 @outbox.command()
 @click.argument("ids", nargs=-1, type=int)
 @click.option("--all", "everything", is_flag=True, help="重发全部失败的提醒 / all failed ones")
-@pass_context
-def retry(context: Context, ids: tuple[int, ...], everything: bool) -> None:
+@pass_service
+def retry(service: Guanai, ids: tuple[int, ...], everything: bool) -> None:
     """重新发送失败的提醒 / Queue failed reminders again."""
     if not ids and not everything:
         raise UserError(say("请给出提醒编号，或用 --all", "give reminder ids, or --all"))
-    with context.transaction() as session:
-        count = retry_failed(
-            session, None if everything else list(ids), actor=context.actor, now=context.now(None)
-        )
+    count = service.retry_outbox(None if everything else ids)
     console.print(say(f"已重新排队 {count} 条提醒。", f"{count} reminders queued again."))
 
 

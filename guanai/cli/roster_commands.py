@@ -8,21 +8,21 @@ from typing import TYPE_CHECKING
 import click
 from rich.table import Table
 
-from guanai.cli import lookup
 from guanai.cli.context import (
     NOW_OPTION,
-    Context,
     UserError,
     console,
-    pass_context,
+    pass_service,
     progress,
     say,
     stderr,
 )
-from guanai.core.access import require_role, require_school
 from guanai.core.i18n import Label
+from guanai.service import Guanai
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from guanai.core.roster.importer import ImportReport
 
 SHOWN_PROBLEMS = 50
@@ -44,14 +44,14 @@ SHOWN_PROBLEMS = 50
     "and import again (default with --valid-only: FILE-rejects.xlsx or .csv)",
 )
 @NOW_OPTION
-@pass_context
+@pass_service
 def import_command(
-    context: Context,
+    service: Guanai,
     file: Path,
     school_code: str | None,
     valid_only: bool,
     rejects_path: Path | None,
-    now_text: str | None,
+    now: datetime | None,
 ) -> None:
     """导入留守儿童名册（.xlsx 或 .csv）/ Import the roster of left-behind children.
 
@@ -59,41 +59,27 @@ def import_command(
     (row, column, what is wrong), unless --valid-only is given. Importing an updated roster
     again updates each child in place, matched by student number.
     """
-    from guanai.core.roster.importer import RosterRejected, import_and_hand_over
+    from guanai.core.roster.importer import RosterRejected
 
     if valid_only and rejects_path is None:
         rejects_path = file.with_name(f"{file.stem}-rejects{file.suffix}")
-    if rejects_path is not None and rejects_path.resolve() == file.resolve():
-        raise UserError(
-            say("--rejects 不能是导入的文件本身", "--rejects cannot be the file itself")
-        )
-    now = context.now(now_text)
     try:
-        with context.transaction() as session:
-            viewer = context.viewer(session)
-            require_role(viewer, "coordinator")
-            school = lookup.school_id(session, school_code)
-            require_school(viewer, school)
-            with progress(Label("导入名册", "importing")) as bar:
-                tasks: dict[str, int] = {}
+        with progress(Label("导入名册", "importing")) as bar:
+            tasks: dict[str, int] = {}
 
-                def advance(phase: Label, done: int, total: int | None) -> None:
-                    if phase.en not in tasks:
-                        tasks[phase.en] = bar.add_task(str(phase), total=total)
-                    bar.update(tasks[phase.en], completed=done, total=total)
+            def advance(phase: Label, done: int, total: int | None) -> None:
+                if phase.en not in tasks:
+                    tasks[phase.en] = bar.add_task(str(phase), total=total)
+                bar.update(tasks[phase.en], completed=done, total=total)
 
-                report = import_and_hand_over(
-                    session,
-                    file,
-                    context.registry,
-                    school_id=school,
-                    actor=context.actor,
-                    now=now,
-                    daily_cap=context.settings.max_tasks_per_teacher_per_day,
-                    valid_only=valid_only,
-                    rejects_path=rejects_path,
-                    progress=advance,
-                )
+            report = service.import_roster(
+                file,
+                school_code=school_code,
+                valid_only=valid_only,
+                rejects=rejects_path,
+                now=now,
+                progress=advance,
+            )
     except RosterRejected as rejected:
         print_problems(rejected.report)
         stderr.print(str(rejected), style="bold red", markup=False)
@@ -160,10 +146,12 @@ def _say_rejects(path: Path) -> None:
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--force", is_flag=True, help="覆盖已有文件 / overwrite an existing file")
-def template(file: Path, force: bool) -> None:
+@pass_service
+def template(service: Guanai, file: Path, force: bool) -> None:
     """生成空白名册模板（.xlsx）/ Write a blank roster to fill in (.xlsx)."""
     from guanai.core.roster.template import write_template
 
+    service.identify()
     if file.suffix.lower() != ".xlsx":
         raise UserError(say("模板文件名应以 .xlsx 结尾", "the template's name must end in .xlsx"))
     if file.exists() and not force:

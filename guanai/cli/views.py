@@ -8,12 +8,12 @@ from datetime import date, datetime
 import click
 from rich.table import Table
 
-from guanai.cli import lookup
-from guanai.cli.context import Context, console, pass_context, say
+from guanai.cli.context import console, pass_service, report_plugin_problems, say
 from guanai.core.agenda import AgendaItem
-from guanai.core.agenda import agenda as agenda_items
 from guanai.core.i18n import Label
 from guanai.core.models import TaskState
+from guanai.core.schools import SCHOOL_TIMEZONE
+from guanai.service import Guanai
 
 STATE_LABELS = {
     TaskState.PENDING: Label("待开始", "pending"),
@@ -58,19 +58,9 @@ def _table(title: str, items: list[AgendaItem]) -> Table:
 
 
 def print_agenda(
-    context: Context, school: str | None, teacher: str | None, start: date, days: int
+    service: Guanai, school: str | None, teacher: str | None, start: date, days: int
 ) -> None:
-    with context.transaction() as session:
-        school_id = lookup.school_id(session, school)
-        teacher_id = lookup.teacher_id(session, school_id, teacher) if teacher else None
-        plate = agenda_items(
-            session,
-            context.registry,
-            school_id=school_id,
-            start=start,
-            days=days,
-            teacher_id=teacher_id,
-        )
+    plate = service.agenda(school, teacher, start, days)
     if plate.upcoming:
         console.print(
             _table(
@@ -100,7 +90,8 @@ def print_agenda(
 @click.option(
     "--teacher",
     metavar="CODE",
-    help="教师工号（默认全校）/ a teacher's code (default: whole school)",
+    help="教师工号（默认全校；教师只看自己的）/ a teacher's code (default: the whole school; a "
+    "teacher sees only their own)",
 )
 @click.option(
     "--date",
@@ -111,39 +102,41 @@ def print_agenda(
 @click.option(
     "--days", default=7, show_default=True, type=click.IntRange(1, 366), help="天数 / days"
 )
-@pass_context
+@pass_service
 def agenda(
-    context: Context, school: str | None, teacher: str | None, start: datetime | None, days: int
+    service: Guanai, school: str | None, teacher: str | None, start: datetime | None, days: int
 ) -> None:
     """教师或全校接下来几天的待办 / A teacher's or the school's next days."""
-    first = start.date() if start else context.now(None).date()
-    print_agenda(context, school, teacher, first, days)
+    first = start.date() if start else service.now().astimezone(SCHOOL_TIMEZONE).date()
+    print_agenda(service, school, teacher, first, days)
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON")
-@pass_context
-def plugins(context: Context, as_json: bool) -> None:
+@pass_service
+def plugins(service: Guanai, as_json: bool) -> None:
     """列出已加载的插件 / List loaded plugins with their version and hooks.
 
     未能加载的插件也列出，附其错误 / A plugin that failed to load is listed with its error.
     """
-    registry = context.registry
-    context.pm.channel_types()  # so that an invalid channel is listed with its plugin
-    context.report_plugin_problems()
+    service.identify()
+    pm = service.pm
+    registry = service.registry
+    pm.channel_types()  # so that an invalid channel is listed with its plugin
+    report_plugin_problems(pm)
     problems: dict[str, list[str]] = {}
-    for problem in context.pm.problems:
+    for problem in pm.problems:
         problems.setdefault(problem.plugin, []).append(problem.reason)
-    known = set(context.pm.hook_names())
+    known = set(pm.hook_names())
     rows = []
-    for name, plugin in sorted(context.pm.list_name_plugin()):
-        callers = context.pm.get_hookcallers(plugin) or []
+    for name, plugin in sorted(pm.list_name_plugin()):
+        callers = pm.get_hookcallers(plugin) or []
         hooks = sorted(h.name for h in callers if h.name in known)
         types = sorted(t for t, owner in registry.owners.items() if owner == name)
         rows.append(
             {
                 "name": name,
-                "version": context.pm.version_of(name),
+                "version": pm.version_of(name),
                 "hooks": hooks,
                 "activity_types": types,
                 "error": "; ".join(problems.pop(name, [])) or None,
@@ -152,7 +145,7 @@ def plugins(context: Context, as_json: bool) -> None:
     rows += [
         {
             "name": name,
-            "version": context.pm.versions.get(name),
+            "version": pm.versions.get(name),
             "hooks": [],
             "activity_types": [],
             "error": "; ".join(reasons),
