@@ -64,6 +64,16 @@ class ReminderSettings:
 
 
 @dataclass(frozen=True)
+class FeedSettings:
+    """The ``[feeds]`` table: where teachers' calendar apps reach ``guanai serve``."""
+
+    base_url: str = ""
+    """The address teachers' phones reach the feed server at, e.g. ``https://guanai.school.cn``
+    (env ``GUANAI_FEEDS_BASE_URL``); feed links and QR codes are built on it. Empty: no link
+    is made (a loopback address is never guessed for a phone to scan)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting guanai reads. Field docs are the reference for docs/configuration.md."""
 
@@ -81,6 +91,8 @@ class Settings:
     """An overdue task escalates to the coordinator after this many days."""
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     """The ``[reminders]`` table."""
+    feeds: FeedSettings = field(default_factory=FeedSettings)
+    """The ``[feeds]`` table."""
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     """``[channels.NAME]`` tables, each read by its channel (env ``GUANAI_CHANNEL_NAME_KEY``)."""
     source: str = field(default="", compare=False)
@@ -114,8 +126,8 @@ def _checked(path: Path, prefix: str, values: dict[str, Any], defaults: object) 
                 )
             )
         expected = type(getattr(defaults, key))
-        if expected is ReminderSettings:
-            continue  # a table of its own, checked by _reminders
+        if expected in (ReminderSettings, FeedSettings):
+            continue  # a table of its own, checked by _reminders or _feeds
         wrong = not isinstance(value, expected) or isinstance(value, bool) != (expected is bool)
         if expected is list and not wrong:
             wrong = not all(isinstance(item, str) for item in value)
@@ -161,6 +173,27 @@ def _reminders(path: Path, table: Any) -> ReminderSettings:
     return reminders
 
 
+_BASE_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
+
+
+def _feeds(path: Path, table: Any) -> FeedSettings:
+    """The ``[feeds]`` table, with ``GUANAI_FEEDS_BASE_URL`` over its ``base_url``."""
+    if not isinstance(table, dict):
+        raise _fail(path, "feeds", "应为表", "must be a table")
+    values = _checked(path, "feeds.", dict(table), FeedSettings())
+    if os.environ.get("GUANAI_FEEDS_BASE_URL"):
+        values["base_url"] = os.environ["GUANAI_FEEDS_BASE_URL"].strip()
+    feeds = FeedSettings(**values)
+    if feeds.base_url and not _BASE_URL.match(feeds.base_url):
+        raise _fail(
+            path,
+            "feeds.base_url",
+            f"应为 http:// 或 https:// 开头、不含查询参数的地址，而不是 {feeds.base_url!r}",
+            f"must be an http:// or https:// address without a query, not {feeds.base_url!r}",
+        )
+    return feeds
+
+
 def _channels(path: Path, table: Any) -> dict[str, dict[str, Any]]:
     """``[channels.NAME]`` tables, with ``GUANAI_CHANNEL_NAME_KEY`` variables over them."""
     if not isinstance(table, dict) or not all(isinstance(v, dict) for v in table.values()):
@@ -179,6 +212,7 @@ def load_settings(path: Path | None = None) -> Settings:
     path = (path or Path(os.environ.get("GUANAI_CONFIG") or default_config_path())).expanduser()
     values = _checked(path, "", _read_file(path), Settings())
     values["reminders"] = _reminders(path, values.get("reminders", {}))
+    values["feeds"] = _feeds(path, values.get("feeds", {}))
     values["channels"] = _channels(path, values.get("channels", {}))
     for key, variable in _ENV.items():
         if os.environ.get(variable):
