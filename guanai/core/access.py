@@ -112,6 +112,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "read_child": ROLES,
     "read_pairings": ROLES,
     "agenda": ROLES,
+    "read_tasks": ROLES,
     "inbox": ROLES,
 }
 """Every user action and the roles that may take it: the one table the service asks
