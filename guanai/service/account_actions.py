@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import make_url, or_, select
+from sqlalchemy import make_url, select
 
 from guanai.core import db
-from guanai.core.access import Viewer, require_school
+from guanai.core.access import Viewer
 from guanai.core.accounts import add_account, remove_account
 from guanai.core.models import Account, School, Teacher
-from guanai.core.schools import school_by_code
 from guanai.service.base import ServiceBase
 
 
@@ -52,11 +51,10 @@ class AccountActions(ServiceBase):
         school_code: str | None = None,
         teacher_code: str | None = None,
     ) -> AccountRow:
-        """Add an account (``role`` as a code or its Chinese name). A coordinator bound to a
-        school adds accounts of that school, or bureau accounts (no school)."""
+        """Add an account (``role`` as a code or its Chinese name). Accounts are the install's:
+        any coordinator adds them, for any school (a city's first coordinator of a new school
+        is added by another school's)."""
         with self.acting("manage_accounts") as (session, viewer):
-            if school_code is not None:
-                require_school(viewer, school_by_code(session, school_code).id)
             account = add_account(
                 session,
                 viewer,
@@ -68,25 +66,17 @@ class AccountActions(ServiceBase):
             return AccountRow(account.name, account.role, school_code, teacher_code)
 
     def remove_account(self, name: str) -> None:
-        """Remove an account; a bound coordinator only one of their school (or the bureau's),
-        and never the last coordinator's."""
+        """Remove an account, never the last coordinator's."""
         with self.acting("manage_accounts") as (session, viewer):
-            school = session.scalar(select(Account.school_id).where(Account.name == name))
-            if school is not None:
-                require_school(viewer, school)
             remove_account(session, viewer, name)
 
     def accounts(self) -> list[AccountRow]:
-        """The accounts a coordinator may manage, by name: of their school and without one."""
-        with self.reading("manage_accounts") as (session, viewer):
+        """Every account, by name (coordinators only)."""
+        with self.reading("manage_accounts") as (session, _):
             query = (
                 select(Account.name, Account.role, School.code, Teacher.code)
                 .outerjoin(School, School.id == Account.school_id)
                 .outerjoin(Teacher, Teacher.id == Account.teacher_id)
                 .order_by(Account.name)
             )
-            if viewer.school_id is not None:
-                query = query.where(
-                    or_(Account.school_id == viewer.school_id, Account.school_id.is_(None))
-                )
             return [AccountRow(*row) for row in session.execute(query)]
