@@ -1,24 +1,26 @@
-"""The coordinator's dashboard (Textual): a thin shell whose panels all come from plugins.
+"""The coordinator's dashboard (Textual): a thin shell over the application service whose
+panels all come from plugins.
 
-The app collects :class:`Panel` classes through the ``register_panels`` hook (the built-in
-panels live in ``guanai.plugins.dashboard`` and register exactly like a third-party one) and
-shows them as tabs. Panels never hold a database session: each user action opens one through
-:meth:`Dashboard.transaction` (or :meth:`Dashboard.read`), in a worker thread, so nothing
-blocks the interface while the database works.
+``GuanaiApp(service)`` takes a :class:`guanai.service.Guanai` and refuses to open for an
+account that may not use the dashboard (coordinators only). The app collects :class:`Panel`
+classes through the ``register_panels`` hook (the built-in panels live in
+``guanai.plugins.dashboard`` and register exactly like a third-party one) and shows them as
+tabs. A panel reads through the service's panel reads (``service.today_view()``, ...) and acts
+through its actions (``service.complete(...)``, ...), in a worker thread so that nothing blocks
+the interface; it never opens a session, checks access or announces to plugins itself.
+
+This module is the public surface for panel authors: the :class:`Panel` base, :func:`described`
+and the plain dataclasses the panel reads return are importable from here (a plugin imports
+``guanai`` and ``guanai.tui``, never ``guanai.core``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from functools import partial
+from collections.abc import Iterable
+from dataclasses import replace
+from functools import cache, partial
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.dom import DOMNode
@@ -26,14 +28,101 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
-from guanai.core import db
-from guanai.core.access import Viewer, viewer_for
-from guanai.core.calendar import TermCalendar
-from guanai.core.config import Settings
-from guanai.core.errors import PluginError
+from guanai.core.activity import Field, FieldKind
+from guanai.core.child_card import ChildCard
+from guanai.core.dashboard_data import Scope
+from guanai.core.dashboard_data.activity_tasks import WINDOW, ActivityTask, TaskKey, TaskWindow
+from guanai.core.dashboard_data.child_tasks import ChildTask
+from guanai.core.dashboard_data.children import (
+    PAGE_SIZE,
+    TALK,
+    PairingChoices,
+    RosterFilter,
+    RosterKey,
+    RosterPage,
+    RosterRow,
+)
+from guanai.core.dashboard_data.reminders import KIND_LABELS, STATE_LABELS, OutboxPage
+from guanai.core.dashboard_data.reminders import STATES as OUTBOX_STATES
+from guanai.core.dashboard_data.teachers import Bar, TeacherLoad
+from guanai.core.dashboard_data.term import DayKind, Week, Workflow
+from guanai.core.dashboard_data.today import Event, Grouping, Totals, Workload
+from guanai.core.errors import GuanaiError, PluginError, RecordError
 from guanai.core.i18n import Label, set_language
-from guanai.core.models import School
-from guanai.core.pm import ActivityRegistry, GuanaiPluginManager
+from guanai.core.pairing import PairingChange
+from guanai.core.planner import PlanSummary
+from guanai.core.pm import GuanaiPluginManager
+from guanai.core.reminders.outbox import OutboxRow
+from guanai.core.roster.importer import ImportReport, RosterRejected
+from guanai.core.schools import SCHOOL_TIMEZONE
+from guanai.service import Guanai
+from guanai.service.panel_reads import (
+    ChildView,
+    MonthTalks,
+    RecordFormSpec,
+    RemindersView,
+    TeachersView,
+    TermView,
+    TodayView,
+)
+
+__all__ = [
+    "KIND_LABELS",
+    "OUTBOX_STATES",
+    "PAGE_SIZE",
+    "SCHOOL_TIMEZONE",
+    "STATE_LABELS",
+    "TALK",
+    "WINDOW",
+    "ActivityTask",
+    "Bar",
+    "ChildCard",
+    "ChildTask",
+    "ChildView",
+    "DayKind",
+    "Event",
+    "Field",
+    "FieldKind",
+    "Grouping",
+    "Guanai",
+    "GuanaiApp",
+    "GuanaiError",
+    "ImportReport",
+    "Label",
+    "MonthTalks",
+    "OutboxPage",
+    "OutboxRow",
+    "PairingChange",
+    "PairingChoices",
+    "Panel",
+    "PlanSummary",
+    "RecordError",
+    "RecordFormSpec",
+    "RemindersView",
+    "RosterFilter",
+    "RosterKey",
+    "RosterPage",
+    "RosterRejected",
+    "RosterRow",
+    "Scope",
+    "TaskKey",
+    "TaskWindow",
+    "TeacherLoad",
+    "TeachersView",
+    "TermView",
+    "TodayView",
+    "Totals",
+    "Week",
+    "Workflow",
+    "Workload",
+    "collect_panels",
+    "declared_bindings",
+    "described",
+    "feed_urls",
+    "is_english",
+    "localize_bindings",
+    "qr_text",
+]
 
 _SEPARATOR = "\t"
 
@@ -43,80 +132,66 @@ def described(label: Label) -> str:
     return f"{label.zh}{_SEPARATOR}{label.en}"
 
 
+def feed_urls(base_url: str, token: str) -> tuple[str, str]:
+    """A feed's https (or http) link on ``base_url`` and its webcal:// twin."""
+    from guanai.plugins import ical  # the iCal plugin builds them for the CLI too
+
+    return ical.feed_urls(base_url, token)
+
+
+def qr_text(url: str, border: int = 2) -> str:
+    """A QR code of ``url`` in Unicode half blocks, to scan from the terminal."""
+    from guanai.plugins import ical
+
+    return ical.qr_text(url, border)
+
+
+def is_english() -> bool:
+    return str(Label("zh", "en")) == "en"
+
+
+def _localized(binding: Binding) -> Binding:
+    if _SEPARATOR not in binding.description:
+        return binding
+    zh, en = binding.description.split(_SEPARATOR, 1)
+    return replace(binding, description=en if is_english() else zh)
+
+
+@cache
+def _bilingual_bindings(node_type: type[DOMNode]) -> dict[str, list[Binding]]:
+    """The bindings the classes of ``node_type`` declare (their public ``BINDINGS``), key by
+    key, a subclass's replacing its bases' as Textual merges them."""
+    keys: dict[str, list[Binding]] = {}
+    for base in reversed(node_type.__mro__):
+        if issubclass(base, DOMNode):
+            keys.update(BindingsMap(base.__dict__.get("BINDINGS", [])).key_to_bindings)
+    return keys
+
+
+def declared_bindings(node_type: type[DOMNode]) -> dict[str, list[Binding]]:
+    """What ``node_type`` declares, key by key, with :func:`described` descriptions in the
+    language of the moment: what the help screen and the command palette list."""
+    return {
+        key: [_localized(binding) for binding in bindings]
+        for key, bindings in _bilingual_bindings(node_type).items()
+    }
+
+
 def localize_bindings(node: DOMNode) -> None:
-    """Render ``described`` binding descriptions of ``node`` in the current language.
+    """Show ``node``'s :func:`described` binding descriptions in the current language.
 
-    The bilingual descriptions are read from the class, so this may run again after the
-    language changes; bindings added at run time (Textual's own) are kept as they are.
+    Textual has no public way to change the description of a node's bindings once the node
+    exists (a class's ``BINDINGS`` are merged when the class is created), so this is the one
+    place that replaces a node's private binding map (``_bindings``); tests/test_tui.py pins
+    what it must do, so an upgrade of Textual that changes it fails there. Bindings added at
+    run time (Textual's own) are kept as they are; it may run again after the language
+    changes.
     """
-    index = 1 if str(Label("zh", "en")) == "en" else 0
-    declared = node._merged_bindings.key_to_bindings if node._merged_bindings else {}
+    declared = declared_bindings(type(node))
+    current = node._bindings.key_to_bindings
     node._bindings = BindingsMap.from_keys(
-        {
-            key: [
-                replace(b, description=b.description.split(_SEPARATOR)[index])
-                if _SEPARATOR in b.description
-                else b
-                for b in declared.get(key, found)
-            ]
-            for key, found in node._bindings.key_to_bindings.items()
-        }
+        {key: declared.get(key, found) for key, found in current.items()}
     )
-
-
-@dataclass
-class Dashboard:
-    """What every panel may use: settings, plugins, the database and the clock.
-
-    ``clock`` is injectable so that tests and snapshots run at a frozen time.
-    """
-
-    settings: Settings
-    pm: GuanaiPluginManager
-    engine: Engine
-    actor: str
-    clock: Callable[[], datetime] = field(
-        default=lambda: datetime.now(ZoneInfo("Asia/Shanghai")), repr=False
-    )
-    school_code: str | None = None
-    """The school shown (``guanai tui --school``) when the user's account is not bound to one;
-    None: the first school."""
-
-    @property
-    def registry(self) -> ActivityRegistry:
-        return self.pm.activity_registry()
-
-    def now(self) -> datetime:
-        return self.clock()
-
-    def calendar(self, name: str | None = None) -> TermCalendar:
-        """A term calendar (default: the configured term), with the days plugins add."""
-        return self.pm.term_calendar(name or self.settings.term)
-
-    def viewer(self, session: Session) -> Viewer:
-        """The acting user, narrowed to the school chosen with ``school_code`` if their
-        account is not bound to one: what the panels show and count."""
-        viewer = viewer_for(session, self.actor)
-        if viewer.school_id is None and self.school_code is not None:
-            school = session.scalar(select(School.id).where(School.code == self.school_code))
-            if school is not None:
-                return replace(viewer, school_id=school)
-        return viewer
-
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One user action's unit of work: all of it is written, or none."""
-        with db.transaction(self.engine) as session:
-            yield session
-
-    @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A short read-only session (rolled back at the end)."""
-        with db.session_factory(self.engine)() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
 
 
 class Panel(Widget):
@@ -126,6 +201,8 @@ class Panel(Widget):
     (smaller comes first) and compose their widgets as any Textual widget does. Their
     ``BINDINGS`` (descriptions made with :func:`described`) appear in the footer, the help
     screen and the command palette. ``reload`` is called each time the panel is shown.
+    ``self.service`` is the application service: read and act through its methods, in a
+    worker thread (``self.run_worker(..., thread=True)``).
     """
 
     DEFAULT_CSS = "Panel { height: 1fr; }"
@@ -134,9 +211,9 @@ class Panel(Widget):
     title: ClassVar[Label] = Label("", "")
     order: ClassVar[int] = 100
 
-    def __init__(self, dashboard: Dashboard) -> None:
+    def __init__(self, service: Guanai) -> None:
         super().__init__(id=f"panel-{self.panel_id}")
-        self.dashboard = dashboard
+        self.service = service
         localize_bindings(self)
 
     def reload(self) -> None:
@@ -146,37 +223,33 @@ class Panel(Widget):
 def collect_panels(pm: GuanaiPluginManager) -> list[type[Panel]]:
     """Every registered panel class, in order; an invalid one is reported and left out, and
     of two with one ``panel_id`` the first registered (built-in before installed) wins."""
-    panels: dict[str, type[Panel]] = {}
-    for impl in pm.hook.register_panels.get_hookimpls():  # in load order
 
-        def register(panel: object, _plugin: str = impl.plugin_name) -> None:
-            if not (isinstance(panel, type) and issubclass(panel, Panel) and panel.panel_id):
-                reason = Label(
-                    f"插件 {_plugin} 注册的面板无效：{panel!r}",
-                    f"plugin {_plugin} registered an invalid panel: {panel!r}",
-                )
-            elif panel.panel_id in panels:
-                reason = Label(
-                    f"插件 {_plugin} 的面板 {panel.panel_id} 重复",
-                    f"plugin {_plugin}: panel {panel.panel_id} is already registered",
-                )
-            else:
-                panels[panel.panel_id] = panel
-                return
-            pm.report(_plugin, PluginError(reason))
+    def checked(panel: object, plugin: str) -> type[Panel]:
+        if isinstance(panel, type) and issubclass(panel, Panel) and panel.panel_id:
+            return panel
+        raise PluginError(
+            Label(
+                f"插件 {plugin} 注册的面板无效：{panel!r}",
+                f"plugin {plugin} registered an invalid panel: {panel!r}",
+            )
+        )
 
-        try:
-            impl.function(register=register)
-        except Exception as error:
-            pm.report(impl.plugin_name, error)
-    return sorted(panels.values(), key=lambda p: (p.order, p.panel_id))
+    found = pm.collect(
+        "register_panels", checked, key=lambda panel: panel.panel_id, what=Label("面板", "panel")
+    )
+    return sorted(found.items.values(), key=lambda p: (p.order, p.panel_id))
 
 
 _SWITCH = [Binding(str(n), f"switch({n})", show=False) for n in range(1, 10)]
 
 
 class GuanaiApp(App[None]):
-    """The dashboard shell: a header, one tab per panel, a footer with the key bindings."""
+    """The dashboard shell: a header, one tab per panel, a footer with the key bindings.
+
+    An account that may not use the dashboard (or a database that cannot be used) is refused
+    before any panel is built: the app shows nothing and exits at once with code 1 and the
+    reason (``refusal``).
+    """
 
     TITLE = "关爱"
     CSS = "TabPane { padding: 0; }"
@@ -195,20 +268,39 @@ class GuanaiApp(App[None]):
         *_SWITCH,
     ]
 
-    def __init__(self, dashboard: Dashboard) -> None:
+    def __init__(self, service: Guanai) -> None:
         super().__init__()
-        self.dashboard = dashboard
-        self.panels = collect_panels(dashboard.pm)
+        self.service = service
+        self.refusal: GuanaiError | None = None
+        try:
+            service.require("dashboard")
+        except GuanaiError as error:
+            self.refusal = error
+        self.panels = [] if self.refusal else collect_panels(service.pm)
+        self._initial_tab: str | None = None
+        self.typed_feed_base_url: str | None = None
         localize_bindings(self)
 
     def compose(self) -> ComposeResult:
+        if self.refusal is not None:
+            return
         self.sub_title = str(Label("关爱协调员仪表板", "Care coordinator's dashboard"))
         yield Header()
-        with TabbedContent():
+        with TabbedContent(initial=self._initial_tab or ""):
             for n, panel in enumerate(self.panels, start=1):
                 with TabPane(f"{n} {panel.title}", id=f"tab-{panel.panel_id}"):
-                    yield panel(self.dashboard)
+                    yield panel(self.service)
         yield Footer()
+
+    def on_mount(self) -> None:
+        if self.refusal is not None:
+            self.exit(return_code=1, message=str(self.refusal))
+
+    @property
+    def feed_base_url(self) -> str | None:
+        """Where the teachers' phones reach the feed server: the ``[feeds] base_url`` setting,
+        else the address typed in this session (None: ask before showing a QR code)."""
+        return self.service.feed_base_url or self.typed_feed_base_url
 
     @property
     def current_panel(self) -> Panel | None:
@@ -242,8 +334,11 @@ class GuanaiApp(App[None]):
         return screen if screen is not self.screen_stack[0] else self.current_panel
 
     async def action_language(self) -> None:
-        set_language("zh" if str(Label("zh", "en")) == "en" else "en")
+        """Switch between Chinese and English; the panel on show stays on show."""
+        set_language("en" if not is_english() else "zh")
         localize_bindings(self)
+        if self.query(TabbedContent):
+            self._initial_tab = self.query_one(TabbedContent).active
         await self.recompose()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -253,7 +348,8 @@ class GuanaiApp(App[None]):
             yield SystemCommand(f"{go}{panel.title}", f"{n}", partial(self.action_switch, n))
         current = self._shown(screen)
         title = current.title if isinstance(current, Panel) else Label("当前窗口", "This window")
-        for bindings in [] if current is None else current._bindings.key_to_bindings.values():
+        declared = {} if current is None else declared_bindings(type(current))
+        for bindings in declared.values():
             for binding in bindings:
                 if binding.description:
                     yield SystemCommand(

@@ -15,7 +15,9 @@ from guanai import hookimpl
 from guanai.core.config import Settings
 from guanai.core.i18n import Label, set_language
 from guanai.core.pm import build_plugin_manager
-from guanai.tui import Dashboard, GuanaiApp, Panel, collect_panels, described
+from guanai.service import Guanai
+from guanai.testing.dashboard import settle
+from guanai.tui import GuanaiApp, Panel, collect_panels, described
 
 
 class WeatherPanel(Panel):
@@ -47,7 +49,7 @@ def app_on(engine: Engine, with_weather: bool = False) -> GuanaiApp:
     pm = build_plugin_manager(load_entry_points=False)
     if with_weather:
         pm.register(WeatherPlugin(), name="weather")
-    return GuanaiApp(Dashboard(Settings(database_url=str(engine.url)), pm, engine, "tester"))
+    return GuanaiApp(Guanai(Settings(database_url=str(engine.url)), pm, "tester", engine=engine))
 
 
 def test_built_in_panels_come_through_the_hook_in_order() -> None:
@@ -133,3 +135,48 @@ async def test_l_switches_every_label_to_english_and_back(engine: Engine) -> Non
         await pilot.press("l")
         await pilot.pause()
         assert "插件" in str(app.query_one(TabbedContent).get_tab("tab-plugins").label)
+
+
+async def test_a_key_pressed_right_after_start_up_is_acted_on(engine: Engine) -> None:
+    app = app_on(engine, with_weather=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")  # no pause first: the app is still mounting its panels
+        await settle(pilot)
+        assert app.query_one(TabbedContent).active == "tab-weather"
+        await pilot.press("w")
+        assert str(app.query_one("#sky", Static).render()) == "多云"
+
+
+async def test_switching_the_language_keeps_the_panel_on_show(engine: Engine) -> None:
+    app = app_on(engine, with_weather=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "l")
+        await settle(pilot)
+        assert app.query_one(TabbedContent).active == "tab-weather"
+        assert "Weather" in str(app.query_one(TabbedContent).get_tab("tab-weather").label)
+        await pilot.press("w")  # the panel's keys still work, in the new language
+        assert str(app.query_one("#sky", Static).render()) == "多云"
+
+
+async def test_localize_bindings_shows_described_keys_in_the_current_language(
+    engine: Engine,
+) -> None:
+    """Pins the one use of Textual's private binding map (``localize_bindings``): the
+    footer's bindings (public ``active_bindings``) carry one language, and follow a switch;
+    Textual's own bindings are kept."""
+    app = app_on(engine, with_weather=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+
+        def shown() -> dict[str, str]:
+            return {k: b.binding.description for k, b in app.screen.active_bindings.items()}
+
+        assert shown()["w"] == "预报" and shown()["q"] == "退出"
+        assert "ctrl+q" in shown()  # Textual's own quit binding survives
+        await pilot.press("l")
+        await settle(pilot)
+        assert shown()["w"] == "Forecast" and shown()["q"] == "Quit"
+        footer = " ".join(str(key.render()) for key in app.query("FooterKey"))
+        assert "Forecast" in footer and "\t" not in footer

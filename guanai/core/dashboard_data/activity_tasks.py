@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, Select, case, false, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from guanai.core.access import Viewer, require_may_record, sees_in_full
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.dashboard_data import Scope
 from guanai.core.dashboard_data.child_tasks import STATES
 from guanai.core.i18n import Label
@@ -36,12 +37,11 @@ from guanai.core.models import (
     TaskState,
     Teacher,
 )
-from guanai.core.pm import ActivityRegistry
 
 WINDOW = 200
 OPEN = tuple(state.value for state in OPEN_STATES)
 
-Key = tuple[int, int, int, date, int]
+TaskKey = tuple[int, int, int, date, int]
 """A row's place: (finished, stage, step's place in its type, due date, task id)."""
 
 
@@ -57,7 +57,7 @@ class ActivityTask:
     due_on: date
     state: str
     waiting: bool  # an earlier stage of the same activity and subject is not finished
-    key: Key
+    key: TaskKey
 
     @property
     def is_open(self) -> bool:
@@ -114,7 +114,7 @@ def activity_tasks(
     activity_type: str,
     *,
     open_only: bool = True,
-    after: Key | None = None,
+    after: TaskKey | None = None,
     size: int = WINDOW,
 ) -> TaskWindow:
     """The ``size`` tasks after ``after`` (the first window without it), and the counts."""

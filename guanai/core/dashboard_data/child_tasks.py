@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from guanai.core.access import Viewer, sees_in_full
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.i18n import Label
 from guanai.core.models import OPEN_STATES, Activity, Child, Record, Task, Teacher
-from guanai.core.pm import ActivityRegistry
 
 MAX_TASKS = 200  # a child has a few dozen tasks a term; the card shows the latest ones
 STATES = {

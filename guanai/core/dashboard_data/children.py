@@ -18,22 +18,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select, true, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from guanai.core.access import Viewer, sees_in_full
+from guanai.core.access import Viewer, require_school, sees_in_full
 from guanai.core.masking import mask_name
-from guanai.core.models import Activity, Child, Pairing, SchoolClass, Task, TaskState
+from guanai.core.models import (
+    Activity,
+    Child,
+    Pairing,
+    School,
+    SchoolClass,
+    Task,
+    TaskState,
+    Teacher,
+)
 from guanai.core.roster.cards import pairing_teacher, record_complete, with_card
+from guanai.core.schools import SCHOOL_TIMEZONE
 
 PAGE_SIZE = 100
 TALK = "talk"  # the built-in talks plugin's activity type (guanai/plugins/talks.py)
-SCHOOL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 _TOP = "\U0010ffff"  # sorts after every character: 'p' <= name < 'p' + _TOP is the prefix 'p'
 
-Key = tuple[int, str]
+RosterKey = tuple[int, str]
 """A row's place in the roster: (class id, student number)."""
 
 
@@ -53,6 +61,7 @@ class RosterFilter:
 class RosterRow:
     child_id: int
     school_id: int
+    school_code: str
     class_id: int
     student_no: str
     name: str  # masked (张*) unless the viewer sees the child in full
@@ -64,7 +73,7 @@ class RosterRow:
     last_talk: date | None  # the school day the latest talk was recorded
 
     @property
-    def key(self) -> Key:
+    def key(self) -> RosterKey:
         return (self.class_id, self.student_no)
 
 
@@ -118,8 +127,8 @@ def roster_page(
     viewer: Viewer,
     wanted: RosterFilter,
     *,
-    after: Key | None = None,
-    before: Key | None = None,
+    after: RosterKey | None = None,
+    before: RosterKey | None = None,
     size: int = PAGE_SIZE,
 ) -> RosterPage:
     """The ``size`` rows after ``after`` (or before ``before``; the first page without either)."""
@@ -152,26 +161,32 @@ def _details(session: Session, viewer: Viewer, ids: list[int]) -> list[RosterRow
         .correlate(Child)
         .scalar_subquery()
     )
-    query = with_card(
-        select(
-            Child.id,
-            Child.school_id,
-            Child.class_id,
-            Child.student_no,
-            Child.name,
-            SchoolClass.name.label("class_name"),
-            SchoolClass.grade,
-            record_complete().label("complete"),
-            Child.key_target,
-            pairing_teacher.name.label("teacher"),
-            last_talk.label("last_talk"),
-            sees_in_full(viewer).label("full"),
+    query = (
+        with_card(
+            select(
+                Child.id,
+                Child.school_id,
+                School.code.label("school_code"),
+                Child.class_id,
+                Child.student_no,
+                Child.name,
+                SchoolClass.name.label("class_name"),
+                SchoolClass.grade,
+                record_complete().label("complete"),
+                Child.key_target,
+                pairing_teacher.name.label("teacher"),
+                last_talk.label("last_talk"),
+                sees_in_full(viewer).label("full"),
+            )
         )
-    ).where(Child.id.in_(ids))
+        .join(School, School.id == Child.school_id)
+        .where(Child.id.in_(ids))
+    )
     return [
         RosterRow(
             row.id,
             row.school_id,
+            row.school_code,
             row.class_id,
             row.student_no,
             row.name if row.full else mask_name(row.name),
@@ -184,3 +199,36 @@ def _details(session: Session, viewer: Viewer, ids: list[int]) -> list[RosterRow
         )
         for row in session.execute(query)
     ]
+
+
+@dataclass(frozen=True)
+class PairingChoices:
+    """What the pairing dialog offers: the school's teachers (code, name) and the child's
+    current pairing teacher's code and buddy's student number."""
+
+    teachers: tuple[tuple[str, str], ...]
+    teacher_code: str | None
+    buddy_no: str | None
+
+
+def pairing_choices(session: Session, viewer: Viewer, child_id: int) -> PairingChoices:
+    """The teachers of the child's school and the child's current pairing (``viewer``'s
+    school only)."""
+    school = session.scalar(select(Child.school_id).where(Child.id == child_id))
+    require_school(viewer, school or -1)
+    teachers = session.execute(
+        select(Teacher.code, Teacher.name).where(Teacher.school_id == school).order_by(Teacher.code)
+    ).all()
+    buddy = aliased(Child)
+    current = session.execute(
+        select(Teacher.code, buddy.student_no)
+        .select_from(Pairing)
+        .join(Teacher, Teacher.id == Pairing.teacher_id)
+        .outerjoin(buddy, buddy.id == Pairing.buddy_child_id)
+        .where(Pairing.child_id == child_id, Pairing.ended_on.is_(None))
+    ).first()
+    return PairingChoices(
+        tuple((code, name) for code, name in teachers),
+        current[0] if current else None,
+        current[1] if current else None,
+    )

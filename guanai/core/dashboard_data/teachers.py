@@ -130,3 +130,20 @@ def records_by_class(session: Session, scope: Scope) -> list[Bar]:
     """Complete records (建档完整, as the ledgers define it) against enrolled, per class."""
     figures = class_figures(session, LedgerScope((scope.school_id,), {}, None))
     return [Bar(f.class_name, f.complete, f.enrolled) for f in figures]
+
+
+def live_feed_ids(session: Session, scope: Scope, teacher_id: int) -> list[int]:
+    """The ids of the teacher's feed subscriptions not yet revoked (in ``scope``'s school)."""
+    return list(
+        session.scalars(
+            select(FeedSubscription.id)
+            .join(Teacher, Teacher.id == FeedSubscription.teacher_id)
+            .where(
+                Teacher.school_id == scope.school_id,
+                FeedSubscription.teacher_id == teacher_id,
+                FeedSubscription.scope == "teacher",
+                FeedSubscription.revoked_at.is_(None),
+            )
+            .order_by(FeedSubscription.id)
+        )
+    )

@@ -9,12 +9,12 @@ from enum import Enum
 from sqlalchemy import case, false, func, select
 from sqlalchemy.orm import Session
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import TermCalendar
 from guanai.core.dashboard_data import Scope
 from guanai.core.dashboard_data.today import type_title
 from guanai.core.i18n import Label
 from guanai.core.models import Activity, Task, TaskState
-from guanai.core.pm import ActivityRegistry
 
 
 class DayKind(Enum):

@@ -9,10 +9,10 @@ from typing import Literal
 from sqlalchemy import ColumnElement, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.dashboard_data import Scope
 from guanai.core.i18n import Label
 from guanai.core.models import OPEN_STATES, Activity, SchoolClass, Task, TaskState, Teacher
-from guanai.core.pm import ActivityRegistry
 
 Grouping = Literal["teacher", "class"]
 UNASSIGNED = Label("（未分配）", "(unassigned)")

@@ -19,21 +19,18 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from guanai.core.access import viewer_for
-from guanai.core.dashboard_data import coordinator_scope
-from guanai.core.dashboard_data.activity_tasks import (
-    WINDOW,
-    ActivityTask,
-    Key,
-    TaskWindow,
-    activity_tasks,
-    refusal,
-)
-from guanai.core.errors import GuanaiError
-from guanai.core.i18n import Label
+from guanai import GuanaiError, Label
 from guanai.plugins.dashboard.forms import RecordForm
 from guanai.plugins.dashboard.widgets import NO_SCHOOL, fill
-from guanai.tui import Dashboard, described, localize_bindings
+from guanai.tui import (
+    WINDOW,
+    ActivityTask,
+    Guanai,
+    TaskKey,
+    TaskWindow,
+    described,
+    localize_bindings,
+)
 
 COLUMNS = (
     Label("步骤", "Step"),
@@ -74,14 +71,14 @@ class ActivityTasksScreen(Screen[bool]):
         Binding("p", "first_page", described(Label("首页", "First page"))),
     ]
 
-    def __init__(self, dashboard: Dashboard, activity_type: str, title: Label) -> None:
+    def __init__(self, service: Guanai, activity_type: str, title: Label) -> None:
         super().__init__()
         localize_bindings(self)
-        self.dashboard = dashboard
+        self.service = service
         self.activity_type = activity_type
         self.title_label = title
         self.open_only = True
-        self.pages: list[Key | None] = [None]  # each window's start, the current one last
+        self.pages: list[TaskKey | None] = [None]  # each window's start, the current one last
         self.window = TaskWindow([], 0, 0, False)
         self.changed = False
 
@@ -98,27 +95,15 @@ class ActivityTasksScreen(Screen[bool]):
 
     @work(thread=True, exclusive=True, group="activity-tasks")
     def load(self) -> None:
-        dashboard = self.dashboard
         try:
-            with dashboard.read() as session:
-                viewer = viewer_for(session, dashboard.actor)
-                scope = coordinator_scope(
-                    session, dashboard.viewer(session), dashboard.now().date()
-                )
-                if scope is None or scope.term_id is None:
-                    self.app.call_from_thread(self.say, NO_SCHOOL)
-                    return
-                window = activity_tasks(
-                    session,
-                    viewer,
-                    dashboard.registry,
-                    scope,
-                    self.activity_type,
-                    open_only=self.open_only,
-                    after=self.pages[-1],
-                )
+            window = self.service.workflow_tasks(
+                self.activity_type, open_only=self.open_only, after=self.pages[-1]
+            )
         except GuanaiError as error:
             self.app.call_from_thread(self.say, error.label)
+            return
+        if window is None:
+            self.app.call_from_thread(self.say, NO_SCHOOL)
             return
         self.app.call_from_thread(self._show, window)
 
@@ -175,11 +160,8 @@ class ActivityTasksScreen(Screen[bool]):
     @work(thread=True, exclusive=True, group="activity-tasks-check")
     def check(self, task: ActivityTask) -> None:
         """Refuse, with the reason, what cannot be completed; else open the record form."""
-        dashboard = self.dashboard
         try:
-            with dashboard.read() as session:
-                viewer = viewer_for(session, dashboard.actor)
-                reason = refusal(session, viewer, dashboard.registry, task.task_id)
+            reason = self.service.task_refusal(task.task_id)
         except GuanaiError as error:
             reason = error.label
         if reason is not None:
@@ -190,7 +172,7 @@ class ActivityTasksScreen(Screen[bool]):
     def _complete(self, task: ActivityTask) -> None:
         self.say(Label("", ""))
         form = RecordForm(
-            self.dashboard, task.task_id, task.activity_type, task.step, subject=task.subject
+            self.service, task.task_id, task.activity_type, task.step, subject=task.subject
         )
         self.app.push_screen(form, self._after)
 

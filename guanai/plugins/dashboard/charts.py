@@ -6,7 +6,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
-from guanai.core.dashboard_data.teachers import Bar
+from guanai.tui import Bar
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 

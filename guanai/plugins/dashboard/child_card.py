@@ -1,8 +1,8 @@
 """One child's card: the record (档案), its history, the talks held and every task.
 
-Opened from the Children panel. Everything is read in one worker with one short session, as
-:func:`guanai.core.child_card.child_card` and :mod:`guanai.core.dashboard_data.child_tasks`
-show it to the acting user; private values are masked for a viewer who may not see them.
+Opened from the Children panel. Everything is read in one worker by one service read
+(``service.child_view``), as the acting account may see it: private values are masked for a
+viewer who may not see them.
 From here the coordinator records a talk (``t``), completes the highlighted task with its
 record form (``r``) or changes the pairing (``p``); the card is read again after each.
 """
@@ -17,15 +17,19 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from guanai.core.access import viewer_for
-from guanai.core.child_card import ChildCard, child_card
-from guanai.core.dashboard_data.child_tasks import ChildTask, child_tasks
-from guanai.core.dashboard_data.children import SCHOOL_TIMEZONE, TALK, RosterRow
-from guanai.core.errors import GuanaiError
-from guanai.core.i18n import Label
+from guanai import GuanaiError, Label
 from guanai.plugins.dashboard.forms import RecordForm
 from guanai.plugins.dashboard.pairing_dialog import PairingDialog
-from guanai.tui import Dashboard, described, localize_bindings
+from guanai.tui import (
+    SCHOOL_TIMEZONE,
+    TALK,
+    ChildTask,
+    ChildView,
+    Guanai,
+    RosterRow,
+    described,
+    localize_bindings,
+)
 
 TABS = (
     ("card-record", Label("档案", "Record")),
@@ -57,10 +61,10 @@ class ChildCardScreen(Screen[bool]):
         ),
     ]
 
-    def __init__(self, dashboard: Dashboard, row: RosterRow) -> None:
+    def __init__(self, service: Guanai, row: RosterRow) -> None:
         super().__init__()
         localize_bindings(self)
-        self.dashboard = dashboard
+        self.service = service
         self.row = row
         self.tasks: list[ChildTask] = []
         self.changed = False
@@ -98,19 +102,16 @@ class ChildCardScreen(Screen[bool]):
 
     @work(thread=True, exclusive=True, group="child-card")
     def load(self) -> None:
-        dashboard, row = self.dashboard, self.row
         try:
-            with dashboard.read() as session:
-                viewer = viewer_for(session, dashboard.actor)
-                card = child_card(session, viewer, row.school_id, row.student_no)
-                tasks = child_tasks(session, viewer, dashboard.registry, row.child_id)
+            view = self.service.child_view(self.row)
         except GuanaiError as error:
             self.app.call_from_thread(self.say, error.label)
             return
-        self.app.call_from_thread(self._show, card, tasks)
+        self.app.call_from_thread(self._show, view)
 
-    def _show(self, card: ChildCard, tasks: list[ChildTask]) -> None:
-        self.tasks = tasks
+    def _show(self, view: ChildView) -> None:
+        card, tasks = view.card, view.tasks
+        self.tasks = list(tasks)
         lines = self._table("card-record")
         for line in card.lines:
             lines.add_row(str(line.header), line.value or "—")
@@ -167,7 +168,7 @@ class ChildCardScreen(Screen[bool]):
 
     def _complete(self, task: ChildTask) -> None:
         form = RecordForm(
-            self.dashboard,
+            self.service,
             task.task_id,
             task.activity_type,
             task.step,
@@ -176,7 +177,7 @@ class ChildCardScreen(Screen[bool]):
         self.app.push_screen(form, self._after)
 
     def action_pair(self) -> None:
-        self.app.push_screen(PairingDialog(self.dashboard, self.row), self._after)
+        self.app.push_screen(PairingDialog(self.service, self.row), self._after)
 
     def _after(self, changed: bool | None) -> None:
         if changed:

@@ -18,21 +18,11 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
-from guanai.core.dashboard_data.children import (
-    PAGE_SIZE,
-    Key,
-    RosterFilter,
-    RosterPage,
-    RosterRow,
-    roster_count,
-    roster_page,
-)
-from guanai.core.errors import GuanaiError
-from guanai.core.i18n import Label
+from guanai import GuanaiError, Label
 from guanai.plugins.dashboard.child_card import ChildCardScreen
 from guanai.plugins.dashboard.import_dialog import ImportDialog
 from guanai.plugins.dashboard.pairing_dialog import PairingDialog
-from guanai.tui import Panel, described
+from guanai.tui import PAGE_SIZE, Panel, RosterFilter, RosterKey, RosterPage, RosterRow, described
 
 DEBOUNCE = 0.1  # seconds of quiet after a keystroke before the search runs
 GRADES = (None, 1, 2, 3, 4, 5, 6)
@@ -86,7 +76,7 @@ class ChildrenPanel(Panel):
         self.total: int | None = None
         self._class_name = ""
         self._timer: Timer | None = None
-        self._anchor: tuple[Key | None, Key | None, int] = (None, None, 0)
+        self._anchor: tuple[RosterKey | None, RosterKey | None, int] = (None, None, 0)
 
     def compose(self) -> ComposeResult:
         yield Static(id="children-filters")
@@ -112,7 +102,9 @@ class ChildrenPanel(Panel):
         self.total = None
         self._open(after=after, before=before, start=start)
 
-    def _open(self, *, after: Key | None = None, before: Key | None = None, start: int = 0) -> None:
+    def _open(
+        self, *, after: RosterKey | None = None, before: RosterKey | None = None, start: int = 0
+    ) -> None:
         """Read a page of the current filter: the first, or the one beside a key.
 
         ``start`` is the page's position in the whole result, only for the status line.
@@ -122,19 +114,16 @@ class ChildrenPanel(Panel):
 
     @work(thread=True, exclusive=True, group="children-load")
     def _load(
-        self, wanted: RosterFilter, after: Key | None, before: Key | None, start: int
+        self, wanted: RosterFilter, after: RosterKey | None, before: RosterKey | None, start: int
     ) -> None:
         worker = get_current_worker()
+        service = self.service
         try:
-            with self.dashboard.read() as session:
-                viewer = self.dashboard.viewer(session)
-                page = roster_page(
-                    session, viewer, wanted, after=after, before=before, size=self.page_size
-                )
-                if worker.is_cancelled:
-                    return
-                self.app.call_from_thread(self._show_page, wanted, page, start)
-                total = roster_count(session, viewer, wanted)
+            page = service.roster_page(wanted, after=after, before=before, size=self.page_size)
+            if worker.is_cancelled:
+                return
+            self.app.call_from_thread(self._show_page, wanted, page, start)
+            total = service.roster_count(wanted)
         except GuanaiError as error:
             self.app.call_from_thread(self._say, error.label)
             return
@@ -243,15 +232,15 @@ class ChildrenPanel(Panel):
     def action_open_card(self) -> None:
         row = self.highlighted()
         if row is not None:
-            self.app.push_screen(ChildCardScreen(self.dashboard, row), self._refresh)
+            self.app.push_screen(ChildCardScreen(self.service, row), self._refresh)
 
     def action_pair(self) -> None:
         row = self.highlighted()
         if row is not None:
-            self.app.push_screen(PairingDialog(self.dashboard, row), self._refresh)
+            self.app.push_screen(PairingDialog(self.service, row), self._refresh)
 
     def action_import_roster(self) -> None:
-        self.app.push_screen(ImportDialog(self.dashboard), self._refresh)
+        self.app.push_screen(ImportDialog(self.service), self._refresh)
 
     def _refresh(self, changed: bool | None) -> None:
         if changed:

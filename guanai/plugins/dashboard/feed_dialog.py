@@ -1,18 +1,91 @@
-"""The modal that shows a newly issued feed: its link, once, and a QR code to scan."""
+"""The feed modals: asking for the server address the teachers' phones reach, and showing a
+newly issued feed (its link, once, and a QR code to scan)."""
 
 from __future__ import annotations
 
+from ipaddress import ip_address
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
-from guanai.core.i18n import Label
-from guanai.plugins.ical import qr_text
-from guanai.tui import described
+from guanai import Label
+from guanai.tui import described, qr_text
+
+
+def base_url_problem(text: str) -> Label | None:
+    """Why ``text`` cannot be where teachers' phones fetch their feeds, or None.
+
+    A loopback address (localhost, 127.x, ::1) is refused: a phone that scans it asks itself.
+    """
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return Label(
+            "请输入 http:// 或 https:// 开头的服务器地址",
+            "enter the server's address, starting with http:// or https://",
+        )
+    host = parts.hostname
+    try:
+        loopback = ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost" or host.endswith(".localhost")
+    if loopback:
+        return Label(
+            f"{host} 是本机地址，教师的手机无法访问：请填写局域网或公网地址",
+            f"{host} is this computer only; teachers' phones cannot reach it: "
+            "enter the address on the school network or the internet",
+        )
+    return None
+
+
+class BaseUrlScreen(ModalScreen[str | None]):
+    """Ask where ``guanai serve`` is reached; dismissed with the address, or None."""
+
+    DEFAULT_CSS = """
+    BaseUrlScreen { align: center middle; }
+    BaseUrlScreen > Vertical {
+        width: 70; height: auto; border: thick $accent; background: $surface; padding: 0 1;
+    }
+    BaseUrlScreen .title { text-style: bold; }
+    BaseUrlScreen #base-url-error { color: $error; height: auto; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", described(Label("取消", "Cancel"))),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(str(Label("订阅服务器地址", "Feed server address")), classes="title")
+            yield Static(
+                str(
+                    Label(
+                        "未设置 [feeds] base_url。请输入教师手机能访问的地址（仅本次使用）：",
+                        "[feeds] base_url is not set. Enter the address teachers' phones "
+                        "reach (for this session only):",
+                    )
+                )
+            )
+            yield Input(id="base-url", placeholder="https://guanai.example.edu.cn")
+            yield Static(id="base-url-error")
+            yield Static(str(Label("Enter 确定 · Esc 取消", "Enter OK · Esc cancel")))
+
+    def on_mount(self) -> None:
+        self.query_one("#base-url", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip().rstrip("/")
+        problem = base_url_problem(text)
+        if problem is not None:
+            self.query_one("#base-url-error", Static).update(str(problem))
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class FeedScreen(ModalScreen[None]):

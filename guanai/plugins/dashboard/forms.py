@@ -1,17 +1,16 @@
 """The record form of any step, built from the step's ``record`` fields.
 
-One input per :class:`~guanai.core.activity.Field`, chosen by its kind: a line of text, a text
-area, a date (today filled in), a whole number, a checkbox, a choice. Each field is checked
-with its own parser as the user saves, the error shown under it; then
-:func:`guanai.core.engine.complete` validates the record again, marks the task done and audits
-it, in one transaction. Plugins hear ``task_completed`` after the commit, as from the CLI.
-Nothing typed is ever logged: messages name fields, never their values.
+One input per :class:`guanai.Field`, chosen by its kind: a line of text, a text area, a date
+(today filled in), a whole number, a checkbox, a choice. Each field is checked with its own
+parser as the user saves, the error shown under it; then ``service.complete`` validates the
+record again, marks the task done and audits it, in one transaction, and tells the plugins
+(``task_completed``) after the commit, as from the CLI. Nothing typed is ever logged:
+messages name fields, never their values.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
 from textual import work
 from textual.app import ComposeResult
@@ -21,14 +20,9 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
-from guanai.core.access import require_may_record, viewer_for
-from guanai.core.activity import Field, FieldKind
-from guanai.core.engine import complete
-from guanai.core.errors import GuanaiError, RecordError
-from guanai.core.i18n import Label
-from guanai.tui import Dashboard, described, localize_bindings
+from guanai import Field, FieldKind, GuanaiError, Label, RecordError
+from guanai.tui import SCHOOL_TIMEZONE, Guanai, described, localize_bindings
 
-SCHOOL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 SAVE_HINT = Label("Ctrl+S 保存 · Esc 取消", "Ctrl+S save · Esc cancel")
 
 
@@ -81,7 +75,7 @@ class RecordForm(ModalScreen[bool]):
 
     def __init__(
         self,
-        dashboard: Dashboard,
+        service: Guanai,
         task_id: int,
         activity_type: str,
         step: str,
@@ -90,22 +84,22 @@ class RecordForm(ModalScreen[bool]):
     ) -> None:
         super().__init__()
         localize_bindings(self)
-        self.dashboard = dashboard
+        self.service = service
         self.task_id = task_id
-        self.activity = dashboard.registry.get(activity_type)
-        self.step = self.activity.step(step)
+        self.step_name = step
+        self.spec = service.record_form(activity_type, step)
         self.subject = subject
 
     def compose(self) -> ComposeResult:
-        title = self.activity.title
-        today = self.dashboard.now().astimezone(SCHOOL_TIMEZONE).date().isoformat()
+        spec = self.spec
+        today = self.service.now().astimezone(SCHOOL_TIMEZONE).date().isoformat()
         with Vertical(id="form"):
-            yield Static(f"{title} · {self.step.title}", classes="form-title")
+            yield Static(f"{spec.activity_title} · {spec.step_title}", classes="form-title")
             if self.subject:
                 yield Static(self.subject)
             yield Static(str(SAVE_HINT))
             with VerticalScroll():
-                for field in self.step.record:
+                for field in self.spec.fields:
                     if field.kind is not FieldKind.BOOLEAN:
                         mark = "" if field.required else str(Label("（选填）", " (optional)"))
                         yield Static(f"{field.label}{mark}", classes="field-label")
@@ -114,14 +108,14 @@ class RecordForm(ModalScreen[bool]):
             yield Static(id="form-error")
 
     def on_mount(self) -> None:
-        if self.step.record:
-            self.query_one(f"#field-{self.step.record[0].name}").focus()
+        if self.spec.fields:
+            self.query_one(f"#field-{self.spec.fields[0].name}").focus()
 
     def _checked(self) -> dict[str, Any] | None:
         """The record as typed, or None after showing each field's error beside it."""
         data: dict[str, Any] = {}
         valid = True
-        for field in self.step.record:
+        for field in self.spec.fields:
             raw = raw_value(self.query_one(f"#field-{field.name}", Widget))
             error = self.query_one(f"#error-{field.name}", Static)
             try:
@@ -149,29 +143,11 @@ class RecordForm(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="record-form")
     def _save(self, data: dict[str, Any]) -> None:
-        dashboard = self.dashboard
         try:
-            with dashboard.transaction() as session:
-                viewer = viewer_for(session, dashboard.actor)
-                require_may_record(session, viewer, self.task_id)
-                done = complete(
-                    session,
-                    dashboard.registry,
-                    self.task_id,
-                    data,
-                    actor=dashboard.actor,
-                    now=dashboard.now(),
-                )
+            self.service.complete(self.task_id, data)
         except GuanaiError as error:
             self.app.call_from_thread(self.query_one("#form-error", Static).update, str(error))
             return
-        dashboard.pm.announce(
-            "task_completed",
-            task_id=done.task_id,
-            activity_type=done.activity_type,
-            step=done.step,
-            actor=dashboard.actor,
-        )
         self.app.call_from_thread(self.dismiss, True)
 
     def action_cancel(self) -> None:

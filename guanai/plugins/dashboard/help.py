@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingsMap, BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
-from guanai.core.i18n import Label
-from guanai.tui import Panel, described
+from guanai import Label
+from guanai.tui import Panel, declared_bindings, described
 
 EXTRA = (
     ("1…9", Label("切换到第 n 个面板", "Show panel n")),
@@ -19,10 +19,10 @@ EXTRA = (
 )
 
 
-def key_rows(app: App[object], bindings: BindingsMap) -> list[tuple[str, str]]:
+def key_rows(app: App[object], bindings: dict[str, list[Binding]]) -> list[tuple[str, str]]:
     """(keys, description) of every described binding but Textual's own, one row per action."""
     rows: dict[str, tuple[str, str]] = {}
-    for found in bindings.key_to_bindings.values():
+    for found in bindings.values():
         for binding in found:
             if not binding.description or binding.system:
                 continue
@@ -51,12 +51,14 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, app: App[object], shown: Panel | Screen[object] | None) -> None:
         """``shown``: the panel on show, or the screen (a child's card, a form) open over it."""
         super().__init__()
-        self.rows = key_rows(app, app._bindings) + [(k, str(text)) for k, text in EXTRA]
+        self.rows = key_rows(app, declared_bindings(type(app))) + [
+            (k, str(text)) for k, text in EXTRA
+        ]
         if isinstance(shown, Panel):
             self.panel_title = shown.title
         else:
             self.panel_title = Label("当前窗口", "This window")
-        self.panel_rows = [] if shown is None else key_rows(app, shown._bindings)
+        self.panel_rows = [] if shown is None else key_rows(app, declared_bindings(type(shown)))
 
     def compose(self) -> ComposeResult:
         with Vertical():

@@ -1,7 +1,7 @@
 """Import a roster (.xlsx or .csv) and show the import report on screen.
 
-The import is :func:`guanai.core.roster.importer.import_and_hand_over`, as ``guanai import`` runs it:
-the whole file is checked first, and nothing is written when a row has a problem (unless "valid
+The import is ``service.import_roster``, as ``guanai import`` runs it: the whole file is
+checked first, and nothing is written when a row has a problem (unless "valid
 rows only" is ticked); new pairings hand their talks over to the new teachers. It runs in a
 worker, in one transaction, with its progress on screen. The report lists counts and, for each
 problem, the row, the column and what is wrong; a problem never repeats a cell's value.
@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from sqlalchemy import select
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,12 +19,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, DataTable, Input, Static
 
-from guanai.core.access import require_role, require_school, viewer_for
-from guanai.core.errors import GuanaiError, NotFoundError
-from guanai.core.i18n import Label
-from guanai.core.models import School
-from guanai.core.roster.importer import ImportReport, RosterRejected, import_and_hand_over
-from guanai.tui import Dashboard, described, localize_bindings
+from guanai import GuanaiError, Label
+from guanai.tui import Guanai, ImportReport, RosterRejected, described, localize_bindings
 
 SHOWN_PROBLEMS = 200
 
@@ -45,10 +40,10 @@ class ImportDialog(ModalScreen[bool]):
         Binding("escape", "close", described(Label("关闭", "Close"))),
     ]
 
-    def __init__(self, dashboard: Dashboard) -> None:
+    def __init__(self, service: Guanai) -> None:
         super().__init__()
         localize_bindings(self)
-        self.dashboard = dashboard
+        self.service = service
         self.written = False
 
     def compose(self) -> ComposeResult:
@@ -79,14 +74,13 @@ class ImportDialog(ModalScreen[bool]):
     @work(thread=True, group="import-dialog")
     def default_school(self) -> None:
         """Fill in the school when there is only one the user can import into."""
-        with self.dashboard.read() as session:
-            viewer = viewer_for(session, self.dashboard.actor)
-            query = select(School.code).order_by(School.code).limit(2)
-            if viewer.school_id is not None:
-                query = query.where(School.id == viewer.school_id)
-            codes = session.scalars(query).all()
-        if len(codes) == 1:
-            self.app.call_from_thread(self._default_school, codes[0])
+        try:
+            code = self.service.import_school_code()
+        except GuanaiError as error:
+            self.app.call_from_thread(self._say, error.label)
+            return
+        if code is not None:
+            self.app.call_from_thread(self._default_school, code)
 
     def _default_school(self, code: str) -> None:
         field = self.query_one("#import-school", Input)
@@ -105,9 +99,6 @@ class ImportDialog(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="import-run")
     def _import(self, path: Path, school_code: str, valid_only: bool) -> None:
-        dashboard = self.dashboard
-        now = dashboard.now()
-
         def progress(phase: Label, done: int, total: int | None) -> None:
             of = f"/{total}" if total else ""
             self.app.call_from_thread(
@@ -115,28 +106,9 @@ class ImportDialog(ModalScreen[bool]):
             )
 
         try:
-            with dashboard.transaction() as session:
-                viewer = viewer_for(session, dashboard.actor)
-                require_role(viewer, "coordinator")
-                school = session.scalar(select(School.id).where(School.code == school_code))
-                if school is None:
-                    raise NotFoundError(
-                        Label(
-                            f"没有代码为 {school_code} 的学校", f"no school with code {school_code}"
-                        )
-                    )
-                require_school(viewer, school)
-                report = import_and_hand_over(
-                    session,
-                    path,
-                    dashboard.registry,
-                    school_id=school,
-                    actor=dashboard.actor,
-                    now=now,
-                    daily_cap=dashboard.settings.max_tasks_per_teacher_per_day,
-                    valid_only=valid_only,
-                    progress=progress,
-                )
+            report = self.service.import_roster(
+                path, school_code=school_code or None, valid_only=valid_only, progress=progress
+            )
         except RosterRejected as rejected:
             self.app.call_from_thread(self._report, rejected.report, rejected.label)
         except GuanaiError as error:

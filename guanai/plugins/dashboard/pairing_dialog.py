@@ -1,16 +1,15 @@
 """Change one child's pairing (结对帮扶): a new pairing teacher, a new buddy, or both.
 
-The change goes through :func:`guanai.core.pairing.set_pairing`, exactly as ``guanai pair NO
---teacher CODE --buddy NO`` does: the current pairing is ended and kept, the change is kept in
-the record's history with the acting user, and the child's open talks follow the new teacher,
-all in one transaction. Only the coordinator may change pairings.
+The change is ``service.set_pairing``, exactly as ``guanai pair NO --teacher CODE --buddy NO``
+runs it: the current pairing is ended and kept, the change is kept in the record's history
+with the acting user, and the child's open talks follow the new teacher, all in one
+transaction. Only the coordinator may change pairings (the service refuses anyone else).
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy import select
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,13 +17,15 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static
 
-from guanai.core.access import require_role, require_school, viewer_for
-from guanai.core.dashboard_data.children import RosterRow
-from guanai.core.errors import GuanaiError
-from guanai.core.i18n import Label
-from guanai.core.models import Child, Pairing, Teacher
-from guanai.core.pairing import PairingChange, set_pairing
-from guanai.tui import Dashboard, described, localize_bindings
+from guanai import GuanaiError, Label
+from guanai.tui import (
+    Guanai,
+    PairingChange,
+    PairingChoices,
+    RosterRow,
+    described,
+    localize_bindings,
+)
 
 SOURCE = "dashboard"
 
@@ -43,10 +44,10 @@ class PairingDialog(ModalScreen[bool]):
         Binding("escape", "cancel", described(Label("取消", "Cancel"))),
     ]
 
-    def __init__(self, dashboard: Dashboard, row: RosterRow) -> None:
+    def __init__(self, service: Guanai, row: RosterRow) -> None:
         super().__init__()
         localize_bindings(self)
-        self.dashboard = dashboard
+        self.service = service
         self.row = row
 
     def compose(self) -> ComposeResult:
@@ -70,35 +71,25 @@ class PairingDialog(ModalScreen[bool]):
     @work(thread=True, group="pairing-dialog")
     def load(self) -> None:
         """The school's teachers and the child's current pairing teacher and buddy."""
-        row = self.row
-        with self.dashboard.read() as session:
-            teachers = session.execute(
-                select(Teacher.code, Teacher.name)
-                .where(Teacher.school_id == row.school_id)
-                .order_by(Teacher.code)
-            ).all()
-            current = session.execute(
-                select(Teacher.code, Child.student_no)
-                .select_from(Pairing)
-                .join(Teacher, Teacher.id == Pairing.teacher_id)
-                .outerjoin(Child, Child.id == Pairing.buddy_child_id)
-                .where(Pairing.child_id == row.child_id, Pairing.ended_on.is_(None))
-            ).first()
-        options = [(f"{code} {name}", code) for code, name in teachers]
-        self.app.call_from_thread(self._show, options, current)
+        try:
+            choices = self.service.pairing_choices(self.row)
+        except GuanaiError as error:
+            self.app.call_from_thread(self._error, error.label)
+            return
+        self.app.call_from_thread(self._show, choices)
 
-    def _show(self, options: list[tuple[str, str]], current: tuple[str, str | None] | None) -> None:
+    def _show(self, choices: PairingChoices) -> None:
         select_ = self.query_one("#pairing-teacher", Select)
-        select_.set_options(options)
+        select_.set_options([(f"{code} {name}", code) for code, name in choices.teachers])
         none = str(Label("无", "none"))
-        if current is None:
+        if choices.teacher_code is None:
             text = Label("尚未结对", "not paired yet")
         else:
-            select_.value = current[0]
-            buddy = current[1] or none
+            select_.value = choices.teacher_code
+            buddy = choices.buddy_no or none
             text = Label(
-                f"当前：帮扶教师 {current[0]}，学习帮手 {buddy}",
-                f"Now: pairing teacher {current[0]}, buddy {buddy}",
+                f"当前：帮扶教师 {choices.teacher_code}，学习帮手 {buddy}",
+                f"Now: pairing teacher {choices.teacher_code}, buddy {buddy}",
             )
         self.query_one("#pairing-current", Static).update(str(text))
         select_.focus()
@@ -110,24 +101,15 @@ class PairingDialog(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="pairing-save")
     def _save(self, teacher: str | None, buddy: str | None) -> None:
-        dashboard, row = self.dashboard, self.row
+        row = self.row
         try:
-            with dashboard.transaction() as session:
-                viewer = viewer_for(session, dashboard.actor)
-                require_role(viewer, "coordinator")
-                require_school(viewer, row.school_id)
-                change = set_pairing(
-                    session,
-                    row.school_id,
-                    row.student_no,
-                    teacher_code=teacher,
-                    buddy_student_no=buddy,
-                    actor=dashboard.actor,
-                    now=dashboard.now(),
-                    source=SOURCE,
-                    registry=dashboard.registry,
-                    daily_cap=dashboard.settings.max_tasks_per_teacher_per_day,
-                )
+            change = self.service.set_pairing(
+                row.student_no,
+                teacher,
+                buddy_no=buddy,
+                school_code=row.school_code,
+                source=SOURCE,
+            )
         except GuanaiError as error:
             self.app.call_from_thread(self._error, error.label)
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from guanai.core.i18n import Label
+from guanai import Label
 from guanai.tui import Panel
 
 BUILTIN_PREFIX = "guanai.plugins."
@@ -23,7 +23,7 @@ class PluginsPanel(Panel):
     """
 
     def compose(self) -> ComposeResult:
-        pm, registry = self.dashboard.pm, self.dashboard.registry
+        pm, registry = self.service.pm, self.service.registry
         table: DataTable[str] = DataTable(id="plugins", cursor_type="row", zebra_stripes=True)
         table.add_columns(
             *(

@@ -6,30 +6,28 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any, ClassVar
 
-from sqlalchemy.orm import Session
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from guanai.core.dashboard_data import Scope
-from guanai.core.dashboard_data.reminders import (
-    KIND_LABELS,
-    STATE_LABELS,
-    STATES,
-    OutboxPage,
-    mark_inbox_read,
-    outbox_page,
-)
-from guanai.core.i18n import Label
-from guanai.core.reminders.outbox import OutboxRow, retry_failed
+from guanai import Label
 from guanai.plugins.dashboard.widgets import NO_SCHOOL, ConfirmScreen, DataPanel, fill
-from guanai.tui import Dashboard, described
+from guanai.tui import (
+    KIND_LABELS,
+    OUTBOX_STATES,
+    STATE_LABELS,
+    Guanai,
+    OutboxPage,
+    OutboxRow,
+    RemindersView,
+    described,
+)
 
 FILTERS: tuple[str | None, ...] = (None, "pending", "sent", "failed")
 PAGE = 50
 
 
-class RemindersPanel(DataPanel[tuple[Scope | None, OutboxPage | None]]):
+class RemindersPanel(DataPanel[RemindersView]):
     panel_id = "reminders"
     title = Label("提醒", "Reminders")
     order = 50
@@ -47,11 +45,10 @@ class RemindersPanel(DataPanel[tuple[Scope | None, OutboxPage | None]]):
         Binding("m", "mark_read", described(Label("已读", "Mark read"))),
     ]
 
-    def __init__(self, dashboard: Dashboard) -> None:
-        super().__init__(dashboard)
+    def __init__(self, service: Guanai) -> None:
+        super().__init__(service)
         self.state: str | None = None
         self.pages: list[int | None] = [None]  # each page's before_id, the current one last
-        self._scope: Scope | None = None
         self._page: OutboxPage | None = None
 
     def compose(self) -> ComposeResult:
@@ -76,22 +73,18 @@ class RemindersPanel(DataPanel[tuple[Scope | None, OutboxPage | None]]):
         )
         self.query_one("#inbox", DataTable).add_columns("", "", "")
 
-    def fetch(self, session: Session) -> tuple[Scope | None, OutboxPage | None]:
-        scope = self.scope(session)
-        if scope is None:
-            return None, None
-        page = outbox_page(session, scope, state=self.state, before_id=self.pages[-1], limit=PAGE)
-        return scope, page
+    def fetch(self) -> RemindersView:
+        return self.service.reminders_view(self.state, self.pages[-1], PAGE)
 
-    def show(self, data: tuple[Scope | None, OutboxPage | None]) -> None:
-        self._scope, self._page = data
+    def show(self, data: RemindersView) -> None:
+        self._page = data.page
         counts = self.query_one("#outbox-counts", Static)
         if self._page is None:
             counts.update(str(NO_SCHOOL))
             return
-        page, zone = self._page, self.dashboard.now().tzinfo
+        page, zone = self._page, self.service.now().tzinfo
         totals = "  ".join(
-            f"{STATE_LABELS[s]} {sum(page.counts.get(s, {}).values())}" for s in STATES
+            f"{STATE_LABELS[s]} {sum(page.counts.get(s, {}).values())}" for s in OUTBOX_STATES
         )
         shown = STATE_LABELS[self.state] if self.state else Label("全部", "all")
         more = str(Label(" 下页 n", "  more: n")) if page.has_more else ""
@@ -165,18 +158,14 @@ class RemindersPanel(DataPanel[tuple[Scope | None, OutboxPage | None]]):
             self._retry(None)
 
     def _retry(self, ids: list[int] | None) -> None:
-        now, actor = self.dashboard.now(), self.dashboard.actor
-
         def done(n: int) -> None:
             self.notify(str(Label(f"已重新排队 {n} 条提醒", f"{n} reminders queued again")))
             self.reload()
 
-        self.act(lambda session: retry_failed(session, ids, actor=actor, now=now), done)
+        self.act(lambda: self.service.retry_outbox(ids), done)
 
     def action_mark_read(self) -> None:
-        scope, now = self._scope, self.dashboard.now()
-        if scope is not None:
-            self.act(lambda session: mark_inbox_read(session, scope, now), lambda _: self.reload())
+        self.act(self.service.mark_office_inbox_read, lambda _: self.reload())
 
 
 def _outbox_cells(row: OutboxRow, zone: tzinfo | None) -> tuple[Any, ...]:

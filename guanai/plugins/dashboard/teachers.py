@@ -1,45 +1,29 @@
 """Teachers: load and talk compliance; charts of talks by month and records by class; issuing
-and revoking a teacher's calendar feed (shown with a QR code)."""
+and revoking a teacher's calendar feed (shown with a QR code).
+
+A feed's link is built on the server address the teachers' phones reach: the ``[feeds]
+base_url`` setting (``service.feed_base_url``). Without one, the panel asks for it before it
+shows a QR code, and keeps what was typed for this session only; a loopback address is
+refused, as no phone can reach it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import ContentSwitcher, DataTable, Static
 
-from guanai.core.dashboard_data import Scope
-from guanai.core.dashboard_data.teachers import (
-    Bar,
-    TeacherLoad,
-    records_by_class,
-    talks_by_month,
-    teacher_loads,
-)
-from guanai.core.feeds.tokens import issue_feed, revoke_feed
-from guanai.core.i18n import Label
-from guanai.core.models import FeedSubscription
+from guanai import Label
 from guanai.plugins.dashboard.charts import BarChart
-from guanai.plugins.dashboard.feed_dialog import FeedScreen
+from guanai.plugins.dashboard.feed_dialog import BaseUrlScreen, FeedScreen
 from guanai.plugins.dashboard.widgets import NO_SCHOOL, ConfirmScreen, DataPanel, fill, percent
-from guanai.plugins.ical import DEFAULT_BASE_URL, feed_urls
-from guanai.tui import described
+from guanai.tui import Bar, GuanaiApp, TeacherLoad, TeachersView, described, feed_urls
 
 
-@dataclass(frozen=True)
-class TeachersData:
-    scope: Scope | None
-    loads: tuple[TeacherLoad, ...] = ()
-    talks: tuple[Bar, ...] = ()
-    records: tuple[Bar, ...] = ()
-
-
-class TeachersPanel(DataPanel[TeachersData]):
+class TeachersPanel(DataPanel[TeachersView]):
     panel_id = "teachers"
     title = Label("教师", "Teachers")
     order = 40
@@ -55,7 +39,7 @@ class TeachersPanel(DataPanel[TeachersData]):
     ]
 
     def compose(self) -> ComposeResult:
-        self._data = TeachersData(None)
+        self._data = TeachersView(None)
         yield Static(id="teachers-summary", classes="line")
         with ContentSwitcher(initial="teachers"):
             yield DataTable(id="teachers", cursor_type="row", zebra_stripes=True)
@@ -85,19 +69,10 @@ class TeachersPanel(DataPanel[TeachersData]):
             )
         )
 
-    def fetch(self, session: Session) -> TeachersData:
-        scope = self.scope(session)
-        if scope is None or scope.term_id is None:
-            return TeachersData(scope)
-        months = talks_by_month(session, scope)
-        return TeachersData(
-            scope,
-            tuple(teacher_loads(session, scope)),
-            tuple(Bar(str(Label(f"{m.month}月", f"{m:%b}")), held, due) for m, due, held in months),
-            tuple(records_by_class(session, scope)),
-        )
+    def fetch(self) -> TeachersView:
+        return self.service.teachers_view()
 
-    def show(self, data: TeachersData) -> None:
+    def show(self, data: TeachersView) -> None:
         self._data = data
         summary = self.query_one("#teachers-summary", Static)
         if data.scope is None:
@@ -129,7 +104,11 @@ class TeachersPanel(DataPanel[TeachersData]):
                 for t in data.loads
             ],
         )
-        self.query_one("#talk-chart", BarChart).set_bars(list(data.talks))
+        talks = [
+            Bar(str(Label(f"{m.month.month}月", f"{m.month:%b}")), m.held, m.due)
+            for m in data.talks
+        ]
+        self.query_one("#talk-chart", BarChart).set_bars(talks)
         self.query_one("#record-chart", BarChart).set_bars(list(data.records))
 
     def action_switch_view(self) -> None:
@@ -137,55 +116,53 @@ class TeachersPanel(DataPanel[TeachersData]):
         switcher.current = "charts" if switcher.current == "teachers" else "teachers"
         self.query_one(f"#{switcher.current}").focus()
 
-    def _selected(self) -> tuple[Scope, TeacherLoad] | None:
+    def _selected(self) -> TeacherLoad | None:
         table = self.query_one("#teachers", DataTable)
         if self._data.scope is None or not self._data.loads:
             return None
-        return self._data.scope, self._data.loads[table.cursor_row]
+        return self._data.loads[table.cursor_row]
 
     def action_issue_feed(self) -> None:
-        selected = self._selected()
-        if selected is None:
+        """Issue the highlighted teacher a feed and show its link and QR code, once the
+        server address the teachers' phones reach is known."""
+        teacher = self._selected()
+        if teacher is None:
             return
-        (scope, teacher), now = selected, self.dashboard.now()
-        term_key = scope.term_key or self.dashboard.settings.term
+        app = self.app
+        assert isinstance(app, GuanaiApp)
+        if app.feed_base_url is None:
+            self.app.push_screen(BaseUrlScreen(), lambda typed: self._typed(teacher, typed))
+            return
+        self._issue(teacher, app.feed_base_url)
 
-        def issue(session: Session) -> str:
-            issued = issue_feed(
-                session,
-                scope="teacher",
-                school_id=scope.school_id,
-                term_key=term_key,
-                label=f"{teacher.name}（{teacher.code}）",
-                actor=self.dashboard.actor,
-                now=now,
-                teacher_id=teacher.id,
-            )
-            return issued.token
+    def _typed(self, teacher: TeacherLoad, typed: str | None) -> None:
+        app = self.app
+        assert isinstance(app, GuanaiApp)
+        if typed:
+            app.typed_feed_base_url = typed  # for this session only: the config is not written
+            self._issue(teacher, typed)
 
-        def show(token: str) -> None:
-            self.app.push_screen(FeedScreen(teacher.name, *feed_urls(DEFAULT_BASE_URL, token)))
+    def _issue(self, teacher: TeacherLoad, base_url: str) -> None:
+        def show(links: tuple[str, str]) -> None:
+            self.app.push_screen(FeedScreen(teacher.name, *links))
             self.reload()
+
+        def issue() -> tuple[str, str]:
+            issued = self.service.issue_feed(teacher_code=teacher.code)
+            return feed_urls(base_url, issued.token)
 
         self.act(issue, show)
 
     def action_revoke_feed(self) -> None:
-        selected = self._selected()
-        if selected is None or not selected[1].feeds:
+        teacher = self._selected()
+        if teacher is None or not teacher.feeds:
             self.notify(str(Label("该教师没有有效的订阅", "This teacher has no live feed")))
             return
-        teacher, now = selected[1], self.dashboard.now()
 
-        def revoke(session: Session) -> int:
-            ids = session.scalars(
-                select(FeedSubscription.id).where(
-                    FeedSubscription.teacher_id == teacher.id,
-                    FeedSubscription.scope == "teacher",
-                    FeedSubscription.revoked_at.is_(None),
-                )
-            ).all()
+        def revoke() -> int:
+            ids = self.service.live_feed_ids(teacher.id)
             for subscription_id in ids:
-                revoke_feed(session, subscription_id, now)
+                self.service.revoke_feed(subscription_id)
             return len(ids)
 
         def answered(answer: bool | None) -> None:

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import ClassVar
 
 from rich.text import Text
-from sqlalchemy.orm import Session
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import ContentSwitcher, DataTable, Static
 
-from guanai.core.calendar import TermCalendar
-from guanai.core.dashboard_data import Scope
-from guanai.core.dashboard_data.term import (
-    DayKind,
-    Week,
-    Workflow,
-    activity_starts,
-    weeks,
-    workflows,
-)
-from guanai.core.i18n import Label
-from guanai.core.planner import PlanSummary, plan_term
+from guanai import GuanaiError, Label
 from guanai.plugins.dashboard.activity_tasks import ActivityTasksScreen
 from guanai.plugins.dashboard.widgets import NO_SCHOOL, ConfirmScreen, DataPanel, fill, percent
-from guanai.tui import described
+from guanai.tui import DayKind, PlanSummary, Scope, TermView, Week, described
 
 STYLES = {
     DayKind.SCHOOL: "",
@@ -51,14 +38,6 @@ PLAN_ROWS = (
 )
 
 
-@dataclass(frozen=True)
-class TermData:
-    scope: Scope | None
-    calendar: TermCalendar
-    weeks: tuple[Week, ...] = ()
-    workflows: tuple[Workflow, ...] = ()
-
-
 def _week_cells(week: Week, today: date) -> tuple[object, ...]:
     days = []
     for n, kind in enumerate(week.days):
@@ -75,7 +54,7 @@ def plan_preview(summary: PlanSummary) -> str:
     return "\n".join(lines + [str(w) for w in summary.warnings])
 
 
-class TermPanel(DataPanel[TermData]):
+class TermPanel(DataPanel[TermView]):
     panel_id = "term"
     title = Label("学期", "Term")
     order = 20
@@ -90,6 +69,8 @@ class TermPanel(DataPanel[TermData]):
             "enter", "open_tasks", described(Label("流程的任务", "Workflow's tasks")), show=False
         ),
     ]
+
+    view: TermView | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="term-summary", classes="line")
@@ -125,27 +106,17 @@ class TermPanel(DataPanel[TermData]):
             )
         )
 
-    def fetch(self, session: Session) -> TermData:
-        calendar = self.dashboard.calendar()
-        scope = self.scope(session)
-        if scope is None or scope.term_id is None:
-            return TermData(scope, calendar, tuple(weeks(calendar, {})))
-        registry = self.dashboard.registry
-        return TermData(
-            scope,
-            calendar,
-            tuple(weeks(calendar, activity_starts(session, scope, registry))),
-            tuple(workflows(session, scope, registry)),
-        )
+    def fetch(self) -> TermView:
+        return self.service.term_view()
 
-    def show(self, data: TermData) -> None:
+    def show(self, data: TermView) -> None:
+        self.view = data
         self.flows = {flow.activity_type: flow.title for flow in data.workflows}
-        today = self.dashboard.now().date()
-        days = data.calendar.school_days()
-        passed = sum(1 for d in days if d <= today)
+        today = self.service.now().date()
+        days, passed = data.school_days, data.school_days_passed
         self.query_one("#term-summary", Static).update(
-            str(data.calendar.name)
-            + str(Label(f"  上学日 {passed}/{len(days)}", f"  school days {passed}/{len(days)}"))
+            str(data.term_name)
+            + str(Label(f"  上学日 {passed}/{days}", f"  school days {passed}/{days}"))
             + ("" if data.scope is not None else f"  {NO_SCHOOL}")
         )
         table = self.query_one("#weeks", DataTable)
@@ -179,48 +150,35 @@ class TermPanel(DataPanel[TermData]):
         if table.row_count == 0:
             return
         name = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        screen = ActivityTasksScreen(self.dashboard, name, self.flows[name])
+        screen = ActivityTasksScreen(self.service, name, self.flows[name])
         self.app.push_screen(screen, lambda changed: self.reload() if changed else None)
 
     def action_replan(self) -> None:
         """Plan in a transaction that is rolled back, show what would change, then ask."""
-        self.run_worker(self._preview, thread=True, group="act", exit_on_error=False)
+        self.act(self._preview, self._ask)
 
-    def _plan(self, session: Session, calendar: TermCalendar, scope: Scope) -> PlanSummary:
-        return plan_term(
-            session,
-            calendar,
-            self.dashboard.registry,
-            actor=self.dashboard.actor,
-            now=self.dashboard.now(),
-            max_per_teacher_per_day=self.dashboard.settings.max_tasks_per_teacher_per_day,
-            school_ids=[scope.school_id],
-        )
+    def _preview(self) -> tuple[Scope, PlanSummary]:
+        scope = self.service.dashboard_scope()
+        if scope is None:
+            raise GuanaiError(NO_SCHOOL)
+        return scope, self.service.preview_plan(school_codes=(scope.school_code,))
 
-    def _preview(self) -> None:
-        calendar = self.dashboard.calendar()
-        with self.dashboard.read() as session:  # read() rolls back: a dry run
-            scope = self.scope(session)
-            if scope is None:
-                self.app.call_from_thread(self.notify, str(NO_SCHOOL), severity="error")
-                return
-            summary = self._plan(session, calendar, scope)
-        self.app.call_from_thread(self._ask, calendar, scope, summary)
-
-    def _ask(self, calendar: TermCalendar, scope: Scope, summary: PlanSummary) -> None:
+    def _ask(self, preview: tuple[Scope, PlanSummary]) -> None:
+        scope, summary = preview
+        name = self.view.term_name if self.view else Label(summary.term_key, summary.term_key)
         question = Label(
-            f"按日历重新计划「{calendar.name.zh}」？将会：",
-            f"Re-plan “{calendar.name.en}” from its calendar? It will:",
+            f"按日历重新计划「{name.zh}」？将会：",
+            f"Re-plan “{name.en}” from its calendar? It will:",
         )
 
         def answered(answer: bool | None) -> None:
             if answer:
-                self.act(lambda session: self._plan(session, calendar, scope), self._planned)
+                schools = (scope.school_code,)
+                self.act(lambda: self.service.plan(school_codes=schools), self._planned)
 
         self.app.push_screen(ConfirmScreen(question, plan_preview(summary)), answered)
 
     def _planned(self, summary: PlanSummary) -> None:
-        self.dashboard.pm.announce("term_planned", summary=summary)
         self.notify(
             str(
                 Label(

@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from sqlalchemy.orm import Session
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
-from guanai.core.dashboard_data import Scope
-from guanai.core.dashboard_data.today import (
-    Event,
-    Grouping,
-    Totals,
-    Workload,
-    next_events,
-    totals,
-    workload,
-)
-from guanai.core.i18n import Label
+from guanai import Label
 from guanai.plugins.dashboard.widgets import NO_SCHOOL, DataPanel, fill
-from guanai.tui import described
+from guanai.tui import Event, Grouping, Scope, TodayView, described
 
 BY = {"teacher": Label("教师", "Teacher"), "class": Label("班级", "Class")}
-
-
-@dataclass(frozen=True)
-class TodayData:
-    scope: Scope | None
-    totals: Totals | None = None
-    rows: tuple[Workload, ...] = ()
-    events: tuple[Event, ...] = ()
 
 
 def _weekday(scope: Scope) -> str:
@@ -41,7 +21,7 @@ def _weekday(scope: Scope) -> str:
     return str(Label(f"周{'一二三四五六日'[day]}", scope.today.strftime("%a")))
 
 
-class TodayPanel(DataPanel[TodayData]):
+class TodayPanel(DataPanel[TodayView]):
     panel_id = "today"
     title = Label("今日", "Today")
     order = 10
@@ -80,18 +60,10 @@ class TodayPanel(DataPanel[TodayData]):
             str(Label("7日内", "7 days")),
         )
 
-    def fetch(self, session: Session) -> TodayData:
-        scope = self.scope(session)
-        if scope is None or scope.term_id is None:
-            return TodayData(scope)
-        return TodayData(
-            scope,
-            totals(session, scope),
-            tuple(workload(session, scope, self.grouping)),
-            tuple(next_events(session, scope, self.dashboard.registry)),
-        )
+    def fetch(self) -> TodayView:
+        return self.service.today_view(self.grouping)
 
-    def show(self, data: TodayData) -> None:
+    def show(self, data: TodayView) -> None:
         summary = self.query_one("#today-summary", Static)
         if data.scope is None or data.totals is None:
             summary.update(

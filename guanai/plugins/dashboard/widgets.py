@@ -1,9 +1,10 @@
-"""What the built-in panels share: loading in a worker thread, actions in a transaction, and
-a confirmation dialog.
+"""What the built-in panels share: loading in a worker thread, acting through the service,
+and a confirmation dialog.
 
-A panel's ``fetch`` runs in a thread with a short read session and returns plain data; its
-``show`` puts that data on screen on the interface thread. An action runs in a thread inside
-one transaction, after checking that the acting user is a coordinator.
+A panel's ``fetch`` runs in a thread and returns what one of the service's panel reads
+returned; its ``show`` puts that data on screen on the interface thread. An action is one
+service method run in a thread (it opens its transaction, applies the access rule and tells
+the plugins); its result is then handed to ``done`` on the interface thread.
 """
 
 from __future__ import annotations
@@ -11,17 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy.orm import Session
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from guanai.core.access import require_role, viewer_for
-from guanai.core.dashboard_data import Scope, coordinator_scope
-from guanai.core.errors import GuanaiError
-from guanai.core.i18n import Label
+from guanai import GuanaiError, Label
 from guanai.tui import Panel, described
 
 T = TypeVar("T")
@@ -38,12 +35,8 @@ class DataPanel(Panel, Generic[T]):
     def reload(self) -> None:
         self.run_worker(self._load, thread=True, exclusive=True, group="load", exit_on_error=False)
 
-    def scope(self, session: Session) -> Scope | None:
-        return coordinator_scope(
-            session, self.dashboard.viewer(session), self.dashboard.now().date()
-        )
-
-    def fetch(self, session: Session) -> T:
+    def fetch(self) -> T:
+        """One read of the service (in a worker thread)."""
         raise NotImplementedError
 
     def show(self, data: T) -> None:
@@ -51,21 +44,19 @@ class DataPanel(Panel, Generic[T]):
 
     def _load(self) -> None:
         try:
-            with self.dashboard.read() as session:
-                data = self.fetch(session)
+            data = self.fetch()
         except GuanaiError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
         self.app.call_from_thread(self.show, data)
 
-    def act(self, change: Callable[[Session], R], done: Callable[[R], Any]) -> None:
-        """Run ``change`` in one transaction (coordinators only), then ``done`` with its result."""
+    def act(self, change: Callable[[], R], done: Callable[[R], Any]) -> None:
+        """Run ``change`` (a call of one service action) in a worker, then ``done`` with its
+        result on the interface thread; a refusal or error is shown as a notification."""
 
         def work() -> None:
             try:
-                with self.dashboard.transaction() as session:
-                    require_role(viewer_for(session, self.dashboard.actor), "coordinator")
-                    result = change(session)
+                result = change()
             except GuanaiError as error:
                 self.app.call_from_thread(self.notify, str(error), severity="error")
                 return

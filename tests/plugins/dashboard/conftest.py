@@ -8,7 +8,6 @@ of whatever the tick queued, so that reminder panels and snapshots do not depend
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
@@ -27,7 +26,9 @@ from guanai.core.i18n import Label
 from guanai.core.models import InboxItem, OutboxMessage, School, Teacher
 from guanai.core.pm import build_plugin_manager
 from guanai.core.reminders.message import Content, Section
-from guanai.tui import Dashboard, GuanaiApp
+from guanai.service import Guanai
+from guanai.testing.dashboard import guanai_dashboard, settle
+from guanai.tui import GuanaiApp
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 10, 20, 8, 0, tzinfo=SHANGHAI)
@@ -124,19 +125,42 @@ def frozen_now() -> datetime:
     return NOW
 
 
+MakeService = Callable[..., Guanai]
 MakeApp = Callable[..., GuanaiApp]
 
 
 @pytest.fixture
-def make_app() -> MakeApp:
-    """``make_app(engine, now=NOW, actor="tester", pm=None)``: the real app, its clock frozen."""
+def make_service() -> MakeService:
+    """``make_service(engine, now=NOW, actor="tester", pm=None, school_code=None)``: the
+    application service on ``engine``, its clock frozen."""
 
     def make(
-        engine: Engine, now: datetime = NOW, actor: str = "tester", pm: object = None
-    ) -> GuanaiApp:
+        engine: Engine,
+        now: datetime = NOW,
+        actor: str = "tester",
+        pm: object = None,
+        school_code: str | None = None,
+    ) -> Guanai:
         manager = pm or build_plugin_manager(load_entry_points=False)
         settings = Settings(database_url=str(engine.url))
-        return GuanaiApp(Dashboard(settings, manager, engine, actor, clock=lambda: now))  # type: ignore[arg-type]
+        return Guanai(
+            settings,
+            manager,  # type: ignore[arg-type]
+            actor,
+            engine=engine,
+            clock=lambda: now,
+            school_code=school_code,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_app(make_service: MakeService) -> MakeApp:
+    """``make_app(engine, now=NOW, actor="tester", pm=None)``: the real app, its clock frozen."""
+
+    def make(engine: Engine, **options: object) -> GuanaiApp:
+        return GuanaiApp(make_service(engine, **options))
 
     return make
 
@@ -144,15 +168,10 @@ def make_app() -> MakeApp:
 Settle = Callable[[Pilot[None]], Awaitable[None]]
 
 
-@pytest.fixture
-def settle() -> Settle:
-    """``await settle(pilot)``: wait until every worker has finished and the screen caught up."""
+@pytest.fixture(name="settle")
+def settle_fixture() -> Settle:
+    """``await settle(pilot)``: :func:`guanai.testing.dashboard.settle`."""
+    return settle
 
-    async def wait(pilot: Pilot[None]) -> None:
-        for _ in range(3):
-            await pilot.pause()
-            workers = [worker.wait() for worker in pilot.app.workers]
-            await asyncio.gather(*workers, return_exceptions=True)  # a cancelled one is fine
-        await pilot.pause(0.1)  # tables measure their new rows when idle
 
-    return wait
+__all__ = ["guanai_dashboard"]  # the fixture, as a plugin's tests get it from guanai.testing

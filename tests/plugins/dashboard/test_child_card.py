@@ -65,7 +65,7 @@ async def test_t_records_the_childs_next_talk_through_its_form(
         await pilot.press("t")
         await settle(pilot)
         form = app.screen
-        assert isinstance(form, RecordForm) and form.step.name.endswith("_talk")
+        assert isinstance(form, RecordForm) and form.step_name.endswith("_talk")
         # the date is filled in with today; place, topics and notes are typed
         await pilot.press("tab", *"office", "tab", *"study", "tab", *"fine")
         await pilot.press("ctrl+s")

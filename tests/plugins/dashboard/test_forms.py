@@ -74,7 +74,7 @@ async def test_each_field_kind_gets_its_own_input(demo_engine: Engine, make_app,
     app = make_app(demo_engine, pm=pm)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.push_screen(RecordForm(app.dashboard, 0, "inspection", "inspect"))
+        app.push_screen(RecordForm(app.service, 0, "inspection", "inspect"))
         await settle(pilot)
         form = app.screen
         kinds = {
@@ -98,7 +98,7 @@ async def test_bad_fields_are_marked_beside_the_form_and_nothing_is_written(
     app = make_app(demo_engine, pm=plugin_manager())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.push_screen(RecordForm(app.dashboard, task_id, "talk", step))
+        app.push_screen(RecordForm(app.service, task_id, "talk", step))
         await settle(pilot)
         await pilot.press("ctrl+a", "ctrl+k", *"2026-13-01", "tab", *"office", "ctrl+s")
         await settle(pilot)
@@ -119,7 +119,7 @@ async def test_errors_are_in_english_when_english_is_set(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("l")
         await settle(pilot)
-        app.push_screen(RecordForm(app.dashboard, task_id, "talk", step))
+        app.push_screen(RecordForm(app.service, task_id, "talk", step))
         await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -137,7 +137,7 @@ async def test_a_saved_record_completes_the_task_and_plugins_hear_of_it(
     results: list[bool | None] = []
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.push_screen(RecordForm(app.dashboard, task_id, "talk", step), results.append)
+        app.push_screen(RecordForm(app.service, task_id, "talk", step), results.append)
         await settle(pilot)
         await pilot.press("tab", *"office", "tab", *"school", "tab", *"calm")
         await pilot.press("ctrl+s")
@@ -156,11 +156,11 @@ async def test_the_engines_refusal_is_shown_in_the_form(
     app = make_app(demo_engine, pm=plugin_manager())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.push_screen(RecordForm(app.dashboard, task_id, "talk", step))
+        app.push_screen(RecordForm(app.service, task_id, "talk", step))
         await settle(pilot)
         data = {"date": "2026-10-19", "place": "a", "topics": "b", "notes": "c"}
         with transaction(demo_engine) as session:  # someone else recorded it meanwhile
-            complete(session, app.dashboard.registry, task_id, data, actor="other", now=frozen_now)
+            complete(session, app.service.registry, task_id, data, actor="other", now=frozen_now)
         await pilot.press("tab", *"office", "tab", *"school", "tab", *"calm", "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, RecordForm)

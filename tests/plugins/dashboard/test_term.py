@@ -79,7 +79,7 @@ async def test_replan_previews_its_changes_and_writes_only_when_confirmed(
     calendar = tmp_path / "moved.toml"
     calendar.write_text(moved, encoding="utf-8")
     app = make_app(demo_engine)
-    app.dashboard.settings = Settings(database_url=str(demo_engine.url), term=str(calendar))
+    app.service.settings = Settings(database_url=str(demo_engine.url), term=str(calendar))
     before = task_states(demo_engine)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_term(pilot, settle)

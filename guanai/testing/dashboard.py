@@ -1,0 +1,105 @@
+"""Testing a dashboard panel: the real app on a service, and waiting until it has settled.
+
+``guanai_dashboard`` is a pytest fixture (registered with the other ``guanai.testing``
+fixtures); ``settle`` can be used on its own, e.g. as a snapshot test's ``run_before``::
+
+    async def test_my_panel(guanai_dashboard):
+        async with guanai_dashboard(size=(100, 30)) as pilot:
+            await pilot.press("2")
+            await settle(pilot)
+            assert ...
+
+Without a service, ``guanai_dashboard()`` builds one on the ``guanai_engine`` test database
+with ``guanai_pm`` and ``guanai_clock``, acting as ``actor`` (default ``"tester"``: with no
+accounts, the coordinator); pass ``service=`` to run on another database or clock.
+
+:func:`settle` never sleeps a fixed time: it waits until no worker of the app is running
+(a panel reads in a worker, whose result is put on screen before the worker finishes), then
+until the screen has processed what that queued and every animation is done, and repeats while
+that started new workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from guanai.service import Guanai
+    from guanai.tui import GuanaiApp
+
+DEFAULT_SIZE = (80, 24)
+
+OpenDashboard = Callable[..., AbstractAsyncContextManager["Pilot[None]"]]
+"""``guanai_dashboard(service=None, *, actor="tester", size=(80, 24), settled=True)``: an async context
+manager that runs the app and yields its pilot."""
+
+
+def _running(app: Any) -> list[Any]:
+    return [worker for worker in app.workers if not worker.is_finished]
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until every worker of the app has finished and the screen shows their results."""
+    app = pilot.app
+    while True:
+        await pilot.pause()
+        running = _running(app)
+        if not running:
+            await pilot.wait_for_scheduled_animations()
+            if not _running(app):  # nothing the last refresh started
+                return
+            continue
+        # a worker that failed or was cancelled has finished too; its error is the test's
+        # business (exit_on_error), not the waiting's
+        await asyncio.gather(*(worker.wait() for worker in running), return_exceptions=True)
+
+
+@asynccontextmanager
+async def run_dashboard(
+    app: GuanaiApp, *, size: tuple[int, int] = DEFAULT_SIZE, settled: bool = True
+) -> AsyncIterator[Pilot[None]]:
+    """Run ``app`` headless at ``size``; yields its pilot, settled first unless told not."""
+    async with app.run_test(size=size) as pilot:
+        if settled:
+            await settle(pilot)
+        yield pilot
+
+
+@pytest.fixture
+def guanai_dashboard(request: pytest.FixtureRequest) -> OpenDashboard:
+    """Open the real dashboard app; see the module's docstring."""
+
+    def default_service(actor: str) -> Guanai:
+        from guanai.core.config import Settings
+        from guanai.service import Guanai
+
+        engine = request.getfixturevalue("guanai_engine")
+        clock = request.getfixturevalue("guanai_clock")
+        return Guanai(
+            Settings(database_url=str(engine.url)),
+            request.getfixturevalue("guanai_pm"),
+            actor,
+            engine=engine,
+            clock=lambda: clock.now,
+        )
+
+    def open_dashboard(
+        service: Guanai | None = None,
+        *,
+        actor: str = "tester",
+        size: tuple[int, int] = DEFAULT_SIZE,
+        settled: bool = True,
+    ) -> AbstractAsyncContextManager[Pilot[None]]:
+        from guanai.tui import GuanaiApp
+
+        app = GuanaiApp(service or default_service(actor))
+        return run_dashboard(app, size=size, settled=settled)
+
+    return open_dashboard
