@@ -85,7 +85,9 @@ def _codes(engine: Engine) -> tuple[str, str, int, int, str]:
         teacher = session.scalars(
             select(Teacher)
             .where(Teacher.id.in_(demo), Teacher.id.not_in(heads))
-            .where(Teacher.id.in_(select(Task.assignee_id)))
+            .where(
+                Teacher.id.in_(select(Task.assignee_id).where(Task.state == TaskState.DUE.value))
+            )
             .order_by(Teacher.id)
         ).first()
         assert head is not None and teacher is not None
@@ -127,6 +129,7 @@ def _codes(engine: Engine) -> tuple[str, str, int, int, str]:
 @pytest.fixture
 def world(database_url: str, tmp_path: Path) -> Iterator[World]:
     pm = build_plugin_manager(load_entry_points=False)
+    pm.hook.register_commands(cli=cli)  # as guanai.cli.main does: feeds, serve, export-ics
     engine = create_engine(database_url)
     world = World(database_url, engine, pm, tmp_path, "", "", 0, 0, "")
     assert world.run("none", "demo", "--children", "30", "--now", NOW).exit_code == 0
