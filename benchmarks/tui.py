@@ -34,20 +34,20 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from guanai import hookimpl
 from guanai.core import db, demo
 from guanai.core.config import Settings
-from guanai.core.dashboard_data.children import RosterFilter, RosterPage
 from guanai.core.models import Child
 from guanai.core.pm import build_plugin_manager
+from guanai.core.schools import SCHOOL_TIMEZONE
 from guanai.plugins.dashboard.children import DEBOUNCE, ChildrenPanel
-from guanai.tui import Dashboard, GuanaiApp
+from guanai.service import Guanai
+from guanai.tui import GuanaiApp, RosterFilter, RosterPage
 
-NOW = datetime(2026, 10, 20, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+NOW = datetime(2026, 10, 20, 8, 0, tzinfo=SCHOOL_TIMEZONE)
 SEARCHES = ("王", "王子", "李", "2026", "202601", "20260100", "张")
 FILTER_KEYS = ("u", "u", "i", "i", "k", "k")
 
@@ -114,9 +114,10 @@ async def measure(path: Path, rounds: int) -> dict[str, list[float]]:
     engine = db.make_engine(f"sqlite:///{path}")
     pm = build_plugin_manager(load_entry_points=False)
     pm.register(TimedPanelPlugin(), name="benchmark-children")
-    dashboard = Dashboard(Settings(database_url=str(engine.url)), pm, engine, "benchmark")
-    dashboard.clock = lambda: NOW
-    app = GuanaiApp(dashboard)
+    service = Guanai(
+        Settings(database_url=str(engine.url)), pm, "benchmark", engine=engine, clock=lambda: NOW
+    )
+    app = GuanaiApp(service)
     figures: dict[str, list[float]] = {"first page": [], "first count": [], "keystroke": []}
     figures["filter key"] = []
     async with app.run_test(size=(80, 24)) as pilot:

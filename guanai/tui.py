@@ -56,6 +56,7 @@ from guanai.core.reminders.outbox import OutboxRow
 from guanai.core.roster.importer import ImportReport, RosterRejected
 from guanai.core.schools import SCHOOL_TIMEZONE
 from guanai.service import Guanai
+from guanai.service.feed_actions import IssuedFeedLink
 from guanai.service.panel_reads import (
     ChildView,
     MonthTalks,
@@ -88,6 +89,7 @@ __all__ = [
     "GuanaiApp",
     "GuanaiError",
     "ImportReport",
+    "IssuedFeedLink",
     "Label",
     "MonthTalks",
     "OutboxPage",
@@ -118,7 +120,6 @@ __all__ = [
     "collect_panels",
     "declared_bindings",
     "described",
-    "feed_urls",
     "is_english",
     "localize_bindings",
     "qr_text",
@@ -132,15 +133,9 @@ def described(label: Label) -> str:
     return f"{label.zh}{_SEPARATOR}{label.en}"
 
 
-def feed_urls(base_url: str, token: str) -> tuple[str, str]:
-    """A feed's https (or http) link on ``base_url`` and its webcal:// twin."""
-    from guanai.plugins import ical  # the iCal plugin builds them for the CLI too
-
-    return ical.feed_urls(base_url, token)
-
-
 def qr_text(url: str, border: int = 2) -> str:
-    """A QR code of ``url`` in Unicode half blocks, to scan from the terminal."""
+    """A QR code of ``url`` in Unicode half blocks, to scan from the terminal (drawn by the
+    iCal plugin, as ``guanai feeds issue`` shows it)."""
     from guanai.plugins import ical
 
     return ical.qr_text(url, border)

@@ -208,11 +208,12 @@ class PanelReads(ServiceBase):
         before: RosterKey | None = None,
         size: int = PAGE_SIZE,
     ) -> RosterPage:
-        """One keyset page of the children ``wanted`` finds in the account's school."""
+        """One keyset page of the children ``wanted`` finds in the account's school (every
+        school for a coordinator bound to none, as a city's office looks them up)."""
         with self.reading(READ) as (session, viewer):
             return roster_page(
                 session,
-                self._narrowed(session, viewer),
+                viewer,
                 wanted,
                 after=after,
                 before=before,
@@ -222,14 +223,7 @@ class PanelReads(ServiceBase):
     def roster_count(self, wanted: RosterFilter) -> int:
         """How many children ``wanted`` finds (the whole filter, not one page)."""
         with self.reading(READ) as (session, viewer):
-            return roster_count(session, self._narrowed(session, viewer), wanted)
-
-    def _narrowed(self, session: Session, viewer: Viewer) -> Viewer:
-        """The viewer narrowed to the dashboard's school, as every panel shows one school."""
-        scope = self._scope(session, viewer)
-        if scope is None or viewer.school_id is not None:
-            return viewer
-        return Viewer(viewer.name, viewer.role, viewer.teacher_id, scope.school_id)
+            return roster_count(session, viewer, wanted)
 
     def child_view(self, row: RosterRow) -> ChildView:
         """The card of the child of ``row`` and their tasks, as the account may see them."""

@@ -20,7 +20,14 @@ from guanai import Label
 from guanai.plugins.dashboard.charts import BarChart
 from guanai.plugins.dashboard.feed_dialog import BaseUrlScreen, FeedScreen
 from guanai.plugins.dashboard.widgets import NO_SCHOOL, ConfirmScreen, DataPanel, fill, percent
-from guanai.tui import Bar, GuanaiApp, TeacherLoad, TeachersView, described, feed_urls
+from guanai.tui import (
+    Bar,
+    GuanaiApp,
+    IssuedFeedLink,
+    TeacherLoad,
+    TeachersView,
+    described,
+)
 
 
 class TeachersPanel(DataPanel[TeachersView]):
@@ -143,13 +150,18 @@ class TeachersPanel(DataPanel[TeachersView]):
             self._issue(teacher, typed)
 
     def _issue(self, teacher: TeacherLoad, base_url: str) -> None:
-        def show(links: tuple[str, str]) -> None:
-            self.app.push_screen(FeedScreen(teacher.name, *links))
+        scope = self._data.scope
+        school, term = (scope.school_code, scope.term_key) if scope else (None, None)
+
+        def show(issued: IssuedFeedLink) -> None:
+            assert issued.url is not None and issued.webcal_url is not None  # base_url given
+            self.app.push_screen(FeedScreen(teacher.name, issued.url, issued.webcal_url))
             self.reload()
 
-        def issue() -> tuple[str, str]:
-            issued = self.service.issue_feed(teacher_code=teacher.code)
-            return feed_urls(base_url, issued.token)
+        def issue() -> IssuedFeedLink:
+            return self.service.issue_feed(
+                teacher_code=teacher.code, school_code=school, term_key=term, base_url=base_url
+            )
 
         self.act(issue, show)
 

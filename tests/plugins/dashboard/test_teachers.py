@@ -4,19 +4,24 @@ teacher's calendar feed issued (link and QR code, once) and revoked."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from panel_keys import open_panel
 from sqlalchemy import Engine, select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
+from guanai.core.config import FeedSettings
 from guanai.core.db import session_factory
 from guanai.core.feeds.tokens import find_active
 from guanai.core.models import FeedSubscription
 from guanai.plugins.dashboard.charts import BarChart
+from guanai.plugins.dashboard.feed_dialog import BaseUrlScreen, FeedScreen
+from guanai.service import Guanai
 from guanai.tui import GuanaiApp
 
 MakeApp = Callable[..., GuanaiApp]
+MakeService = Callable[..., Guanai]
 Settle = Callable[[Pilot[None]], Awaitable[None]]
 
 
@@ -56,16 +61,48 @@ async def test_g_shows_talks_by_month_and_records_by_class(
         assert "一年级2班" in str(records.render()) and " 3/5  60%" in str(records.render())
 
 
-async def test_issue_a_feed_shows_its_link_once_then_revoke_it(
+async def test_without_a_base_url_the_address_is_asked_before_any_qr_code(
     demo_engine: Engine, make_app: MakeApp, settle: Settle
 ) -> None:
+    """No ``[feeds] base_url``: ``i`` asks where phones reach the server, refuses a loopback
+    address, and keeps what was typed for the session (the next feed is not asked again)."""
     app = make_app(demo_engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_teachers(pilot, settle)
+        await pilot.press("down", "i")
+        await settle(pilot)
+        assert isinstance(app.screen, BaseUrlScreen) and not app.screen.query("#qr")
+        await pilot.press(*"http://127.0.0.1:8080", "enter")
+        await settle(pilot)
+        error = str(app.screen.query_one("#base-url-error", Static).render())
+        assert "127.0.0.1" in error and isinstance(app.screen, BaseUrlScreen)
+        field = app.screen.query_one("#base-url", Input)
+        field.value = ""
+        await pilot.press(*"https://guanai.school.example", "enter")
+        await settle(pilot)
+        url = str(app.screen.query_one("#feed-url", Static).render())
+        assert url.startswith("https://guanai.school.example/feeds/")
+        await pilot.press("escape", "down", "i")
+        await settle(pilot)
+        assert isinstance(app.screen, FeedScreen)  # not asked again this session
+    with session_factory(demo_engine)() as session:
+        assert len(session.scalars(select(FeedSubscription.id)).all()) == 2
+
+
+async def test_issue_a_feed_shows_its_link_once_then_revoke_it(
+    demo_engine: Engine, make_service: MakeService, settle: Settle
+) -> None:
+    service = make_service(demo_engine)
+    service.settings = replace(
+        service.settings, feeds=FeedSettings(base_url="https://guanai.school.example")
+    )
+    app = GuanaiApp(service)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await open_teachers(pilot, settle)
         await pilot.press("down", "i")
         await settle(pilot)
         url = str(app.screen.query_one("#feed-url", Static).render())
-        assert url.startswith("http://127.0.0.1:8080/feeds/") and url.endswith(".ics")
+        assert url.startswith("https://guanai.school.example/feeds/") and url.endswith(".ics")
         qr = str(app.screen.query_one("#qr", Static).render())
         assert set(qr) <= set("█▀▄ \xa0\n") and len(qr.splitlines()) <= 20
         await pilot.press("escape")
