@@ -1,9 +1,13 @@
 """guanai (关爱): a plugin-based scheduling and workflow framework for a school's care programme
 for left-behind children.
 
-This module is the public API: everything a plugin imports comes from here, and only from here.
-Anything not listed in ``__all__`` is private and may change without notice.
+This module is the public API: everything a plugin imports comes from here (and, for dashboard
+panels, from ``guanai.tui``). Anything not listed in ``__all__`` is private and may change
+without notice. The application service and its read results need the database modules, so
+they are imported on first use (:func:`__getattr__`): ``import guanai`` stays cheap.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from guanai.core.activity import (
     ActivityType,
@@ -25,8 +29,39 @@ from guanai.core.i18n import Label
 from guanai.core.reminders.channels import Channel, ChannelOptions, Delivery, DeliveryError
 from guanai.core.reminders.message import Content, Message, Recipient, Section
 
+if TYPE_CHECKING:
+    from guanai.cli.context import pass_service
+    from guanai.core.agenda import Agenda, AgendaItem
+    from guanai.service import Guanai
+    from guanai.service.feed_actions import FeedRow, IssuedFeedLink
+    from guanai.service.task_reads import TaskView
+
+_LAZY = {
+    "Agenda": "guanai.core.agenda",
+    "AgendaItem": "guanai.core.agenda",
+    "FeedRow": "guanai.service.feed_actions",
+    "Guanai": "guanai.service",
+    "IssuedFeedLink": "guanai.service.feed_actions",
+    "TaskView": "guanai.service.task_reads",
+    "pass_service": "guanai.cli.context",
+}
+"""Public names whose modules load SQLAlchemy (or the command line), by module."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "ActivityType",
+    "Agenda",
+    "AgendaItem",
     "Anchor",
     "CalendarError",
     "Channel",
@@ -36,10 +71,13 @@ __all__ = [
     "Coverage",
     "Delivery",
     "DeliveryError",
+    "FeedRow",
     "Field",
     "FieldKind",
+    "Guanai",
     "GuanaiError",
     "Holiday",
+    "IssuedFeedLink",
     "Label",
     "MakeupWorkday",
     "Message",
@@ -52,8 +90,10 @@ __all__ = [
     "Role",
     "Section",
     "Step",
+    "TaskView",
     "TermCalendar",
     "at_end",
     "at_start",
     "hookimpl",
+    "pass_service",
 ]

@@ -167,10 +167,10 @@ class FeedActions(ServiceBase):
         """Write each live feed the account manages as ``<slug>.ics`` in ``directory`` and
         remove the files of revoked ones; returns (written, removed). A file whose bytes are
         unchanged is left alone; a changed one is replaced atomically."""
-        directory.mkdir(parents=True, exist_ok=True)
         cache = FeedCache(self.registry)
         written = removed = 0
         with self.reading("manage_feeds") as (session, viewer):
+            directory.mkdir(parents=True, exist_ok=True)
             query = select(FeedSubscription).order_by(FeedSubscription.id)
             if viewer.school_id is not None:
                 query = query.where(FeedSubscription.school_id == viewer.school_id)

@@ -44,6 +44,24 @@ class Delivery:
     session: Session | None
     now: datetime
 
+    def to_inbox(self, message: Message) -> None:
+        """Put ``message`` in guanai's in-app inbox (what the dashboard shows), in the
+        transaction that records it as sent: for ``stores_in_database`` channels only."""
+        from guanai.core.models import InboxItem  # the ORM only when a reminder is stored
+
+        if self.session is None:
+            raise RuntimeError("to_inbox needs the delivery's transaction (stores_in_database)")
+        self.session.add(
+            InboxItem(
+                outbox_id=message.id,
+                school_id=message.recipient.school_id,
+                teacher_id=message.recipient.teacher_id,
+                kind=message.kind,
+                payload=message.content.as_payload(),
+                created_at=self.now,
+            )
+        )
+
 
 class ChannelOptions:
     """A channel's ``[channels.NAME]`` table, read with checks that name the key on error."""

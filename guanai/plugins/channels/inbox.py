@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from guanai import Channel, Delivery, Label, Message, hookimpl
-from guanai.core.models import InboxItem
 
 
 class InboxChannel(Channel):
@@ -18,17 +17,7 @@ class InboxChannel(Channel):
     stores_in_database = True
 
     def send(self, message: Message, delivery: Delivery) -> None:
-        assert delivery.session is not None  # stores_in_database: called inside the transaction
-        delivery.session.add(
-            InboxItem(
-                outbox_id=message.id,
-                school_id=message.recipient.school_id,
-                teacher_id=message.recipient.teacher_id,
-                kind=message.kind,
-                payload=message.content.as_payload(),
-                created_at=delivery.now,
-            )
-        )
+        delivery.to_inbox(message)
 
 
 @hookimpl
