@@ -236,3 +236,77 @@ def test_loading_the_plugin_does_not_load_the_engine():
     code = f"import sys, guanai.testing; print([m for m in {heavy!r} if m in sys.modules])"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+CHANNEL_PLUGIN = """
+import pytest
+from guanai import Channel, ChannelOptions, ConfigError, Label, hookimpl
+
+
+class Pager(Channel):
+    name = "pager"
+    title = Label("寻呼", "Pager")
+
+    def __init__(self, options: ChannelOptions) -> None:
+        super().__init__(options)
+        self.url = options.string("url")
+        self.sent = []
+        self.down = 0
+
+    def send(self, message, delivery):
+        if self.down:
+            self.down -= 1
+            raise ConnectionRefusedError("pager down")
+        self.sent.append(message)
+
+
+class PagerPlugin:
+    @hookimpl
+    def register_channels(register):
+        register(Pager)
+
+
+@pytest.fixture
+def guanai_plugins():
+    return [PagerPlugin]
+"""
+
+
+def test_a_channel_authors_tests_queue_reminders_and_deliver_them(pytester: pytest.Pytester):
+    result = _run(
+        pytester,
+        CHANNEL_PLUGIN
+        + """
+def test_digests_reach_the_pager(guanai_channel):
+    rig = guanai_channel("pager", {"url": "https://pager.example/api"})
+    queued = rig.queue("2026-09-15T08:00")
+    assert queued > 0 and rig.states() == {"pending": queued}
+    rig.channel.down = 1
+    first = rig.deliver()
+    assert (first.sent, first.retried) == (queued - 1, 1)
+    later = rig.deliver("2026-09-15T09:00")
+    assert later.sent == 1 and rig.states() == {"sent": queued}
+    assert len({m.key for m in rig.channel.sent}) == queued
+    assert {m.channel for m in rig.channel.sent} == {"pager"}
+
+
+def test_a_missing_option_fails_when_the_channel_opens(guanai_channel):
+    with pytest.raises(ConfigError, match="channels.pager.url"):
+        guanai_channel("pager")
+
+
+def test_an_unregistered_channel_fails_the_test(guanai_channel):
+    guanai_channel("fax")
+""",
+    )
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*no reminder channel 'fax' is registered (registered: *pager*"])
+
+
+def test_the_channel_and_dashboard_fixtures_come_with_the_plugin(pytester: pytest.Pytester):
+    source = (
+        "from guanai.testing import settle\n"
+        "def test_it(guanai_channel, guanai_dashboard):\n"
+        "    assert callable(guanai_channel) and callable(guanai_dashboard) and settle\n"
+    )
+    _run(pytester, source).assert_outcomes(passed=1)

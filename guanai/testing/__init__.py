@@ -12,7 +12,14 @@ just name the fixtures (``-p no:guanai`` turns them off):
 - ``guanai_clock`` (a :class:`FrozenClock` starting at ``guanai_now``), ``guanai_database``
   (an upgraded SQLite file in ``tmp_path``), ``guanai_engine``, ``guanai_calendar`` (the term
   ``guanai_term`` with the holidays plugins add) and ``guanai_school`` (a demo school of
-  ``guanai_children`` children).
+  ``guanai_children`` children);
+- ``guanai_channel``: a reminder channel's test rig (:class:`ChannelRig`: its settings, an
+  outbox of queued reminders, delivery rounds; :mod:`guanai.testing.channels`);
+- ``guanai_dashboard``: the real dashboard app on a service, with :func:`settle` to wait until
+  it has finished its work (:mod:`guanai.testing.dashboard`).
+
+The ``guanai`` harness and the rigs act through the application service (:class:`guanai.Guanai`)
+as the account ``test``: with no accounts in the test database, the coordinator.
 
 Override ``guanai_plugins``, ``guanai_now``, ``guanai_term``, ``guanai_children`` or
 ``guanai_database`` in a test module or conftest to change what the others build. The engine,
@@ -28,16 +35,28 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from guanai.testing.channels import ChannelRig, guanai_channel
 from guanai.testing.clock import FrozenClock
+from guanai.testing.dashboard import guanai_dashboard, settle
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from guanai.core.calendar import TermCalendar
     from guanai.core.pm import GuanaiPluginManager
-    from guanai.testing.harness import DemoSchool, Harness, TaskView
+    from guanai.service.task_reads import TaskView
+    from guanai.testing.harness import DemoSchool, Harness
 
-__all__ = ["DemoSchool", "FrozenClock", "Harness", "TaskView"]
+__all__ = [
+    "ChannelRig",
+    "DemoSchool",
+    "FrozenClock",
+    "Harness",
+    "TaskView",
+    "guanai_channel",
+    "guanai_dashboard",
+    "settle",
+]
 
 _LAZY = {"DemoSchool", "Harness", "TaskView"}
 
