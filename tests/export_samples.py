@@ -20,6 +20,7 @@ import openpyxl
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import TermCalendar
 from guanai.core.engine import complete, plan_term
 from guanai.core.models import (
@@ -34,7 +35,6 @@ from guanai.core.models import (
     TaskState,
     Teacher,
 )
-from guanai.core.pm import ActivityRegistry
 from guanai.core.roster.checks import id_check_digit
 from guanai.core.vocabulary import FIVE_CLEARS
 

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.i18n import Label
 from guanai.core.models import Activity, Child, SchoolClass, Task, TaskState, Teacher
-from guanai.core.pm import ActivityRegistry
 
 LATE = (TaskState.OVERDUE.value, TaskState.ESCALATED.value)
 OPEN = (TaskState.PENDING.value, TaskState.DUE.value)

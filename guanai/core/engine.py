@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Update, exists, select, text, update
 from sqlalchemy.orm import Session, aliased
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import TermCalendar, parse_calendar
 from guanai.core.config import Settings
 from guanai.core.errors import NotFoundError, PluginError, RecordError
@@ -32,7 +33,6 @@ from guanai.core.models import (
     Term,
 )
 from guanai.core.planner import PlanSummary, plan_term
-from guanai.core.pm import ActivityRegistry
 from guanai.core.reminders.compose import (
     queue_digests,
     queue_escalations,

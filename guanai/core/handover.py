@@ -28,8 +28,8 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from guanai.core.activity import Role
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.models import OPEN_STATES, Activity, Child, Pairing, Task, TaskState
-from guanai.core.pm import ActivityRegistry
 
 BATCH = 1000
 _OPEN = [state.value for state in OPEN_STATES]

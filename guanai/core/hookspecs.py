@@ -1,8 +1,12 @@
 """Every hook guanai calls. Each docstring is that hook's documentation (docs/hooks/).
 
 Registration hooks hand the plugin a ``register`` callback, so the core validates and orders
-what plugins supply. Event hooks announce what the engine did, after its transaction has
-committed; their return values are ignored and an exception in one is reported and contained.
+what plugins supply: :meth:`guanai.core.pm.GuanaiPluginManager.collect` calls their
+implementations one at a time, in load order. Event hooks announce what the engine did, after
+its transaction has committed; they are called the pluggy way, ``pm.hook.<name>(...)``, so a
+hook wrapper (``@hookimpl(wrapper=True)``, or the old-style ``hookwrapper=True``) runs around
+the other implementations. An implementation that raises, a wrapper before or after its
+``yield`` included, is reported with its plugin's name and contained: the others still run.
 An implementation may accept fewer arguments than a spec names, so adding an argument to a
 hook never breaks an existing plugin. No hook is ``firstresult``: every implementation is
 called and return values are ignored.
@@ -128,7 +132,8 @@ def term_planned(summary: PlanSummary) -> None:
 
     Returns: nothing; a return value is ignored (not firstresult: every plugin is told).
     Contained: if the implementation raises, the exception is reported with the plugin's name;
-    the plan is already committed and the other plugins are still told.
+    the plan is already committed and the other plugins are still told. A wrapper runs around
+    the other implementations and is contained in the same way.
     """
 
 
@@ -146,7 +151,8 @@ def tick_finished(report: TickReport) -> None:
 
     Returns: nothing; a return value is ignored (not firstresult: every plugin is told).
     Contained: if the implementation raises, the exception is reported with the plugin's name;
-    the tick is already committed and the daemon keeps running.
+    the tick is already committed, the other plugins are still told and the daemon keeps
+    running. A wrapper runs around the other implementations and is contained in the same way.
     """
 
 
@@ -167,7 +173,8 @@ def task_completed(task_id: int, activity_type: str, step: str, actor: str) -> N
 
     Returns: nothing; a return value is ignored (not firstresult: every plugin is told).
     Contained: if the implementation raises, the exception is reported with the plugin's name;
-    the record is already committed and the other plugins are still told.
+    the record is already committed and the other plugins are still told. A wrapper runs
+    around the other implementations and is contained in the same way.
     """
 
 

@@ -22,13 +22,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.errors import GuanaiError, NotFoundError
 from guanai.core.handover import Handover, hand_over_tasks
 from guanai.core.history import Change, record_changes
 from guanai.core.i18n import Label
 from guanai.core.models import AuditEvent, Child, Pairing, SchoolClass, Teacher
 from guanai.core.pairing_balance import Closeness, Pupil, choose_buddies, share_out
-from guanai.core.pm import ActivityRegistry
 
 SCHOOL_TIMEZONE = "Asia/Shanghai"
 """Schools keep no time zone of their own yet; "today" for a pairing is China's today."""

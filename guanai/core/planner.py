@@ -19,6 +19,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from guanai.core.activity import Coverage, Role
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.bulk import insert_rows
 from guanai.core.calendar import TermCalendar
 from guanai.core.errors import CalendarError
@@ -36,7 +37,6 @@ from guanai.core.models import (
     Term,
 )
 from guanai.core.occurrences import Occurrence, expand_plan
-from guanai.core.pm import ActivityRegistry
 from guanai.core.spreading import DaySpreader
 
 TASK_COLUMNS = (

@@ -4,28 +4,39 @@
 ``GUANAI_DISABLE_PLUGINS`` blocks plugins by name. Each of these is reported with the plugin's
 name and contained, so the other plugins keep working: a plugin that fails to import, a hook
 implementation whose arguments its hook does not have (the plugin is left out), one whose name
-matches no hook (it would never be called), an invalid or duplicate activity type or channel,
-and a hook implementation that raises.
+matches no hook (it would never be called), an invalid or duplicate activity type, channel or
+panel, and a hook implementation that raises.
+
+Hooks are called the pluggy way, ``pm.hook.<name>(...)``. Containment is put around each hook
+implementation when its plugin is registered (:func:`_contained`): a plain implementation that
+raises is reported and returns nothing, so the others still run; a wrapper
+(``@hookimpl(wrapper=True)``, or the old-style ``hookwrapper=True``) runs around the others as
+pluggy runs it, and if it raises before or after its ``yield`` (or does not yield) it is
+reported and the call goes on as if it were not there. The registration hooks are collected
+one implementation at a time, in load order, by :meth:`GuanaiPluginManager.collect`.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from functools import partial
 from importlib import metadata
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pluggy
 
 from guanai.core import hookspecs
-from guanai.core.activity import ActivityType, validate_activity_type
+from guanai.core.activity import validate_activity_type
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import TermCalendar, load_calendar
 from guanai.core.errors import PluginError
 from guanai.core.i18n import Label
@@ -61,38 +72,21 @@ class PluginProblem:
     reason: str
 
 
+T = TypeVar("T")
+
+
 @dataclass
-class ActivityRegistry:
-    """The activity types registered by all plugins, by name."""
+class Registrations(Generic[T]):
+    """What one registration hook collected: checked values by key, in the order registered,
+    and the plugin that registered each."""
 
-    types: dict[str, type[ActivityType]] = field(default_factory=dict)
+    items: dict[str, T] = field(default_factory=dict)
     owners: dict[str, str] = field(default_factory=dict)
-
-    def add(self, activity_type: object, plugin: str) -> None:
-        checked = validate_activity_type(activity_type, plugin)
-        if checked.name in self.types:
-            raise PluginError(
-                Label(
-                    f"插件 {plugin} 的活动类型 {checked.name} 已由 {self.owners[checked.name]} 注册",
-                    f"plugin {plugin}: activity type {checked.name} is already registered by "
-                    f"{self.owners[checked.name]}",
-                )
-            )
-        self.types[checked.name] = checked
-        self.owners[checked.name] = plugin
-
-    def get(self, name: str) -> ActivityType:
-        return self.types[name]()
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.types
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self.types))
 
 
 class GuanaiPluginManager(pluggy.PluginManager):
-    """pluggy's manager plus the problems met while loading and the activity registry."""
+    """pluggy's manager plus the problems met while loading, containment around every hook
+    implementation, and the things the registration hooks collected."""
 
     def __init__(self) -> None:
         super().__init__("guanai")
@@ -103,7 +97,8 @@ class GuanaiPluginManager(pluggy.PluginManager):
         self._channels: dict[str, type[Channel]] | None = None
 
     def register(self, plugin: object, name: str | None = None) -> str | None:
-        """pluggy's ``register``, which also reports hook implementations that match no hook.
+        """pluggy's ``register``, which also contains each of the plugin's hook implementations
+        (see :func:`_contained`) and reports those that match no hook.
 
         Like pluggy's, it raises :class:`pluggy.PluginValidationError` for a hook
         implementation with arguments its hook does not have; :meth:`load` reports that instead.
@@ -111,6 +106,10 @@ class GuanaiPluginManager(pluggy.PluginManager):
         self._registry = self._channels = None  # a new plugin may bring types or channels
         registered = super().register(plugin, name)
         if registered is not None:
+            for caller in self.get_hookcallers(plugin) or []:
+                for impl in caller.get_hookimpls():
+                    if impl.plugin is plugin:
+                        impl.function = _contained(impl, caller.name, self.report)  # type: ignore[misc]
             self._report_unknown_hooks(plugin, registered)
         return registered
 
@@ -181,83 +180,193 @@ class GuanaiPluginManager(pluggy.PluginManager):
         self.problems.append(PluginProblem(plugin, reason))
         log.error("plugin %s: %s", plugin, reason)
 
-    def activity_registry(self) -> ActivityRegistry:
-        """Collect activity types, one plugin at a time so one bad plugin spoils nothing else.
+    def collect(
+        self,
+        hook_name: str,
+        validate: Callable[[object, str], T],
+        key: Callable[[T], str],
+        what: Label,
+    ) -> Registrations[T]:
+        """Call a registration hook's implementations one at a time, in load order (built-in
+        plugins first), each with a ``register`` callback of its own.
 
-        Built once per set of registered plugins, so each problem is reported once. Plugins
-        register in the order they were loaded (built-in plugins first), so when two plugins
-        register the same name the one loaded later is refused.
+        ``register(contribution)`` turns the contribution into a checked value with
+        ``validate(contribution, plugin_name)`` (which raises :class:`PluginError` for an
+        invalid one) and files it under ``key(value)``; ``what`` names such a value in the
+        report of a duplicate (``Label("面板", "panel")``). An invalid contribution, or a key
+        already taken (the first registered wins), is reported with the plugin's name and left
+        out; ``register`` does not raise. An implementation that raises is reported and
+        contained (see :func:`_contained`); what it registered before raising is kept.
         """
-        if self._registry is not None:
-            return self._registry
-        registry = self._registry = ActivityRegistry()
-        for impl in self.hook.register_activity_types.get_hookimpls():  # in load order
-            name = impl.plugin_name
+        found: Registrations[T] = Registrations()
+        for impl in getattr(self.hook, hook_name).get_hookimpls():  # in load order
 
-            def register(activity_type: object, _plugin: str = name) -> None:
+            def register(contribution: object, _plugin: str = impl.plugin_name) -> None:
                 try:
-                    registry.add(activity_type, _plugin)
-                except PluginError as error:
-                    self.report(_plugin, error)
-
-            try:
-                _call(impl, register=register)
-            except Exception as error:
-                self.report(name, error)
-        return registry
-
-    def channel_types(self) -> dict[str, type[Channel]]:
-        """The reminder channels registered by all plugins, by name; invalid ones reported."""
-        if self._channels is not None:
-            return self._channels
-        channels: dict[str, type[Channel]] = {}
-        for impl in self.hook.register_channels.get_hookimpls():  # in load order
-
-            def register(channel: object, _plugin: str = impl.plugin_name) -> None:
-                try:
-                    checked = check_channel(channel, _plugin)
-                    if checked.name in channels:
+                    value = validate(contribution, _plugin)
+                    name = key(value)
+                    if name in found.items:
+                        owner = found.owners[name]
                         raise PluginError(
                             Label(
-                                f"插件 {_plugin} 的提醒渠道 {checked.name} 重复注册",
-                                f"plugin {_plugin}: reminder channel {checked.name} is "
-                                "already registered",
+                                f"插件 {_plugin} 的{what.zh} {name} 重复：已由 {owner} 注册",
+                                f"plugin {_plugin}: {what.en} {name} is already registered by "
+                                f"{owner}",
                             )
                         )
-                    channels[checked.name] = checked
                 except PluginError as error:
                     self.report(_plugin, error)
+                    return
+                found.items[name] = value
+                found.owners[name] = _plugin
 
-            try:
-                _call(impl, register=register)
-            except Exception as error:
-                self.report(impl.plugin_name, error)
-        self._channels = channels
-        return channels
+            # pluggy's own call, for this one implementation: it passes only the arguments the
+            # implementation declares, and runs a wrapper (around nothing) too.
+            self._hookexec(hook_name, [impl], {"register": register}, False)
+        return found
+
+    def activity_registry(self) -> ActivityRegistry:
+        """The activity types of ``register_activity_types``, collected by :meth:`collect`.
+
+        Built once per set of registered plugins, so each problem is reported once; when two
+        plugins register the same name the one loaded later is refused.
+        """
+        if self._registry is None:
+            found = self.collect(
+                "register_activity_types",
+                validate_activity_type,
+                key=attrgetter("name"),
+                what=Label("活动类型", "activity type"),
+            )
+            self._registry = ActivityRegistry(found.items, found.owners)
+        return self._registry
+
+    def channel_types(self) -> dict[str, type[Channel]]:
+        """The reminder channels of ``register_channels`` by name, collected by :meth:`collect`
+        once per set of registered plugins; invalid and duplicate ones reported."""
+        if self._channels is None:
+            self._channels = self.collect(
+                "register_channels",
+                check_channel,
+                key=attrgetter("name"),
+                what=Label("提醒渠道", "reminder channel"),
+            ).items
+        return self._channels
 
     def term_calendar(self, name_or_path: str | Path) -> TermCalendar:
         """A term calendar by shipped name or path, with the days plugins add through
         ``register_holidays`` (a plugin that raises there is reported)."""
 
         def add_holidays(calendar: TermCalendar, register: Any) -> None:
-            self.announce("register_holidays", calendar=calendar, register=register)
+            self.hook.register_holidays(calendar=calendar, register=register)
 
         return load_calendar(name_or_path, add_holidays)
 
-    def announce(self, hook_name: str, **kwargs: Any) -> None:
-        """Call an event hook's implementations one by one, containing any that raises."""
-        hook = getattr(self.hook, hook_name)
-        for impl in reversed(hook.get_hookimpls()):
+
+Report = Callable[[str, BaseException | str], None]
+
+
+def _contained(impl: pluggy.HookImpl, hook_name: str, report: Report) -> Callable[..., Any]:
+    """The implementation's function, made to report what it raises instead of raising.
+
+    pluggy calls it as it would the function (positionally, with the arguments the function
+    declares), so older, shorter signatures keep working. A plain implementation that raises
+    is reported and returns None: the hook's other implementations still run. A wrapper is a
+    generator again, of the same style: if the plugin's wrapper raises before its ``yield`` (or
+    does not yield), it is reported and the others run without it; if it raises after, it is
+    reported and the hook's result stands. Only :class:`Exception` is contained: a
+    ``KeyboardInterrupt`` still stops the program.
+    """
+    function, plugin = impl.function, impl.plugin_name
+
+    def fail(error: BaseException | str) -> None:
+        report(plugin, error)
+
+    def started(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Generator[Any, Any, Any] | None:
+        """The plugin's wrapper, run up to its ``yield``; None (reported) if it got no further."""
+        try:
+            inner = function(*args, **kwargs)
+            next(inner)
+        except StopIteration:
+            fail(_wrapper_fault(plugin, hook_name, "没有 yield", "did not yield"))
+            return None
+        except Exception as error:
+            fail(error)
+            return None
+        return inner
+
+    def yielded_again(inner: Generator[Any, Any, Any]) -> None:
+        fail(_wrapper_fault(plugin, hook_name, "yield 了不止一次", "yielded more than once"))
+        try:
+            inner.close()
+        except Exception as error:
+            fail(error)
+
+    if impl.wrapper:
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Generator[None, Any, Any]:
+            inner = started(args, kwargs)
+            if inner is None:
+                return (yield)
             try:
-                _call(impl, **kwargs)
+                result = yield
+            except BaseException as outer:  # not an implementation's: those are contained
+                try:
+                    inner.throw(outer)
+                except StopIteration as stop:
+                    return stop.value
+                yielded_again(inner)
+                raise
+            try:
+                inner.send(result)
+            except StopIteration as stop:
+                return stop.value
             except Exception as error:
-                self.report(impl.plugin_name, error)
+                fail(error)
+                return result
+            yielded_again(inner)
+            return result
+
+        return wrapper
+
+    if impl.hookwrapper:
+
+        @functools.wraps(function)
+        def old_style(*args: Any, **kwargs: Any) -> Generator[None, Any, None]:
+            inner = started(args, kwargs)
+            outcome = yield  # pluggy's Result of the other implementations
+            if inner is None:
+                return
+            try:
+                inner.send(outcome)
+            except StopIteration:
+                return
+            except Exception as error:
+                fail(error)
+                return
+            yielded_again(inner)
+
+        return old_style
+
+    @functools.wraps(function)
+    def plain(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except Exception as error:
+            fail(error)
+            return None
+
+    return plain
 
 
-def _call(impl: pluggy.HookImpl, **kwargs: Any) -> object:
-    """Call one implementation with the arguments it accepts: it may take fewer than its spec,
-    and a newer guanai may pass arguments an older plugin does not know."""
-    return impl.function(**{k: v for k, v in kwargs.items() if k in impl.argnames})
+def _wrapper_fault(plugin: str, hook_name: str, zh: str, en: str) -> PluginError:
+    return PluginError(
+        Label(
+            f"插件 {plugin} 的钩子包装 {hook_name} {zh}",
+            f"plugin {plugin}: hook wrapper {hook_name} {en}",
+        )
+    )
 
 
 _REFUSED_ARGUMENTS = re.compile(r"for hook '(\w+)'.*Argument\(s\) \{(.*)\} are declared", re.S)

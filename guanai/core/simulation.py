@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from guanai.core.activity import FieldKind, Step
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.config import Settings
 from guanai.core.db import transaction
 from guanai.core.engine import TickReport, complete, tick
 from guanai.core.models import Activity, Task, TaskState
-from guanai.core.pm import ActivityRegistry
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 ``OlderPlugin`` implements each hook with an older, shorter signature (fewer arguments than the
 spec: pluggy allows it). It must keep working when guanai calls the hook with all of today's
-arguments, and when a newer guanai passes an argument added since; both through
-``GuanaiPluginManager.announce`` (how guanai calls its event hooks, one implementation at a
-time) and through pluggy's own hook call (``pm.hook.<name>(...)``).
+arguments, and when a newer guanai passes an argument added since, through pluggy's own hook
+call (``pm.hook.<name>(...)``), which is how guanai calls every hook: pluggy passes an
+implementation only the arguments it declares.
 """
 
 from __future__ import annotations
@@ -95,38 +95,33 @@ def test_the_older_plugin_registers_without_problems(pm, older) -> None:
     assert hooks == set(EVENTS) | {"register_holidays", "register_commands"}
 
 
-def test_announce_with_all_of_todays_arguments(pm, older) -> None:
-    for hook, arguments in EVENTS.items():
-        pm.announce(hook, **arguments)
-    assert older.calls == expected_older_calls()
-    assert pm.problems == []
-
-
 def test_pluggys_hook_call_with_all_of_todays_arguments(pm, older) -> None:
     for hook, arguments in EVENTS.items():
         getattr(pm.hook, hook)(**arguments)
     assert older.calls == expected_older_calls()
+    assert pm.problems == []
 
 
-def test_announce_with_an_argument_a_newer_guanai_added(pm, older) -> None:
+def test_pluggys_hook_call_with_an_argument_a_newer_guanai_added(pm, older) -> None:
     current = CurrentPlugin()
     pm.load(current, "current")
     for hook, arguments in EVENTS.items():
-        pm.announce(hook, **arguments, school_code="DEMO")
+        getattr(pm.hook, hook)(**arguments, school_code="DEMO")
     assert older.calls == expected_older_calls()
     assert current.calls == [("task_completed", {"task_id": 7, "step": "hold", "actor": "李老师"})]
     assert pm.problems == []
 
 
-def test_pluggys_hook_call_with_an_argument_a_newer_guanai_added(pm, older) -> None:
-    for hook, arguments in EVENTS.items():
-        getattr(pm.hook, hook)(**arguments, school_code="DEMO")
-    assert older.calls == expected_older_calls()
+def test_the_plugin_managers_term_calendar_passes_register_holidays_both_arguments(
+    pm, older
+) -> None:
+    assert not pm.term_calendar("2026-autumn").is_school_day(COUNTY_DAY)
+    assert pm.problems == []
 
 
 def test_register_holidays_without_calendar_still_adds_its_day(pm, older) -> None:
     def add_holidays(calendar, register):
-        pm.announce("register_holidays", calendar=calendar, register=register)
+        pm.hook.register_holidays(calendar=calendar, register=register)
 
     assert load_calendar("2026-autumn").is_school_day(COUNTY_DAY)
     calendar = load_calendar("2026-autumn", add_holidays)
@@ -135,7 +130,7 @@ def test_register_holidays_without_calendar_still_adds_its_day(pm, older) -> Non
 
 
 def test_register_commands_without_cli_does_not_break_start_up(pm, older) -> None:
-    pm.announce("register_commands", cli=click.Group("guanai"))
+    pm.hook.register_commands(cli=click.Group("guanai"))
     assert ("register_commands", ()) in older.calls and pm.problems == []
 
 
@@ -157,12 +152,10 @@ def test_a_plugin_written_for_today_loads_into_a_guanai_whose_hook_gained_an_arg
     current, older = CurrentPlugin(), OlderPlugin()
     assert newer.load(current, "current") and newer.load(older, "older")
     arguments = {**EVENTS["task_completed"], "school_code": "DEMO"}
-    newer.announce("task_completed", **arguments)
     newer.hook.task_completed(**arguments)
-    assert [name for name, _ in current.calls] == ["task_completed", "task_completed"]
+    assert [name for name, _ in current.calls] == ["task_completed"]
     assert [call for call in older.calls if call[0] == "task_completed"] == [
-        ("task_completed", (7,)),
-        ("task_completed", (7,)),
+        ("task_completed", (7,))
     ]
     # Its other hooks are unknown to this (cut-down) newer spec, which is reported, not fatal.
     assert {p.plugin for p in newer.problems} == {"older"}

@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from guanai.core.access import AccessError, Viewer
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import TermCalendar, load_calendar
 from guanai.core.demo import create_demo_school
 from guanai.core.errors import NotFoundError
@@ -29,7 +30,7 @@ from guanai.core.ledgers.summary import BY_CLASS, KEY_TARGETS, OVERALL, TALKS, T
 from guanai.core.models import (
     Child,
 )
-from guanai.core.pm import ActivityRegistry, build_plugin_manager
+from guanai.core.pm import build_plugin_manager
 
 COORDINATOR = Viewer("关爱办", "coordinator")
 BUREAU = Viewer("教育局", "bureau")

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import TermCalendar, load_calendar
 from guanai.core.demo import create_demo_school
 from guanai.core.engine import complete, plan_term
@@ -27,7 +28,7 @@ from guanai.core.models import (
 from guanai.core.pairing import AUTO_SOURCE, PairingError, auto_pair, set_pairing
 from guanai.core.pairing_balance import MAX_HELPED, Closeness, Pupil, choose_buddies, share_out
 from guanai.core.planner import PlanSummary
-from guanai.core.pm import ActivityRegistry, build_plugin_manager
+from guanai.core.pm import build_plugin_manager
 from guanai.core.simulation import simulated_record
 
 NOW = datetime(2026, 9, 1, 1, 0, tzinfo=UTC)

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import TermCalendar, load_calendar, shipped_calendars
 from guanai.core.db import transaction
 from guanai.core.demo import create_demo_school
@@ -17,7 +18,7 @@ from guanai.core.engine import complete, plan_term
 from guanai.core.models import Activity, Child, Pairing, Record, Task, TaskState, Teacher
 from guanai.core.occurrences import expand_plan
 from guanai.core.planner import PlanSummary
-from guanai.core.pm import ActivityRegistry, build_plugin_manager
+from guanai.core.pm import build_plugin_manager
 from guanai.core.simulation import simulated_record
 
 NOW = datetime(2026, 8, 25, tzinfo=UTC)

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from guanai import ActivityType, Coverage, Label, Role, Step, hookimpl
 from guanai.cli import cli
+from guanai.core.errors import PluginError
 from guanai.core.i18n import set_language
 from guanai.core.pm import BUILTIN_PLUGINS, GuanaiPluginManager, build_plugin_manager
 
@@ -315,3 +316,98 @@ def test_an_invalid_channel_is_listed_by_plugins(pm, english):
     result = CliRunner().invoke(cli, ["--lang", "en", "plugins", "--json"], obj=pm)
     rows = {row["name"]: row for row in json.loads(result.stdout)}
     assert "does not implement send" in rows["pigeon"]["error"]
+
+
+# --- one collector for every registration hook ----------------------------------------------
+
+
+class ChannelsPlugin:
+    """Registers a second ``inbox`` (the built-in inbox plugin has it) and a ``pigeon``."""
+
+    @hookimpl
+    def register_channels(self, register):
+        from guanai import Channel
+
+        class Inbox(Channel):
+            name = "inbox"
+            title = Label("又一个站内信", "Another inbox")
+
+            def send(self, message, delivery):
+                pass
+
+        class Pigeon(Channel):
+            name = "pigeon"
+            title = Label("信鸽", "Pigeon")
+
+            def send(self, message, delivery):
+                pass
+
+        register(Inbox)
+        register(Pigeon)
+        raise RuntimeError("after two channels")
+
+
+@pytest.fixture
+def channels_plugin(pm: GuanaiPluginManager) -> Iterator[str]:
+    try:
+        assert pm.load(ChannelsPlugin(), "channels")
+        yield "channels"
+    finally:
+        pm.unregister(name="channels")
+
+
+def test_a_duplicate_channel_is_refused_the_first_wins_and_a_raise_keeps_earlier_ones(
+    pm, english, channels_plugin
+):
+    channels = pm.channel_types()
+    assert channels["inbox"].__module__ == "guanai.plugins.channels.inbox", "the first wins"
+    assert "pigeon" in channels, "registered before the implementation raised: kept"
+    assert reasons(pm, "channels") == [
+        "plugin channels: reminder channel inbox is already registered by "
+        "guanai.plugins.channels.inbox",
+        "RuntimeError('after two channels')",
+    ]
+    assert pm.channel_types() is channels, "collected once per set of plugins"
+    assert len(reasons(pm, "channels")) == 2
+
+
+def test_registering_or_unregistering_a_plugin_collects_again(pm, channels_plugin):
+    before = pm.channel_types()
+    pm.unregister(name="channels")
+    after = pm.channel_types()
+    assert after is not before and "pigeon" not in after
+    pm.load(ChannelsPlugin(), "channels")
+    assert "pigeon" in pm.channel_types()
+
+
+def test_the_collector_takes_any_registration_hook_and_validator(pm, english):
+    """``collect`` is what activity types, channels and panels are collected with."""
+
+    class Numbers:
+        @hookimpl
+        def register_activity_types(self, register):
+            register("seven")
+            register(7)
+            register("seven")
+
+    def validate(contribution: object, plugin: str) -> str:
+        if not isinstance(contribution, str):
+            raise PluginError(Label("不是文字", f"plugin {plugin}: {contribution!r} is no text"))
+        return contribution.upper()
+
+    try:
+        pm.load(Numbers(), "numbers")
+        found = pm.collect(
+            "register_activity_types",
+            lambda c, p: validate(c, p) if p == "numbers" else c.name,
+            key=str,
+            what=Label("文字", "text"),
+        )
+        assert found.items["SEVEN"] == "SEVEN" and found.owners["SEVEN"] == "numbers"
+        assert found.owners["talk"] == "guanai.plugins.talks"
+        assert reasons(pm, "numbers") == [
+            "plugin numbers: 7 is no text",
+            "plugin numbers: text SEVEN is already registered by numbers",
+        ]
+    finally:
+        pm.unregister(name="numbers")

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.feeds.render import render_feed
 from guanai.core.feeds.scope import FeedKey, FeedVersion, feed_content, feed_version
-from guanai.core.pm import ActivityRegistry
 
 _NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 

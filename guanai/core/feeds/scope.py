@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from guanai.core.activity import ActivityType
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import TermCalendar, parse_calendar
 from guanai.core.masking import mask_name
 from guanai.core.models import (
@@ -33,7 +34,6 @@ from guanai.core.models import (
     Teacher,
     Term,
 )
-from guanai.core.pm import ActivityRegistry
 
 CANCELLED_KEPT = timedelta(days=30)
 SCHOOL_SUBJECT = "s"

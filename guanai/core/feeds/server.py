@@ -15,11 +15,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from sqlalchemy import Engine
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.db import session_factory
 from guanai.core.feeds.cache import FeedCache, RenderedFeed
 from guanai.core.feeds.scope import FeedKey
 from guanai.core.feeds.tokens import find_active
-from guanai.core.pm import ActivityRegistry
 
 log = logging.getLogger(__name__)
 

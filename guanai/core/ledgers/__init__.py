@@ -19,13 +19,13 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from guanai.core.access import Viewer
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.ledgers.activities import write_activities
 from guanai.core.ledgers.pairings import write_pairings
 from guanai.core.ledgers.roster import write_roster
 from guanai.core.ledgers.scope import ledger_scope
 from guanai.core.ledgers.summary import write_summary
 from guanai.core.ledgers.talks import write_talks
-from guanai.core.pm import ActivityRegistry
 from guanai.core.roster.disclosure import Disclosure
 from guanai.core.workbook import new_workbook, save
 

@@ -12,9 +12,9 @@ from openpyxl import Workbook
 from sqlalchemy import case, false, func, select
 from sqlalchemy.orm import Session
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.ledgers.scope import Scope
 from guanai.core.models import Activity, Task, TaskState
-from guanai.core.pm import ActivityRegistry
 from guanai.core.workbook import PERCENT, Sheet
 
 TITLE = "活动开展"

@@ -17,10 +17,10 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from guanai.core.activity import Field, FieldKind
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.ledgers.scope import Scope
 from guanai.core.models import Activity, Child, Record, SchoolClass, Task, TaskState, Teacher
 from guanai.core.paging import keyset_pages
-from guanai.core.pm import ActivityRegistry
 from guanai.core.roster.disclosure import Disclosure
 from guanai.core.workbook import Sheet
 

@@ -25,6 +25,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.config import Settings
 from guanai.core.i18n import Label
 from guanai.core.models import (
@@ -39,7 +40,6 @@ from guanai.core.models import (
     Teacher,
     Term,
 )
-from guanai.core.pm import ActivityRegistry
 from guanai.core.reminders.message import Content, Section
 from guanai.core.reminders.summary import weekly_summaries
 from guanai.core.reminders.wording import (

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.i18n import Label
 from guanai.core.masking import mask_name
-from guanai.core.pm import ActivityRegistry
 
 DUE_NOW = Label("待办（{n}）", "Due now ({n})")
 THIS_WEEK = Label("本周及近期（{n}）", "This week and coming up ({n})")

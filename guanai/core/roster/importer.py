@@ -27,10 +27,10 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.errors import GuanaiError
 from guanai.core.handover import hand_over_new_pairings
 from guanai.core.i18n import Label
-from guanai.core.pm import ActivityRegistry
 from guanai.core.records import RosterWriter
 from guanai.core.roster.reading import RosterFile, RosterFileError, open_roster
 from guanai.core.roster.rejects import rejects_file

@@ -11,13 +11,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from guanai.core.access import AccessError, Viewer
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import load_calendar
 from guanai.core.dashboard_data import Scope, coordinator_scope
 from guanai.core.dashboard_data.activity_tasks import ActivityTask, activity_tasks, refusal
 from guanai.core.demo import create_demo_school
 from guanai.core.engine import plan_term
 from guanai.core.models import Activity, Child, Pairing, Task, TaskState
-from guanai.core.pm import ActivityRegistry, build_plugin_manager
+from guanai.core.pm import build_plugin_manager
 
 NOW = datetime(2026, 8, 25, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 COORDINATOR = Viewer("office", "coordinator")

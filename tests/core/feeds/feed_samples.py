@@ -8,12 +8,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import TermCalendar, load_calendar, parse_calendar
 from guanai.core.feeds.render import render_feed
 from guanai.core.feeds.scope import FeedKey, feed_content, feed_version
 from guanai.core.models import SchoolClass, Teacher
 from guanai.core.planner import plan_term
-from guanai.core.pm import ActivityRegistry, build_plugin_manager
+from guanai.core.pm import build_plugin_manager
 
 TERM = "2026-autumn"
 PLANNED = datetime(2026, 8, 20, 8, 0, tzinfo=UTC)

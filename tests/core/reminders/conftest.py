@@ -9,12 +9,13 @@ import pytest
 from reminder_samples import SETTINGS, at
 from sqlalchemy import Engine
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import load_calendar
 from guanai.core.config import Settings
 from guanai.core.db import transaction
 from guanai.core.demo import create_demo_school
 from guanai.core.engine import TickReport, plan_term, tick
-from guanai.core.pm import ActivityRegistry, build_plugin_manager
+from guanai.core.pm import build_plugin_manager
 
 
 @pytest.fixture(scope="module")
