@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import guanai
@@ -46,3 +48,11 @@ def test_the_page_is_grouped_and_says_everything_else_is_private() -> None:
 def test_the_row_pattern_finds_names() -> None:
     """Guards the test itself: a table row names one API name, prose does not."""
     assert ROW.findall("| `Label` | text |\n`Step` in prose\n| name | what |\n") == ["Label"]
+
+
+def test_importing_the_api_loads_no_database_module() -> None:
+    """``import guanai`` stays cheap; the service and its results load on first use."""
+    code = "import sys, guanai; print([m for m in ('sqlalchemy', 'guanai.service') if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    assert guanai.Guanai.__name__ == "Guanai" and guanai.TaskView.__name__ == "TaskView"
