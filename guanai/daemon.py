@@ -144,6 +144,11 @@ class Daemon:
     """``worker`` is a stable name given by the operator: a restart takes back its claims."""
 
     def run(self) -> None:
+        try:
+            self.service.require("tick")  # refused before anything starts
+        except DatabaseError as error:
+            if not error.unreachable:
+                raise  # an unreachable database is waited for below
         dispatcher = self.service.open_dispatcher(self.worker)
         channels = dispatcher.channels
         pause = 1.0

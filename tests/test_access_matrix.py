@@ -64,6 +64,14 @@ class World:
     child_no: str  # a DEMO child paired with neither of them
     child_names: list[str] = field(default_factory=list)
     runner: CliRunner = field(default_factory=CliRunner)
+    made: int = 0
+
+    def fresh(self, name: str) -> str:
+        """A path no earlier run wrote: each identity's file or folder is its own."""
+        self.made += 1
+        folder = self.tmp / f"{self.made}"
+        folder.mkdir()
+        return str(folder / name)
 
     def run(self, identity: str, *args: str) -> Result:
         acting = [] if identity == "none" else ["--as", NAMES[identity]]
@@ -162,6 +170,7 @@ def world(database_url: str, tmp_path: Path) -> Iterator[World]:
         "--no-qr", "--base-url", "https://guanai.example.edu.cn",
     )  # fmt: skip
     assert issued.exit_code == 0, issued.output
+    assert world.run("coordinator", "template", str(tmp_path / "blank.xlsx")).exit_code == 0
     with transaction(engine) as session:
         world.child_names = list(
             session.scalars(select(Child.name).where(Child.school_id == _demo_id(session)))
@@ -200,7 +209,7 @@ READERS = ("coordinator", "teacher", "head_teacher", "bureau")  # of DEMO's reco
 CASES: dict[str, Case] = {
     "init": case(["init"], "coordinator", "other_coordinator"),
     "demo": case(["demo", "--children", "30", "--now", NOW], "coordinator"),
-    "template": case(lambda w: ["template", str(w.tmp / "blank.xlsx")], *EVERY_ROLE),
+    "template": case(lambda w: ["template", w.fresh("blank.xlsx")], *EVERY_ROLE),
     "import": case(
         lambda w: ["import", str(w.tmp / "blank.xlsx"), "--school", "DEMO"],
         "coordinator",
@@ -215,11 +224,9 @@ CASES: dict[str, Case] = {
     ),
     "pair": case(["pair", "--auto", "--school", "DEMO"], "coordinator"),
     "pairings": case(["pairings", "--school", "DEMO"], *READERS, writes=False),
-    "export": case(
-        lambda w: ["export", str(w.tmp / "out.xlsx"), "--school", "DEMO"], "coordinator"
-    ),
+    "export": case(lambda w: ["export", w.fresh("out.xlsx"), "--school", "DEMO"], "coordinator"),
     "ledger": case(
-        lambda w: ["ledger", str(w.tmp / "ledger.xlsx"), "--school", "DEMO"],
+        lambda w: ["ledger", w.fresh("ledger.xlsx"), "--school", "DEMO"],
         "coordinator",
         "bureau",
     ),
@@ -254,11 +261,11 @@ CASES: dict[str, Case] = {
     "feeds rotate": case(["feeds", "rotate", "1", "--no-qr"], "coordinator"),
     "serve": case(["serve", "--port", "0"], "coordinator", runs_for_allowed=False),
     "export-ics": case(
-        lambda w: ["export-ics", str(w.tmp / "ics")], "coordinator", "other_coordinator"
+        lambda w: ["export-ics", w.fresh("ics")], "coordinator", "other_coordinator"
     ),
     "tui": case(["tui", "--school", "DEMO"], "coordinator", runs_for_allowed=False),
     "plugin new": case(
-        lambda w: ["plugin", "new", "guanai-autumn-trip", "--directory", str(w.tmp / "p")],
+        lambda w: ["plugin", "new", "guanai-autumn-trip", "--directory", w.fresh("p")],
         *EVERY_ROLE,
         writes=False,
     ),
@@ -361,7 +368,7 @@ def test_the_coordinator_of_another_school_sees_and_changes_nothing_of_demo(worl
             .join(Activity, Activity.id == Task.activity_id)
             .where(Activity.school_id == _demo_id(session))
         )
-        before = sorted(session.execute(demo_tasks).tuples())
+        before = sorted(session.execute(demo_tasks).all())
     planned = world.run("other_coordinator", "plan", "--now", NOW)
     simulated = world.run(
         "other_coordinator", "simulate", "--from", "2026-09-21", "--until", "2026-09-21",
@@ -369,7 +376,7 @@ def test_the_coordinator_of_another_school_sees_and_changes_nothing_of_demo(worl
     )  # fmt: skip
     assert planned.exit_code == 0 and simulated.exit_code == 0, simulated.output
     with transaction(world.engine) as session:
-        after = sorted(session.execute(demo_tasks).tuples())
+        after = sorted(session.execute(demo_tasks).all())
     assert after == before
     listed = world.run("other_coordinator", "outbox")
     assert all(f"{name}" not in listed.output for name in world.child_names)
@@ -412,6 +419,11 @@ def test_a_teacher_records_their_own_task_and_no_one_elses(world: World):
     for identity in ("bureau", "other_coordinator"):
         assert _refused(world.run(identity, "complete", str(world.others_task), "--now", NOW))
     with transaction(world.engine) as session:
-        done = dict(session.execute(select(Task.id, Task.completed_by).where(Task.state == "done")))
+        done = {
+            task: by
+            for task, by in session.execute(
+                select(Task.id, Task.completed_by).where(Task.state == "done")
+            )
+        }
     assert done.get(world.teacher_task) == NAMES["teacher"]
     assert world.others_task not in done
