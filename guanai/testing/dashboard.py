@@ -45,20 +45,24 @@ def _running(app: Any) -> list[Any]:
     return [worker for worker in app.workers if not worker.is_finished]
 
 
-async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until every worker of the app has finished and the screen shows their results."""
+async def settle(pilot: Pilot[Any], quiet_rounds: int = 2) -> None:
+    """Wait until every worker of the app has finished and the screen shows their results.
+
+    A round waits for the running workers (a finished worker leaves the app's list), then for
+    the screen to process what they queued (``pause``) and for animations. It returns after
+    ``quiet_rounds`` rounds in a row found no worker: a message handled late (a tab activated
+    after mounting, on a busy machine) may still start one after a first quiet round.
+    """
     app = pilot.app
-    while True:
+    quiet = 0
+    while quiet < quiet_rounds:
         await pilot.pause()
         running = _running(app)
-        if not running:
-            await pilot.wait_for_scheduled_animations()
-            if not _running(app):  # nothing the last refresh started
-                return
-            continue
         # a worker that failed or was cancelled has finished too; its error is the test's
         # business (exit_on_error), not the waiting's
         await asyncio.gather(*(worker.wait() for worker in running), return_exceptions=True)
+        await pilot.wait_for_scheduled_animations()
+        quiet = 0 if running else quiet + 1
 
 
 @asynccontextmanager

@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
+from textual.worker import Worker, get_current_worker
 
 from guanai import GuanaiError, Label
 from guanai.tui import Panel, described
@@ -43,12 +44,20 @@ class DataPanel(Panel, Generic[T]):
         raise NotImplementedError
 
     def _load(self) -> None:
+        worker = get_current_worker()
         try:
             data = self.fetch()
         except GuanaiError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
-        self.app.call_from_thread(self.show, data)
+        self.app.call_from_thread(self._show_current, worker, data)
+
+    def _show_current(self, worker: Worker[None], data: T) -> None:
+        """Show what a load read, unless a newer load replaced it meanwhile (``exclusive``
+        cancels the older worker, but its thread runs to the end): a stale result shown late
+        would leave its rows' widths in the table."""
+        if not worker.is_cancelled:
+            self.show(data)
 
     def act(self, change: Callable[[], R], done: Callable[[R], Any]) -> None:
         """Run ``change`` (a call of one service action) in a worker, then ``done`` with its
