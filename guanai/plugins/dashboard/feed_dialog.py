@@ -67,7 +67,8 @@ class BaseUrlScreen(ModalScreen[str | None]):
                         "[feeds] base_url is not set. Enter the address teachers' phones "
                         "reach (for this session only):",
                     )
-                )
+                ),
+                markup=False,  # "[feeds]" is text, not a style
             )
             yield Input(id="base-url", placeholder="https://guanai.example.edu.cn")
             yield Static(id="base-url-error")
