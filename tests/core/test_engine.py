@@ -167,6 +167,7 @@ def test_a_whole_autumn_term_runs_day_by_day(planned):
         last=autumn.ends_on,
         tz=autumn.tz,
         settings=Settings(escalate_after_days=ESCALATE),
+        actor="关爱办",
         complete_share=0.95,
         seed=1,
     )
