@@ -162,3 +162,12 @@ def test_a_wrong_feeds_setting_is_named(tmp_path, text):
     config.write_text(text, "utf-8")
     with pytest.raises(ConfigError, match="feeds"):
         load_settings(config)
+
+
+def test_a_loopback_link_given_on_purpose_is_flagged(database_url, schools):
+    result = _run(
+        database_url, "feeds", "issue", "--all-school", "--school", "DEMO",
+        "--base-url", "http://127.0.0.1:8080", "--no-qr",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8080/feeds/" in result.output and "本机地址" in result.output
