@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import case
 
 from guanai.core.access import sees_in_full
 from guanai.core.masking import mask_name
-from guanai.core.models import Activity, Child, SchoolClass, Task, Teacher
+from guanai.core.models import Activity, Child, SchoolClass, Task
+from guanai.core.task_rows import ASSIGNEE, task_rows
 from guanai.service.agenda_reads import _whose
 from guanai.service.base import ServiceBase
 from guanai.service.scope import school_for
@@ -59,9 +59,8 @@ class TaskReads(ServiceBase):
         with self.reading("read_tasks") as (session, viewer):
             school = school_for(session, viewer, school_code)
             teacher = _whose(session, viewer, school, teacher_code)
-            assignee = aliased(Teacher)
             query = (
-                select(
+                task_rows(
                     Task.id,
                     Activity.type,
                     Activity.key,
@@ -70,15 +69,11 @@ class TaskReads(ServiceBase):
                     Child.name,
                     case((sees_in_full(viewer), True), else_=False),
                     SchoolClass.name,
-                    assignee.code,
+                    ASSIGNEE.code,
                     Task.scheduled_on,
                     Task.due_on,
                     Task.state,
                 )
-                .join(Activity, Activity.id == Task.activity_id)
-                .outerjoin(Child, Child.id == Task.child_id)
-                .outerjoin(SchoolClass, SchoolClass.id == Task.class_id)
-                .outerjoin(assignee, assignee.id == Task.assignee_id)
                 .where(Activity.school_id == school)
                 .order_by(Task.scheduled_on, Task.id)
             )
