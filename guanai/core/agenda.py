@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.i18n import Label
-from guanai.core.models import Activity, Child, SchoolClass, Task, TaskState, Teacher
+from guanai.core.models import Activity, Child, SchoolClass, Task, TaskState
+from guanai.core.task_rows import ASSIGNEE, task_rows
 
 LATE = (TaskState.OVERDUE.value, TaskState.ESCALATED.value)
 OPEN = (TaskState.PENDING.value, TaskState.DUE.value)
@@ -66,9 +67,8 @@ def agenda(
 def _items(
     session: Session, registry: ActivityRegistry, limit: int, *where: Any
 ) -> list[AgendaItem]:
-    assignee = aliased(Teacher)
     query = (
-        select(
+        task_rows(
             Task.id,
             Task.scheduled_on,
             Task.due_on,
@@ -77,12 +77,8 @@ def _items(
             Activity.type,
             Child.name,
             SchoolClass.name,
-            assignee.name,
+            ASSIGNEE.name,
         )
-        .join(Activity, Activity.id == Task.activity_id)
-        .outerjoin(Child, Child.id == Task.child_id)
-        .outerjoin(SchoolClass, SchoolClass.id == Task.class_id)
-        .outerjoin(assignee, assignee.id == Task.assignee_id)
         .where(*where)
         .order_by(Task.scheduled_on, Activity.type, Task.step, Task.id)
         .limit(limit)

@@ -21,8 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from guanai.core.activity import Schedule
 from guanai.core.errors import CalendarError
 from guanai.core.i18n import Label
-
-DEFAULT_TIMEZONE = "Asia/Shanghai"
+from guanai.core.timezone import SCHOOL_TIMEZONE_NAME
 
 
 @dataclass(frozen=True)
@@ -298,7 +297,7 @@ def parse_calendar(text: str, source: Path) -> TermCalendar:
     root = _Reader(source, data, "")
     term_reader = _Reader(source, root.get("term", dict), "term")
     starts_on, ends_on = term_reader.range("starts_on", "ends_on")
-    timezone = term_reader.get("timezone", str, DEFAULT_TIMEZONE)
+    timezone = term_reader.get("timezone", str, SCHOOL_TIMEZONE_NAME)
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Update, exists, select, text, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Update, select, text, update
+from sqlalchemy.orm import Session
 
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import TermCalendar, parse_calendar
@@ -38,6 +38,7 @@ from guanai.core.reminders.compose import (
     queue_escalations,
     queue_weekly_summaries,
 )
+from guanai.core.stages import waiting, waiting_for
 
 __all__ = ["Completion", "PlanSummary", "TickReport", "complete", "plan_term", "tick"]
 
@@ -76,17 +77,6 @@ def _calendar(key: str, source: str) -> TermCalendar:
     return parse_calendar(source, Path(f"{key}.toml"))
 
 
-def _waiting() -> Any:
-    """True for a task whose earlier-stage steps (same activity and subject) are unfinished."""
-    earlier = aliased(Task)
-    return exists().where(
-        earlier.activity_id == Task.activity_id,
-        earlier.subject == Task.subject,
-        earlier.stage < Task.stage,
-        earlier.state.notin_(FINISHED),
-    )
-
-
 def tick(
     session: Session, now: datetime, registry: ActivityRegistry, settings: Settings
 ) -> TickReport:
@@ -102,7 +92,7 @@ def tick(
         report.became_due += _count(
             session,
             _move(
-                term.id, TaskState.PENDING, TaskState.DUE, Task.scheduled_on <= today, ~_waiting()
+                term.id, TaskState.PENDING, TaskState.DUE, Task.scheduled_on <= today, ~waiting()
             ),
         )
         report.became_overdue += _count(
@@ -166,20 +156,12 @@ def complete(
             )
         )
     step = registry.get(activity.type).step(task.step)
-    earlier = aliased(Task)
-    waiting = session.scalars(
-        select(earlier.step).where(
-            earlier.activity_id == task.activity_id,
-            earlier.subject == task.subject,
-            earlier.stage < task.stage,
-            earlier.state.notin_(FINISHED),
-        )
-    ).all()
-    if waiting:
+    earlier = waiting_for(session, task)
+    if earlier:
         raise RecordError(
             Label(
-                f"任务 {task_id} 须先完成步骤：{'、'.join(sorted(waiting))}",
-                f"task {task_id} waits for step(s): {', '.join(sorted(waiting))}",
+                f"任务 {task_id} 须先完成步骤：{'、'.join(earlier)}",
+                f"task {task_id} waits for step(s): {', '.join(earlier)}",
             )
         )
     try:

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -29,9 +28,8 @@ from guanai.core.history import Change, record_changes
 from guanai.core.i18n import Label
 from guanai.core.models import AuditEvent, Child, Pairing, SchoolClass, Teacher
 from guanai.core.pairing_balance import Closeness, Pupil, choose_buddies, share_out
+from guanai.core.schools import SCHOOL_TIMEZONE, teacher_by_code
 
-SCHOOL_TIMEZONE = "Asia/Shanghai"
-"""Schools keep no time zone of their own yet; "today" for a pairing is China's today."""
 AUTO_SOURCE = "guanai pair --auto"
 REPORT_ABOVE = 8
 """Without a maximum, teachers with more children than this are reported (not refused)."""
@@ -85,7 +83,8 @@ class PairingChange:
 
 
 def today_at_school(now: datetime) -> date:
-    return now.astimezone(ZoneInfo(SCHOOL_TIMEZONE)).date()
+    """Schools keep no time zone of their own yet: "today" for a pairing is the schools' today."""
+    return now.astimezone(SCHOOL_TIMEZONE).date()
 
 
 @dataclass(frozen=True)
@@ -280,7 +279,9 @@ def set_pairing(
             Label("请指定新的帮扶教师或学习帮手", "give a new pairing teacher or buddy")
         )
     child = _student(session, school_id, student_no)
-    teacher = _teacher(session, school_id, teacher_code) if teacher_code is not None else None
+    teacher = (
+        teacher_by_code(session, school_id, teacher_code).id if teacher_code is not None else None
+    )
     buddy = None
     if buddy_student_no is not None:
         buddy = _student(session, school_id, buddy_student_no)
@@ -380,17 +381,6 @@ def _student(session: Session, school_id: int, student_no: str) -> _Student:
             )
         )
     return _Student(row.id, row.class_id, student_no)
-
-
-def _teacher(session: Session, school_id: int, code: str) -> int:
-    found = session.scalar(
-        select(Teacher.id).where(Teacher.school_id == school_id, Teacher.code == code)
-    )
-    if found is None:
-        raise NotFoundError(
-            Label(f"本校没有工号为 {code} 的教师", f"no teacher with code {code} at this school")
-        )
-    return found
 
 
 def _check_buddy(child: _Student, buddy: _Student) -> None:

@@ -5,18 +5,22 @@ One definition each, so every front end and every query names what exists the sa
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from guanai.core.errors import NotFoundError
 from guanai.core.i18n import Label
 from guanai.core.models import School, SchoolClass, Teacher
+from guanai.core.timezone import SCHOOL_TIMEZONE, SCHOOL_TIMEZONE_NAME
 
-SCHOOL_TIMEZONE_NAME = "Asia/Shanghai"
-SCHOOL_TIMEZONE = ZoneInfo(SCHOOL_TIMEZONE_NAME)
-"""Where the schools are: the default of a term calendar and of every clock."""
+__all__ = [
+    "SCHOOL_TIMEZONE",
+    "SCHOOL_TIMEZONE_NAME",
+    "chosen_school",
+    "class_by_name",
+    "school_by_code",
+    "teacher_by_code",
+]
 
 
 def school_by_code(session: Session, code: str) -> School:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, false, func, literal, select, tuple_
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, case, false, func, literal, select, tuple_
+from sqlalchemy.orm import Session
 
 from guanai.core.access import Viewer, require_may_record, sees_in_full
 from guanai.core.activity_registry import ActivityRegistry
@@ -35,8 +35,9 @@ from guanai.core.models import (
     SchoolClass,
     Task,
     TaskState,
-    Teacher,
 )
+from guanai.core.stages import waiting, waiting_for
+from guanai.core.task_rows import ASSIGNEE, task_rows
 
 WINDOW = 200
 OPEN = tuple(state.value for state in OPEN_STATES)
@@ -83,26 +84,13 @@ def _step_titles(registry: ActivityRegistry, activity_type: str) -> dict[str, La
     return {step.name: step.title for step in registry.get(activity_type).steps}
 
 
-def _in_scope(query: Select[Any], scope: Scope, activity_type: str) -> Select[Any]:
-    return query.join(Activity, Activity.id == Task.activity_id).where(
+def _in_scope(scope: Scope, activity_type: str) -> tuple[ColumnElement[bool], ...]:
+    """Conditions on :class:`Activity`: the type's live activities at the school this term."""
+    return (
         Activity.school_id == scope.school_id,
         Activity.term_id == scope.term_id,
         Activity.type == activity_type,
         Activity.cancelled == false(),
-    )
-
-
-def _waiting() -> ColumnElement[bool]:
-    earlier = aliased(Task)
-    return (
-        select(earlier.id)
-        .where(
-            earlier.activity_id == Task.activity_id,
-            earlier.subject == Task.subject,
-            earlier.stage < Task.stage,
-            earlier.state.in_(OPEN),
-        )
-        .exists()
     )
 
 
@@ -127,14 +115,12 @@ def activity_tasks(
     ).label("place")
     order = (finished, Task.stage, place, Task.due_on, Task.id)
     total, open_ = session.execute(
-        _in_scope(
-            select(func.count(Task.id), func.sum(case((Task.state.in_(OPEN), 1), else_=0))),
-            scope,
-            activity_type,
-        )
+        select(func.count(Task.id), func.sum(case((Task.state.in_(OPEN), 1), else_=0)))
+        .join(Activity, Activity.id == Task.activity_id)
+        .where(*_in_scope(scope, activity_type))
     ).one()
-    query = _in_scope(
-        select(
+    query = (
+        task_rows(
             Task.id,
             Activity.type,
             Task.step,
@@ -143,23 +129,17 @@ def activity_tasks(
             SchoolClass.name.label("class_name"),
             School.name.label("school_name"),
             sees_in_full(viewer).label("full"),
-            Teacher.name.label("assignee"),
+            ASSIGNEE.name.label("assignee"),
             Task.scheduled_on,
             Task.due_on,
             Task.state,
-            _waiting().label("waiting"),
+            waiting().label("waiting"),
             finished,
             Task.stage,
             place,
-        ),
-        scope,
-        activity_type,
-    )
-    query = (
-        query.join(School, School.id == Activity.school_id)
-        .outerjoin(Child, Child.id == Task.child_id)
-        .outerjoin(SchoolClass, SchoolClass.id == Task.class_id)
-        .outerjoin(Teacher, Teacher.id == Task.assignee_id)
+        )
+        .join(School, School.id == Activity.school_id)
+        .where(*_in_scope(scope, activity_type))
     )
     if open_only:
         query = query.where(Task.state.in_(OPEN))
@@ -207,16 +187,7 @@ def refusal(
         return Label(f"任务 {task_id} 已完成", f"task {task_id} is already done")
     if task.state == TaskState.CANCELLED:
         return Label(f"任务 {task_id} 已取消", f"task {task_id} is cancelled")
-    earlier = session.scalars(
-        select(Task.step)
-        .where(
-            Task.activity_id == task.activity_id,
-            Task.subject == task.subject,
-            Task.stage < task.stage,
-            Task.state.in_(OPEN),
-        )
-        .order_by(Task.stage, Task.step)
-    ).all()
+    earlier = waiting_for(session, task)
     if not earlier:
         return None
     activity_type = session.scalar(select(Activity.type).where(Activity.id == task.activity_id))

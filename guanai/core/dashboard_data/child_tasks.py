@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from guanai.core.access import Viewer, sees_in_full
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.i18n import Label
-from guanai.core.models import OPEN_STATES, Activity, Child, Record, Task, Teacher
+from guanai.core.models import OPEN_STATES, Activity, Child, Record, Task
+from guanai.core.task_rows import ASSIGNEE, task_rows
 
 MAX_TASKS = 200  # a child has a few dozen tasks a term; the card shows the latest ones
 STATES = {
@@ -61,18 +62,16 @@ def child_tasks(
         session.scalar(select(sees_in_full(viewer)).select_from(Child).where(Child.id == child_id))
     )
     rows = session.execute(
-        select(
+        task_rows(
             Task.id,
             Activity.type,
             Task.step,
             Task.scheduled_on,
             Task.due_on,
             Task.state,
-            Teacher.name,
+            ASSIGNEE.name,
             Record.data,
         )
-        .join(Activity, Activity.id == Task.activity_id)
-        .outerjoin(Teacher, Teacher.id == Task.assignee_id)
         .outerjoin(Record, Record.task_id == Task.id)
         .where(Task.child_id == child_id)
         .order_by(Task.scheduled_on.desc(), Task.id.desc())

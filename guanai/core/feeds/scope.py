@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from guanai.core.activity import ActivityType
@@ -34,6 +34,8 @@ from guanai.core.models import (
     Teacher,
     Term,
 )
+from guanai.core.schools import SCHOOL_TIMEZONE_NAME
+from guanai.core.task_rows import task_rows
 
 CANCELLED_KEPT = timedelta(days=30)
 SCHOOL_SUBJECT = "s"
@@ -106,12 +108,6 @@ def _condition(key: FeedKey, term_id: int) -> ColumnElement[bool]:
     if key.scope == "class":
         return base & (Task.class_id == key.class_id)
     return base & (Task.subject == SCHOOL_SUBJECT)
-
-
-def _tasks(key: FeedKey, term_id: int) -> Select[tuple[Task]]:
-    return (
-        select(Task).join(Activity, Activity.id == Task.activity_id).where(_condition(key, term_id))
-    )
 
 
 def feed_version(session: Session, key: FeedKey) -> FeedVersion:
@@ -187,11 +183,10 @@ def feed_content(
     term = _term(session, key)
     name = _name(session, key)
     if term is None:
-        return FeedContent(name, "Asia/Shanghai", date.min, date.min, None, [], key.alarms)
+        return FeedContent(name, SCHOOL_TIMEZONE_NAME, date.min, date.min, None, [], key.alarms)
     types: dict[str, ActivityType | None] = {}
     rows = session.execute(
-        _tasks(key, term.id)
-        .with_only_columns(
+        task_rows(
             Task.id,
             Task.step,
             Task.scheduled_on,
@@ -202,9 +197,7 @@ def feed_content(
             Activity.type,
             Child.name,
             SchoolClass.name,
-        )
-        .outerjoin(Child, Child.id == Task.child_id)
-        .outerjoin(SchoolClass, SchoolClass.id == Task.class_id)
+        ).where(_condition(key, term.id))
     ).all()
     newest = version.newest_change
     items: list[FeedItem] = []

@@ -13,15 +13,16 @@ from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from guanai.core.activity import Field, FieldKind
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.ledgers.scope import Scope
-from guanai.core.models import Activity, Child, Record, SchoolClass, Task, TaskState, Teacher
+from guanai.core.models import Activity, Child, Record, SchoolClass, Task, TaskState
 from guanai.core.paging import keyset_pages
 from guanai.core.roster.disclosure import Disclosure
+from guanai.core.task_rows import ASSIGNEE, task_rows
 from guanai.core.workbook import Sheet
 
 TITLE = "谈心记录"
@@ -81,7 +82,7 @@ def write_talks(
     if scope.term is None:
         return 0
     query = (
-        select(
+        task_rows(
             Task.id,
             Activity.school_id,
             Activity.starts_on,
@@ -89,14 +90,10 @@ def write_talks(
             Child.student_no,
             Child.name,
             Task.step,
-            Teacher.name,
+            ASSIGNEE.name,
             *(_value(field) for field in fields),
         )
-        .join(Activity, Activity.id == Task.activity_id)
         .join(Record, Record.task_id == Task.id)
-        .outerjoin(Child, Child.id == Task.child_id)
-        .outerjoin(SchoolClass, SchoolClass.id == Task.class_id)
-        .outerjoin(Teacher, Teacher.id == Task.assignee_id)
         .where(
             Activity.term_id == scope.term.id,
             Activity.type == TALK,

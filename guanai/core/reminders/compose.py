@@ -50,6 +50,7 @@ from guanai.core.reminders.wording import (
     day_label,
     task_line,
 )
+from guanai.core.task_rows import ASSIGNEE, task_rows
 
 DIGEST, ESCALATION, WEEKLY = "digest", "escalation", "weekly"
 
@@ -116,7 +117,7 @@ def _mark_rounds(
 
 def _open_tasks(session: Session, term: Term, condition: Any) -> Any:
     return session.execute(
-        select(
+        task_rows(
             Task.id,
             Task.assignee_id,
             Task.state,
@@ -127,12 +128,8 @@ def _open_tasks(session: Session, term: Term, condition: Any) -> Any:
             Activity.school_id,
             Child.name,
             SchoolClass.name,
-            Teacher.name,
+            ASSIGNEE.name,
         )
-        .join(Activity, Activity.id == Task.activity_id)
-        .outerjoin(Child, Child.id == Task.child_id)
-        .outerjoin(SchoolClass, SchoolClass.id == Task.class_id)
-        .outerjoin(Teacher, Teacher.id == Task.assignee_id)
         .where(Activity.term_id == term.id, condition)
         .order_by(Task.assignee_id, Task.due_on, Task.id)
     ).all()
