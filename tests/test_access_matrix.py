@@ -259,7 +259,9 @@ CASES: dict[str, Case] = {
     "feeds list": case(["feeds", "list"], "coordinator", "other_coordinator", writes=False),
     "feeds revoke": case(["feeds", "revoke", "1"], "coordinator", runs_for_allowed=False),
     "feeds rotate": case(["feeds", "rotate", "1", "--no-qr"], "coordinator"),
-    "serve": case(["serve", "--port", "0"], "coordinator", runs_for_allowed=False),
+    "serve": case(
+        ["serve", "--port", "0"], "coordinator", "other_coordinator", runs_for_allowed=False
+    ),
     "export-ics": case(
         lambda w: ["export-ics", w.fresh("ics")], "coordinator", "other_coordinator"
     ),
