@@ -169,6 +169,8 @@ async def test_localize_bindings_shows_described_keys_in_the_current_language(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
         await settle(pilot)
+        app.query_one(WeatherPanel).focus()  # its keys are active while it has the focus
+        await settle(pilot)
 
         def shown() -> dict[str, str]:
             return {k: b.binding.description for k, b in app.screen.active_bindings.items()}
@@ -176,6 +178,8 @@ async def test_localize_bindings_shows_described_keys_in_the_current_language(
         assert shown()["w"] == "预报" and shown()["q"] == "退出"
         assert "ctrl+q" in shown()  # Textual's own quit binding survives
         await pilot.press("l")
+        await settle(pilot)
+        app.query_one(WeatherPanel).focus()  # a new panel, built in English
         await settle(pilot)
         assert shown()["w"] == "Forecast" and shown()["q"] == "Quit"
         footer = " ".join(str(key.render()) for key in app.query("FooterKey"))
