@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 from guanai.core.access import AccessError, Viewer, require_role
 from guanai.core.errors import NotFoundError
 from guanai.core.i18n import Label
-from guanai.core.models import Account, School, Teacher
+from guanai.core.models import Account
+from guanai.core.schools import school_by_code, teacher_by_code
 from guanai.core.vocabulary import ROLES
 
 
@@ -42,11 +43,7 @@ def add_account(
         raise AccessError(Label(f"账号 {name} 已存在", f"account {name} already exists"))
     school_id = None
     if school_code is not None:
-        school_id = session.scalar(select(School.id).where(School.code == school_code))
-        if school_id is None:
-            raise NotFoundError(
-                Label(f"没有代码为 {school_code} 的学校", f"no school with code {school_code}")
-            )
+        school_id = school_by_code(session, school_code).id
     elif code != "bureau":
         raise AccessError(
             Label(
@@ -55,17 +52,15 @@ def add_account(
             )
         )
     teacher_id = None
-    if teacher_code is not None:
-        teacher_id = session.scalar(
-            select(Teacher.id).where(Teacher.code == teacher_code, Teacher.school_id == school_id)
-        )
-        if teacher_id is None:
-            raise NotFoundError(
-                Label(
-                    f"该校没有工号为 {teacher_code} 的教师",
-                    f"no teacher with code {teacher_code} at that school",
-                )
+    if teacher_code is not None and school_id is not None:
+        teacher_id = teacher_by_code(session, school_id, teacher_code).id
+    elif teacher_code is not None:
+        raise NotFoundError(
+            Label(
+                f"教育局账号没有学校，不能对应工号 {teacher_code}",
+                f"a bureau account has no school, so no teacher code {teacher_code}",
             )
+        )
     elif code in ("head_teacher", "teacher"):
         raise AccessError(
             Label("教师账号须指定 --teacher 工号", "a teacher's account needs --teacher CODE")

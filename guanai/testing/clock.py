@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
+from guanai.core.timezone import SCHOOL_TIMEZONE_NAME
 
 
-def aware(value: datetime | str, timezone: str = DEFAULT_TIMEZONE) -> datetime:
+def aware(value: datetime | str, timezone: str = SCHOOL_TIMEZONE_NAME) -> datetime:
     """``value`` (a datetime or an ISO string) with a time zone; a naive one is in ``timezone``."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
