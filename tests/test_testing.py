@@ -310,3 +310,24 @@ def test_the_channel_and_dashboard_fixtures_come_with_the_plugin(pytester: pytes
         "    assert callable(guanai_channel) and callable(guanai_dashboard) and settle\n"
     )
     _run(pytester, source).assert_outcomes(passed=1)
+
+
+async def test_settle_waits_until_every_table_has_measured_its_rows():
+    from rich.cells import cell_len
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    from guanai.testing.dashboard import _tables_unmeasured, settle
+
+    class OneTable(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DataTable()
+
+    async with OneTable().run_test(size=(80, 10)) as pilot:
+        table = pilot.app.query_one(DataTable)
+        table.add_column("班级", key="class")
+        table.add_row("一年级1班（住校）")
+        assert _tables_unmeasured(pilot.app)  # Textual measures on the table's next Idle
+        await settle(pilot)
+        assert not _tables_unmeasured(pilot.app)
+        assert table.columns["class"].content_width == cell_len("一年级1班（住校）")
