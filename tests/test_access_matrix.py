@@ -5,7 +5,7 @@ Every CLI command is walked as no account, an unknown name, a teacher, a head te
 coordinator of the other school and the bureau (and as DEMO's own coordinator, to show the
 command works at all). A refused command says so in one line and leaves every row of the
 database as it was; what an allowed one shows is narrowed to what the role may see. The
-dashboard's side of the rule is in tests/test_tui_access.py.
+dashboard's side of the rule is in tests/plugins/dashboard/test_shell.py.
 """
 
 from __future__ import annotations
