@@ -26,7 +26,7 @@ from textual.binding import Binding, BindingsMap, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Footer, Header, TabbedContent, TabPane, Tabs
 
 from guanai.core.activity import Field, FieldKind
 from guanai.core.child_card import ChildCard
@@ -312,7 +312,15 @@ class GuanaiApp(App[None]):
 
     def action_switch(self, number: int) -> None:
         if 1 <= number <= len(self.panels):
-            self.query_one(TabbedContent).active = f"tab-{self.panels[number - 1].panel_id}"
+            tabbed = self.query_one(TabbedContent)
+            wanted = f"tab-{self.panels[number - 1].panel_id}"
+            tabbed.active = wanted
+            # Right after start-up the tab bar's own activation of its first tab (made when
+            # the bar mounts) may still be on its way, through the bar's queue and then the
+            # TabbedContent's, and would undo this. Set it again behind both queues, so that
+            # a key pressed early is not lost.
+            bar = tabbed.query_one(Tabs)
+            bar.call_later(tabbed.call_later, setattr, tabbed, "active", wanted)
 
     def action_reload(self) -> None:
         if self.current_panel is not None:
