@@ -152,11 +152,15 @@ class ServiceBase:
             return viewer
 
     @contextmanager
-    def acting(self, action: str) -> Iterator[tuple[Session, Viewer]]:
+    def acting(self, action: str, *, snapshot: bool = False) -> Iterator[tuple[Session, Viewer]]:
         """One user action's unit of work, for an account allowed ``action``: all of it is
-        written, or none."""
+        written, or none. ``snapshot``: every statement reads one snapshot of the database (a
+        long export paging through it; PostgreSQL's REPEATABLE READ, SQLite is serial), set
+        before the first statement, as the isolation level must be."""
         self.require_current_database()
         with db.transaction(self.engine) as session:
+            if snapshot and self.engine.dialect.name == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             viewer = self.viewer_in(session)
             require(viewer, action)
             yield session, viewer

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
 from guanai.core.access import require_school
 from guanai.core.errors import GuanaiError
 from guanai.core.i18n import Label
@@ -44,12 +42,6 @@ def _strong_enough(password: str | None) -> None:
         )
 
 
-def _snapshot(session: Session) -> None:
-    """Read every page of a long export from one snapshot (PostgreSQL; SQLite is serial)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-
-
 def _ignore(_total: int | None) -> Callable[[int], None]:
     return lambda _n: None
 
@@ -71,8 +63,7 @@ class ExportActions(ServiceBase):
         unprotected one."""
         _xlsx(path)
         _strong_enough(password)
-        with self.acting("export_roster") as (session, viewer):
-            _snapshot(session)
+        with self.acting("export_roster", snapshot=True) as (session, viewer):
             school = school_for(session, viewer, school_code)
             summary = export_roster(
                 session,
@@ -113,8 +104,7 @@ class ExportActions(ServiceBase):
         gets names and contact details masked."""
         _xlsx(path)
         _strong_enough(password)
-        with self.acting("ledger") as (session, viewer):
-            _snapshot(session)
+        with self.acting("ledger", snapshot=True) as (session, viewer):
             school = None
             if school_code is not None:
                 school = school_by_code(session, school_code).id
