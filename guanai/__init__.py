@@ -32,6 +32,7 @@ from guanai.core.reminders.message import Content, Message, Recipient, Section
 if TYPE_CHECKING:
     from guanai.cli.context import pass_service
     from guanai.core.agenda import Agenda, AgendaItem
+    from guanai.core.feeds.links import qr_text
     from guanai.service import Guanai
     from guanai.service.feed_actions import FeedRow, IssuedFeedLink
     from guanai.service.task_reads import TaskView
@@ -44,6 +45,7 @@ _LAZY = {
     "IssuedFeedLink": "guanai.service.feed_actions",
     "TaskView": "guanai.service.task_reads",
     "pass_service": "guanai.cli.context",
+    "qr_text": "guanai.core.feeds.links",
 }
 """Public names whose modules load SQLAlchemy (or the command line), by module."""
 
@@ -96,4 +98,5 @@ __all__ = [
     "at_start",
     "hookimpl",
     "pass_service",
+    "qr_text",
 ]

@@ -48,6 +48,7 @@ from guanai.core.dashboard_data.teachers import Bar, TeacherLoad
 from guanai.core.dashboard_data.term import DayKind, Week, Workflow
 from guanai.core.dashboard_data.today import Event, Grouping, Totals, Workload
 from guanai.core.errors import GuanaiError, PluginError, RecordError
+from guanai.core.feeds.links import qr_text
 from guanai.core.i18n import Label, set_language
 from guanai.core.pairing import PairingChange
 from guanai.core.planner import PlanSummary
@@ -131,14 +132,6 @@ _SEPARATOR = "\t"
 def described(label: Label) -> str:
     """A binding description in both languages; shown in the language of the moment."""
     return f"{label.zh}{_SEPARATOR}{label.en}"
-
-
-def qr_text(url: str, border: int = 2) -> str:
-    """A QR code of ``url`` in Unicode half blocks, to scan from the terminal (drawn by the
-    iCal plugin, as ``guanai feeds issue`` shows it)."""
-    from guanai.plugins import ical
-
-    return ical.qr_text(url, border)
 
 
 def is_english() -> bool:

@@ -8,17 +8,15 @@ actions (:class:`guanai.Guanai`'s ``issue_feed``, ``rotate_feed``, ``revoke_feed
 
 from __future__ import annotations
 
-import io
 import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
-import qrcode
 from rich.console import Console
 from rich.table import Table
 
-from guanai import Guanai, IssuedFeedLink, Label, hookimpl, pass_service
+from guanai import Guanai, IssuedFeedLink, Label, hookimpl, pass_service, qr_text
 
 console = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)
@@ -31,16 +29,6 @@ NO_BASE_URL = Label(
     "phones reach guanai serve, e.g. https://guanai.school.cn) or pass --base-url to get a link "
     "and a QR code. The feed's link is that address followed by the path above.",
 )
-
-
-def qr_text(url: str, border: int = 2) -> str:
-    """A QR code of ``url`` in Unicode half blocks, to scan from the terminal (``border``:
-    quiet-zone modules around it; the dashboard's 80x24 modal uses 1)."""
-    code = qrcode.QRCode(border=border, error_correction=qrcode.constants.ERROR_CORRECT_L)
-    code.add_data(url)
-    out = io.StringIO()
-    code.print_ascii(out=out, invert=True)
-    return out.getvalue()
 
 
 def _say(zh: str, en: str) -> str:

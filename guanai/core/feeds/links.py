@@ -1,6 +1,8 @@
-"""Where a feed is fetched: the token-bearing path, and links on a configured base URL."""
+"""Where a feed is fetched: the token-bearing path, links on a configured base URL, and\nthe QR code a phone scans to subscribe."""
 
 from __future__ import annotations
+
+import io
 
 
 def feed_path(token: str) -> str:
@@ -12,3 +14,15 @@ def feed_urls(base_url: str, token: str) -> tuple[str, str]:
     """The https (or http) URL of a feed on ``base_url`` and its webcal:// twin."""
     url = base_url.rstrip("/") + feed_path(token)
     return url, "webcal://" + url.split("://", 1)[1]
+
+
+def qr_text(url: str, border: int = 2) -> str:
+    """A QR code of ``url`` in Unicode half blocks, to scan from the terminal (``border``:
+    quiet-zone modules around it; the dashboard's 80x24 modal uses 1)."""
+    import qrcode  # only where a code is drawn
+
+    code = qrcode.QRCode(border=border, error_correction=qrcode.constants.ERROR_CORRECT_L)
+    code.add_data(url)
+    out = io.StringIO()
+    code.print_ascii(out=out, invert=True)
+    return out.getvalue()
