@@ -302,6 +302,8 @@ def test_each_identity_may_run_only_the_commands_its_role_owns(world: World):
     wrong: list[str] = []
     for name, spec in CASES.items():
         for identity in IDENTITIES:
+            if identity in spec.allowed and not spec.runs_for_allowed:
+                continue  # it would block (a server, the dashboard) or needs its own set-up
             args = spec.args(world)
             before = snapshot(world.engine)[1] if spec.writes else None
             result = world.run(identity, *args)
