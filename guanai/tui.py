@@ -26,7 +26,7 @@ from textual.binding import Binding, BindingsMap, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, TabbedContent, TabPane, Tabs
+from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from guanai.core.activity import Field, FieldKind
 from guanai.core.child_card import ChildCard
@@ -266,6 +266,8 @@ class GuanaiApp(App[None]):
             self.refusal = error
         self.panels = [] if self.refusal else collect_panels(service.pm)
         self._initial_tab: str | None = None
+        self._tabs_ready = False  # until the tab bar has activated its first tab
+        self._pending_tab: str | None = None  # a tab asked for before that
         self.typed_feed_base_url: str | None = None
         localize_bindings(self)
 
@@ -297,6 +299,11 @@ class GuanaiApp(App[None]):
         return found
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._tabs_ready = True
+        pending, self._pending_tab = self._pending_tab, None
+        if pending is not None and pending != event.pane.id:
+            event.tabbed_content.active = pending  # a key pressed during start-up
+            return
         panel = self.current_panel
         if panel is not None:
             panel.reload()
@@ -304,16 +311,15 @@ class GuanaiApp(App[None]):
             (focusable[0] if focusable else panel).focus()
 
     def action_switch(self, number: int) -> None:
-        if 1 <= number <= len(self.panels):
-            tabbed = self.query_one(TabbedContent)
-            wanted = f"tab-{self.panels[number - 1].panel_id}"
-            tabbed.active = wanted
-            # Right after start-up the tab bar's own activation of its first tab (made when
-            # the bar mounts) may still be on its way, through the bar's queue and then the
-            # TabbedContent's, and would undo this. Set it again behind both queues, so that
-            # a key pressed early is not lost.
-            bar = tabbed.query_one(Tabs)
-            bar.call_later(tabbed.call_later, setattr, tabbed, "active", wanted)
+        if not 1 <= number <= len(self.panels):
+            return
+        wanted = f"tab-{self.panels[number - 1].panel_id}"
+        if not self._tabs_ready:
+            # The tab bar activates its first tab once it has mounted, and that would undo a
+            # switch made before it: a key pressed that early waits for that activation.
+            self._pending_tab = wanted
+            return
+        self.query_one(TabbedContent).active = wanted
 
     def action_reload(self) -> None:
         if self.current_panel is not None:
@@ -335,6 +341,7 @@ class GuanaiApp(App[None]):
         localize_bindings(self)
         if self.query(TabbedContent):
             self._initial_tab = self.query_one(TabbedContent).active
+        self._tabs_ready = False  # the new tab bar activates its tab again
         await self.recompose()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
