@@ -18,6 +18,9 @@ Faults, switchable at any time from the test's thread:
 - ``stall(seconds)`` makes every delivery wait that long before it is answered, so a client
   with a shorter timeout gives up (``stall(0)`` or ``recover()`` ends it). Stopping the server
   cuts a stall short: shutting down never waits for one.
+- ``hold_next(n)`` takes the next n messages (recorded at once) but holds each answer until
+  the client hangs up: a server slower than any client timeout, waited on as an event rather
+  than for a time, so a test of the duplicate window is the same on a busy machine.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import base64
 import hashlib
 import hmac
 import json
+import select
 import socket
 import ssl
 import tempfile
@@ -141,6 +145,12 @@ class SmtpRecorder:
         """
         self._stall, self._stall_accepts = seconds, accept
 
+    def hold_next(self, n: int = 1) -> None:
+        """Accept the next ``n`` messages (each is recorded when its data has arrived) and never
+        answer them: the client's timeout runs out while the server has the message."""
+        with self._faults_lock:
+            self._holds = n
+
     def reject_recipients(self, code: int = 550) -> None:
         """Refuse every recipient with ``code`` (5xx: no such mailbox) until ``recover()``."""
         self._rejection = code
@@ -192,12 +202,17 @@ class SmtpRecorder:
             if self._failures > 0:
                 self._failures -= 1
                 return f"{self._failure_code} 4.3.0 try again later"
+            held = self._holds > 0
+            self._holds -= held
         content = (envelope.original_content or b"").replace(b"\r\n", b"\n")
         parsed = message_from_bytes(content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self.messages.append(
             ReceivedMail(str(envelope.mail_from), tuple(envelope.rcpt_tos), parsed)
         )
+        if held:
+            # aiosmtpd cancels the handler when the client hangs up (or the server stops).
+            await asyncio.Event().wait()
         return "250 OK: queued"
 
     def _authenticate(
@@ -232,7 +247,7 @@ class SmtpRecorder:
 
     def _clear_faults(self) -> None:
         with self._faults_lock:
-            self._failures, self._failure_code = 0, 451
+            self._failures, self._failure_code, self._holds = 0, 451, 0
         self._stall, self._stall_accepts = 0.0, True
         self._rejection = 0
 
@@ -278,7 +293,8 @@ class RobotRequest:
 
     ``body`` is the parsed JSON (None if it was not JSON). ``signature_valid`` is None when
     the server has no secret, else whether the timestamp and sign query parameters match it.
-    ``accepted``: answered HTTP 200 with errcode 0 (also when a stall made the client give up).
+    ``accepted``: answered HTTP 200 with errcode 0 (also when a stall or a hold made the client
+    give up).
     """
 
     path: str
@@ -311,6 +327,8 @@ class WebhookRecorder:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._released = threading.Event()
+        self._wake: socket.socket  # readable once the server stops: held requests end then
+        self._waker: socket.socket
         self._clear_faults()
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -318,6 +336,7 @@ class WebhookRecorder:
     def start(self) -> Self:
         if self._server is None:
             self._released = threading.Event()
+            self._wake, self._waker = socket.socketpair()
             self._server = _RobotServer((HOST, self.port), _RobotHandler, self)
             self._thread = threading.Thread(
                 target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -329,10 +348,13 @@ class WebhookRecorder:
         """Stop listening; stalled requests are cut off unanswered, then every thread ends."""
         if self._server is not None:
             self._released.set()
+            self._waker.send(b"x")  # wakes every held request
             self._server.shutdown()
             self._server.server_close()  # joins the request threads
             assert self._thread is not None
             self._thread.join()
+            self._wake.close()
+            self._waker.close()
             self._server = self._thread = None
 
     def __enter__(self) -> Self:
@@ -372,6 +394,12 @@ class WebhookRecorder:
         before the robot had it), so a client that gives up has sent nothing."""
         self._stall, self._stall_accepts = seconds, accept
 
+    def hold_next(self, n: int = 1) -> None:
+        """Accept the next ``n`` requests (recorded as accepted when their body has arrived) and
+        never answer them: the client's timeout runs out while the robot has the message."""
+        with self._lock:
+            self._holds = n
+
     def reject(self, errcode: int = 93000) -> None:
         """Answer every request with ``errcode`` (93000: WeCom's invalid webhook URL) until
         ``recover()``."""
@@ -382,6 +410,7 @@ class WebhookRecorder:
     def _clear_faults(self) -> None:
         with self._lock:
             self._failures, self._failure_status, self._failure_errcode = 0, 500, None
+            self._holds = 0
         self._stall, self._stall_accepts = 0.0, True
         self._rejection = 0
 
@@ -395,6 +424,12 @@ class WebhookRecorder:
         if self._rejection:
             return 200, self._rejection
         return status, errcode
+
+    def _take_hold(self) -> bool:
+        with self._lock:
+            held = self._holds > 0
+            self._holds -= held
+        return held
 
     def _receive(self, path: str, content_type: str, raw: bytes) -> RobotRequest:
         parts = urllib.parse.urlsplit(path)
@@ -437,6 +472,10 @@ class _RobotHandler(BaseHTTPRequestHandler):
         released = recorder._released
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         request = recorder._receive(self.path, self.headers.get("Content-Type", ""), raw)
+        if request.accepted and recorder._take_hold():
+            # Readable once the client hangs up (end of file) or the server stops (the waker).
+            select.select([self.connection, recorder._wake], [], [])
+            return
         if recorder._stall and released.wait(recorder._stall):
             return  # the server is stopping: drop the connection unanswered
         if request.errcode is None:

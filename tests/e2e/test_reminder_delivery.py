@@ -28,6 +28,7 @@ from guanai.core.db import transaction
 from guanai.core.models import OutboxMessage
 from guanai.core.pm import build_plugin_manager
 from guanai.core.reminders.message import Content, Message, Recipient
+from guanai.core.reminders.outbox import may_have_been_delivered
 from guanai.daemon import Daemon, SimulatedClock
 from guanai.plugins.channels.smtp import reminder_hash
 from guanai.plugins.channels.webhook import WebhookChannel
@@ -127,3 +128,54 @@ def _message(row: OutboxMessage) -> Message:
     recipient = Recipient(row.recipient_id, "", None, None, row.school_id, "", "")
     content = Content.from_payload(row.payload)
     return Message(row.id, row.dedupe_key, row.kind, row.channel, recipient, content, "zh")
+
+
+HELD = 3
+
+
+def test_a_server_that_answers_after_the_timeout_gets_duplicates_each_marked(engine: Engine):
+    """The other kind of stall: the server takes the message and answers only after the
+    client's timeout (here never: it holds the answer until the client hangs up). Each such
+    attempt left a copy with the server, so the retry delivers the message again, which no
+    client can prevent; every row tried more than once says it may have been delivered, and
+    no other row does."""
+    plan_demo(engine)
+    with SmtpRecorder() as smtp, WebhookRecorder() as robot:
+        settings = Settings(
+            reminders=ReminderSettings(channels=["smtp", "webhook"], retry_after_seconds=600),
+            channels={
+                "smtp": smtp.channel_settings(timeout=0.5),
+                "webhook": {"flavour": "wecom", "url": robot.url(), "timeout": 0.5},
+            },
+        )
+        smtp.hold_next(HELD)
+        robot.hold_next(HELD)
+        clock = SimulatedClock(at(MONDAY, 7), at(MONDAY, 12), timedelta(hours=1))
+        pm = build_plugin_manager(load_entry_points=False)
+        Daemon(Guanai(settings, pm, "daemon", engine=engine), "w1", clock, threading.Event()).run()
+
+        with transaction(engine) as session:
+            rows = session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
+        webhook = WebhookChannel(ChannelOptions("webhook", settings.channels["webhook"], ""))
+        received = {
+            "smtp": Counter(smtp.keys()),
+            "webhook": Counter(repr(r.body) for r in robot.accepted()),
+        }
+
+    def identity(row: OutboxMessage) -> str:
+        if row.channel == "smtp":
+            return reminder_hash(row.dedupe_key)
+        return repr(webhook.payload(_message(row)))
+
+    marked = [row for row in rows if may_have_been_delivered(row.last_error)]
+    print(f"\n{len(rows)} reminders, {len(marked)} marked as possibly delivered")
+    assert {row.state for row in rows} == {"sent"}
+    for channel in ("smtp", "webhook"):
+        copies = Counter[str]()
+        for row in rows:
+            if row.channel == channel:
+                copies[identity(row)] += row.attempts
+        assert received[channel] == copies, f"{channel}: every attempt left a copy"
+        tried = sum(row.attempts for row in rows if row.channel == channel)
+        assert tried == sum(row.channel == channel for row in rows) + HELD
+    assert marked == [row for row in rows if row.attempts > 1], "marked if and only if retried"

@@ -7,6 +7,7 @@ file, with ``GUANAI_CHANNEL_NAME_KEY`` environment variables over it (for secret
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,12 +24,21 @@ if TYPE_CHECKING:  # the public API (import guanai) should not load SQLAlchemy
 
 
 class DeliveryError(GuanaiError):
-    """A send that failed. ``permanent``: trying again cannot help (no address, say), so the
-    reminder is marked failed at once instead of being retried."""
+    """A send that failed.
 
-    def __init__(self, message: Label, *, permanent: bool = False) -> None:
+    ``permanent``: trying again cannot help (no address, say), so the reminder is marked
+    failed at once instead of being retried. ``possibly_delivered``: the failure came after
+    the receiving system may have taken the message (the message was sent, then its answer
+    timed out or the connection broke), so the retry may deliver it a second time; the
+    outbox row is marked as possibly delivered, as after a daemon that died mid-send.
+    """
+
+    def __init__(
+        self, message: Label, *, permanent: bool = False, possibly_delivered: bool = False
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.possibly_delivered = possibly_delivered
 
 
 @dataclass(frozen=True)
@@ -102,11 +112,16 @@ class ChannelOptions:
         return value
 
     def number(self, key: str, default: float) -> float:
+        """A finite number more than 0 (a time-out, say), from a number or a string."""
         value = self.values.get(key, default)
         try:
+            if isinstance(value, bool):
+                raise TypeError(value)
             number = float(value)
         except (TypeError, ValueError):
             raise self.fail(key, "应为数字", "must be a number") from None
+        if not math.isfinite(number):
+            raise self.fail(key, "应为有限的数字", "must be a finite number")
         if number <= 0:
             raise self.fail(key, "应大于 0", "must be more than 0")
         return number
@@ -150,7 +165,11 @@ class Channel:
 
     def send(self, message: Message, delivery: Delivery) -> None:
         """Deliver ``message`` or raise. :class:`DeliveryError` with ``permanent=True`` marks
-        it failed at once; any other exception is retried with backoff."""
+        it failed at once; any other exception is retried with backoff. Raise it with
+        ``possibly_delivered=True`` when the failure came after the message was handed over
+        (its answer timed out): the retry is then marked as a possible duplicate. A bare
+        :class:`TimeoutError` is taken to mean the same, since guanai cannot tell when it
+        struck."""
         raise NotImplementedError
 
     def close(self) -> None:

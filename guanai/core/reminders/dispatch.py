@@ -7,11 +7,14 @@ The order of a send is what keeps duplicates to the one window no outbox closes:
    writes in the transaction of step 3, so it has no window at all);
 3. record the result in a transaction of its own, at once, message by message.
 
-If the process dies between the server accepting a message and step 3 committing, the row
-stays ``sending`` until its lease runs out (or, on SQLite, until the next daemon starts) and
-is sent again: that message arrives twice. If only the database went away at step 3, the
-dispatcher keeps the result in memory and records it first when the database is back, before
-its lease can run out, so that case does not duplicate.
+The window has two sides. If the process dies between the server accepting a message and
+step 3 committing, the row stays ``sending`` until its lease runs out (or, on SQLite, until
+the next daemon starts) and is sent again. If the server took the message but its answer
+did not come in time, the channel cannot know whether it arrived; it says so
+(``DeliveryError(possibly_delivered=True)``), and the retry may deliver it a second time.
+Either way the row is marked as possibly delivered. If only the database went away at step
+3, the dispatcher keeps the result in memory and records it first when the database is back,
+before its lease can run out, so that case does not duplicate.
 """
 
 from __future__ import annotations
@@ -161,6 +164,7 @@ class Dispatcher:
     ) -> None:
         permanent = isinstance(error, DeliveryError) and error.permanent
         final = permanent or message.attempt >= self.settings.max_attempts
+        possibly_delivered = _possibly_delivered(error)
         delay = backoff(
             message.attempt,
             timedelta(seconds=self.settings.retry_after_seconds),
@@ -177,13 +181,15 @@ class Dispatcher:
                 error=reason,
                 final=final,
                 retry_at=now + delay,
+                possibly_delivered=possibly_delivered,
             )
-        fields = {
+        fields: dict[str, object] = {
             "id": message.id,
             "kind": message.kind,
             "channel": message.channel,
             "attempt": message.attempt,
             "error": reason,
+            "possibly_delivered": possibly_delivered,
         }
         if not held:
             self._recorded(message.id, False, report)
@@ -194,6 +200,14 @@ class Dispatcher:
             report.retried += 1
             fields["retry_in_seconds"] = int(delay.total_seconds())
             log.warning("reminder.retry", extra={"fields": fields})
+
+
+def _possibly_delivered(error: Exception) -> bool:
+    """Whether the message may have arrived despite ``error``: as the channel says, or, for a
+    bare time-out it did not explain, yes (guanai cannot tell when it struck)."""
+    if isinstance(error, DeliveryError):
+        return error.possibly_delivered
+    return isinstance(error, TimeoutError)
 
 
 def _reason(error: Exception) -> str:

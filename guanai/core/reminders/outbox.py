@@ -5,9 +5,13 @@ name and a lease), sends them outside any transaction, then records each result 
 transaction of its own, so at most one message is ever between "accepted by the server" and
 "marked sent". On PostgreSQL the claim selects with ``FOR UPDATE SKIP LOCKED``, so two
 dispatchers never claim the same row; SQLite ignores the clause, and one daemon at a time is
-enforced there instead (guanai.daemon). A claim whose lease ran out (its
-dispatcher died) is ready again: that message may have been delivered already, which is the
-one window an outbox cannot close (docs/reminders.md).
+enforced there instead (guanai.daemon).
+
+A message may have been delivered already when it is sent again in two cases, the window an
+outbox cannot close (docs/reminders.md): a claim whose lease ran out (its dispatcher died)
+is ready again, and a send that failed after the server may have taken the message (its
+answer timed out) is retried. Both mark the row's ``last_error`` the same way (:func:`marked`),
+and the mark stays through later failures, so every possible duplicate is listed as one.
 """
 
 from __future__ import annotations
@@ -29,7 +33,28 @@ PENDING, SENDING, SENT, FAILED = (
     OutboxState.SENT.value,
     OutboxState.FAILED.value,
 )
-INTERRUPTED = "interrupted: the previous attempt did not finish (may have been delivered)"
+LAST_ERROR_LENGTH: int = OutboxMessage.__table__.c.last_error.type.length  # type: ignore[attr-defined]
+POSSIBLY_DELIVERED = Label("可能已送达", "may have been delivered")
+EARLIER_POSSIBLY_DELIVERED = Label(
+    "之前的一次可能已送达", "an earlier attempt may have been delivered"
+)
+_MARK_END = f"{POSSIBLY_DELIVERED.en})"
+
+
+def marked(reason: str, mark: Label = POSSIBLY_DELIVERED) -> str:
+    """``reason`` as a ``last_error`` that says the message may have arrived already."""
+    suffix = f" ({mark.zh} / {mark.en})"
+    return reason[: LAST_ERROR_LENGTH - len(suffix)] + suffix
+
+
+def may_have_been_delivered(last_error: str | None) -> bool:
+    """Whether a row's ``last_error`` says its message may have arrived before (so that the
+    copy sent since may be a duplicate). Rows marked before the mark was bilingual, with
+    ``... (may have been delivered)``, count too."""
+    return last_error is not None and last_error.endswith(_MARK_END)
+
+
+INTERRUPTED = marked("中断：上一次发送没有完成 / interrupted: the previous attempt did not finish")
 
 
 def _ready(now: datetime, wall_now: datetime) -> object:
@@ -135,9 +160,26 @@ def mark_failed(
     error: str,
     final: bool,
     retry_at: datetime,
+    possibly_delivered: bool,
 ) -> bool:
-    """Record a failed attempt: ``final`` marks the row failed, else it waits for ``retry_at``."""
-    values = {"lease_until": None, "last_error": error[:500]}
+    """Record a failed attempt: ``final`` marks the row failed, else it waits for ``retry_at``.
+
+    ``possibly_delivered``: the failure came after the server may have taken the message, so
+    ``error`` is recorded :func:`marked`. A row marked by an earlier attempt stays marked
+    whatever this one's error was: the copy that may have arrived is still out there.
+    """
+    last_error: object
+    if possibly_delivered:
+        last_error = literal(marked(error))
+    else:
+        last_error = case(
+            (
+                OutboxMessage.last_error.like(f"%{_MARK_END}"),
+                literal(marked(error, EARLIER_POSSIBLY_DELIVERED)),
+            ),
+            else_=literal(error[:LAST_ERROR_LENGTH]),
+        )
+    values = {"lease_until": None, "last_error": last_error}
     if final:
         values |= {"state": FAILED}
     else:

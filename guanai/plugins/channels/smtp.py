@@ -5,8 +5,11 @@ before it is reused, so a connection the server dropped while idle is replaced i
 failing a send. The reply code decides what a failure means: 5xx is permanent (the address
 is refused, the login is wrong), 4xx and every network or TLS trouble is retried.
 
-The Message-ID is derived from the outbox's dedupe key, so a message sent twice (the server
-took it but the reply was lost) carries the same Message-ID and can be recognised.
+A failure after the server said "go ahead" (354) to DATA and before its answer to the
+message (a time-out, a dropped connection) may mean the server has the message: it is
+reported as possibly delivered, and the retry may deliver it twice. The Message-ID is
+derived from the outbox's dedupe key, so such a second copy carries the same Message-ID and
+can be recognised.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
+from typing import Any
 
 from guanai import (
     Channel,
@@ -41,6 +45,28 @@ DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 def reminder_hash(key: str) -> str:
     """The outbox key as it appears in headers: hashed, since the key holds record ids."""
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+class _Connection(smtplib.SMTP):
+    """smtplib's client, knowing whether the message in hand may have reached the server."""
+
+    handed_over = False
+    """True from the server's 354 to DATA on: once the message follows, only the server's
+    answer says whether it took it, so a failure then leaves it unknown."""
+
+    def sendmail(self, *args: Any, **kwargs: Any) -> dict[str, tuple[int, bytes]]:
+        self.handed_over = False
+        return super().sendmail(*args, **kwargs)
+
+    def getreply(self) -> tuple[int, bytes]:
+        code, text = super().getreply()
+        if code == 354:
+            self.handed_over = True
+        return code, text
+
+
+class _TlsConnection(_Connection, smtplib.SMTP_SSL):
+    """The same over TLS from the first byte."""
 
 
 def _who(recipient: Recipient) -> Label:
@@ -84,7 +110,7 @@ class SmtpChannel(Channel):
         self.sender = self._sender(options)
         self.timeout = options.number("timeout", 30)
         self.context = self._tls_context(options)
-        self._connection: smtplib.SMTP | None = None
+        self._connection: _Connection | None = None
         self._lock = threading.Lock()
 
     @staticmethod
@@ -121,7 +147,10 @@ class SmtpChannel(Channel):
             try:
                 self._open().send_message(email)
             except (smtplib.SMTPException, OSError) as error:
+                handed_over = self._connection is not None and self._connection.handed_over
                 self._drop()
+                if handed_over and not isinstance(error, smtplib.SMTPResponseException):
+                    raise self._unanswered(error) from error
                 raise self._failure(error) from error
             except BaseException:
                 self._drop()
@@ -157,7 +186,7 @@ class SmtpChannel(Channel):
         email.set_content(message.text(), charset="utf-8")
         return email
 
-    def _open(self) -> smtplib.SMTP:
+    def _open(self) -> _Connection:
         """The kept connection if the server still answers it, else a new one."""
         if self._connection is not None:
             try:
@@ -169,13 +198,13 @@ class SmtpChannel(Channel):
         self._connection = self._connect()
         return self._connection
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _Connection:
         if self.security == "tls":
-            connection: smtplib.SMTP = smtplib.SMTP_SSL(
+            connection: _Connection = _TlsConnection(
                 self.host, self.port, timeout=self.timeout, context=self.context
             )
         else:
-            connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            connection = _Connection(self.host, self.port, timeout=self.timeout)
         try:
             if self.security == "starttls":
                 connection.starttls(context=self.context)
@@ -233,6 +262,19 @@ class SmtpChannel(Channel):
                 f"邮件服务器 {server} 暂时未能接收邮件，稍后重试：{reason}",
                 f"mail server {server} did not take the message for now, will try again: {reason}",
             )
+        )
+
+    def _unanswered(self, error: smtplib.SMTPException | OSError) -> DeliveryError:
+        """The message was sent but the server's answer never came: it may have it."""
+        server = f"{self.host}:{self.port}"
+        reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        return DeliveryError(
+            Label(
+                f"邮件服务器 {server} 已收到邮件内容，但没有回答是否接收（{reason}），稍后重试",
+                f"mail server {server} was sent the message but gave no answer ({reason});"
+                " will try again",
+            ),
+            possibly_delivered=True,
         )
 
     def _refused(self, what: Label, code: int, reply: bytes | str) -> DeliveryError:

@@ -11,6 +11,11 @@ Markdown. WeCom Markdown messages cannot mention anyone; only WeCom text message
 ``mention`` on) is sent as plain text with the mention, and everything else as Markdown:
 the teacher is notified at the cost of the formatting.
 
+A failure once the request has been sent (no answer within ``timeout``, the connection
+dropped before the answer) may mean the robot posted the message: it is reported as possibly
+delivered. Neither robot API takes a message id or an idempotency key, so a resend cannot
+carry the reminder's identity, and the robot posts a second copy.
+
 Answers: HTTP 2xx with ``errcode`` 0 is success. A wrong robot key, signature or keyword
 (WeCom 93000; DingTalk 300001, 300005, 310000) is permanent, as is any 4xx status but 429.
 Everything else, rate limits (WeCom 45009, DingTalk 130101) and unknown codes included, is
@@ -122,13 +127,24 @@ class WebhookChannel(Channel):
         except urllib.error.HTTPError as error:
             error.close()
             raise self._http_failure(url, error.code) from None
-        except (OSError, http.client.HTTPException) as error:
-            reason = getattr(error, "reason", None) or error
+        except urllib.error.URLError as error:
+            # urllib wraps what fails while connecting and sending: the robot has not got it.
             raise DeliveryError(
                 Label(
-                    f"暂时无法连接群机器人 {_shown(url)}：{reason}",
-                    f"group robot {_shown(url)} cannot be reached for now: {reason}",
+                    f"暂时无法连接群机器人 {_shown(url)}：{error.reason}",
+                    f"group robot {_shown(url)} cannot be reached for now: {error.reason}",
                 )
+            ) from None
+        except (OSError, http.client.HTTPException) as error:
+            # Raised as they are while waiting for or reading the answer: the request was sent.
+            reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            raise DeliveryError(
+                Label(
+                    f"群机器人 {_shown(url)} 已收到消息，但没有回答是否接收（{reason}），稍后重试",
+                    f"group robot {_shown(url)} was sent the message but gave no answer"
+                    f" ({reason}); will try again",
+                ),
+                possibly_delivered=True,
             ) from None
         self._check_answer(url, answer)
 
