@@ -1,5 +1,6 @@
 """Dispatching: every ready reminder is sent once, failures are retried with backoff and then
-marked failed (never dropped), the inbox stores each reminder exactly once, and a third-party
+marked failed (never dropped), a failure after the server may have taken the message marks
+the row as possibly delivered, the inbox stores each reminder exactly once, and a third-party
 channel is a plugin like the built-in ones."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from guanai.core.models import AuditEvent, InboxItem, OutboxMessage
 from guanai.core.pm import build_plugin_manager
 from guanai.core.reminders.channels import open_channels
 from guanai.core.reminders.dispatch import Dispatcher
-from guanai.core.reminders.outbox import retry_failed
+from guanai.core.reminders.outbox import may_have_been_delivered, retry_failed
 
 NOW = at(date(2026, 9, 15), 8)
 REMINDERS = ReminderSettings(channels=["inbox", "recorder"], max_attempts=3, retry_after_seconds=60)
@@ -26,7 +27,8 @@ SETTINGS = Settings(reminders=REMINDERS)
 
 
 class RecorderChannel(Channel):
-    """A third-party channel: remembers what it sent; fails while ``failures`` says so."""
+    """A third-party channel: remembers what it sent; raises ``error`` while ``failures``
+    says so."""
 
     name = "recorder"
     title = Label("记录器", "Recorder")
@@ -35,6 +37,7 @@ class RecorderChannel(Channel):
         super().__init__(options)
         self.sent: list[Message] = []
         self.failures = 0
+        self.error: Exception = ConnectionRefusedError("server down")
         self.permanent = False
 
     def send(self, message: Message, delivery: Delivery) -> None:
@@ -43,7 +46,7 @@ class RecorderChannel(Channel):
             raise DeliveryError(Label("地址无效", "bad address"), permanent=True)
         if self.failures:
             self.failures -= 1
-            raise ConnectionRefusedError("server down")
+            raise self.error
         self.sent.append(message)
 
 
@@ -68,6 +71,13 @@ def queued(planned: Engine, run_tick) -> Engine:  # type: ignore[no-untyped-def]
 
 def dispatcher(engine: Engine, channels: dict[str, Channel], worker: str = "w1") -> Dispatcher:
     return Dispatcher(engine, channels, REMINDERS, worker, "zh")
+
+
+def recorder_rows(engine: Engine) -> list[tuple[str, int, str | None]]:
+    """(state, attempts, last_error) of every row of the recorder channel."""
+    with transaction(engine) as session:
+        query = select(OutboxMessage.state, OutboxMessage.attempts, OutboxMessage.last_error)
+        return [tuple(r) for r in session.execute(query.where(OutboxMessage.channel == "recorder"))]
 
 
 def states(engine: Engine, channel: str | None = None) -> Counter[str]:
@@ -149,6 +159,63 @@ def test_a_permanent_failure_is_not_retried(queued, channels):
             )
         )
     assert attempts == {1}
+
+
+UNANSWERED = DeliveryError(
+    Label("服务器收到了消息但没有回答", "the server was sent the message but gave no answer"),
+    possibly_delivered=True,
+)
+
+
+def test_a_send_that_may_have_arrived_is_retried_and_stays_marked_until_sent(queued, channels):
+    recorder = channels["recorder"]
+    total = states(queued, "recorder").total()
+    recorder.failures, recorder.error = total, UNANSWERED
+    assert dispatcher(queued, channels).dispatch(NOW).retried == total
+    [(state, attempts, error)] = set(recorder_rows(queued))
+    assert (state, attempts) == ("pending", 1) and may_have_been_delivered(error)
+    assert error.endswith("(可能已送达 / may have been delivered)")
+    assert error.startswith("服务器收到了消息但没有回答 / the server was sent the message")
+
+    recorder.failures, recorder.error = total, ConnectionRefusedError("server down")
+    assert dispatcher(queued, channels).dispatch(NOW + timedelta(minutes=2)).retried == total
+    [(_, _, error)] = set(recorder_rows(queued))
+    assert error == (
+        "ConnectionRefusedError: server down"
+        " (之前的一次可能已送达 / an earlier attempt may have been delivered)"
+    )
+    assert may_have_been_delivered(error), "the copy that may have arrived is still out there"
+
+    assert dispatcher(queued, channels).dispatch(NOW + timedelta(minutes=10)).sent == total
+    [(state, attempts, error)] = set(recorder_rows(queued))
+    assert (state, attempts) == ("sent", 3) and may_have_been_delivered(error)
+
+
+@pytest.mark.parametrize(
+    ("error", "possibly"),
+    [
+        (TimeoutError("timed out"), True),  # guanai cannot tell when a bare time-out struck
+        (DeliveryError(Label("超时", "timed out")), False),  # the channel knows it did not arrive
+        (ConnectionRefusedError("server down"), False),
+    ],
+)
+def test_only_a_failure_after_the_message_may_have_arrived_is_marked(
+    queued, channels, error, possibly
+):
+    recorder = channels["recorder"]
+    recorder.failures, recorder.error = 10**6, error
+    dispatcher(queued, channels).dispatch(NOW)
+    assert {may_have_been_delivered(e) for _, _, e in recorder_rows(queued)} == {possibly}
+
+
+def test_a_marked_reminder_that_fails_for_good_is_still_marked(queued, channels):
+    recorder = channels["recorder"]
+    recorder.failures, recorder.error = 1, UNANSWERED
+    dispatcher(queued, channels).dispatch(NOW)
+    recorder.permanent = True
+    assert dispatcher(queued, channels).dispatch(NOW + timedelta(minutes=2)).failed == 1
+    [error] = [e for state, _, e in recorder_rows(queued) if state == "failed"]
+    assert error.startswith("地址无效 / bad address") and may_have_been_delivered(error)
 
 
 def test_rows_of_a_channel_that_is_not_enabled_wait(queued, channels):

@@ -1,5 +1,6 @@
 """Claims: a row is held by one dispatcher at a time; a claim whose lease ran out is taken
-over (and marked as possibly delivered); the one that lost it cannot record a result."""
+over (and marked as possibly delivered, a mark later failures keep); the one that lost it
+cannot record a result."""
 
 from __future__ import annotations
 
@@ -14,10 +15,14 @@ from guanai.core.db import session_factory, transaction
 from guanai.core.models import OutboxMessage
 from guanai.core.reminders.outbox import (
     INTERRUPTED,
+    LAST_ERROR_LENGTH,
     backoff,
     claim,
     list_outbox,
+    mark_failed,
     mark_sent,
+    marked,
+    may_have_been_delivered,
     outbox_counts,
     release_claims,
 )
@@ -65,6 +70,42 @@ def test_an_expired_claim_is_taken_over_and_the_loser_cannot_record_it(queued):
         assert (row.claimed_by, row.attempts, row.last_error) == ("b", 2, INTERRUPTED)
         assert not mark_sent(session, first[0], worker="a", now=later)
         assert mark_sent(session, first[0], worker="b", now=later)
+
+
+def test_an_interrupted_row_stays_marked_when_its_retry_fails(queued):
+    [row_id] = take(queued, "a", limit=1)
+    later = NOW + LEASE + timedelta(seconds=1)
+    assert take(queued, "b", later, limit=1) == [row_id]
+    with transaction(queued) as session:
+        assert mark_failed(
+            session,
+            row_id,
+            worker="b",
+            now=later,
+            error="451 try again later",
+            final=False,
+            retry_at=later,
+            possibly_delivered=False,
+        )
+        error = session.get_one(OutboxMessage, row_id).last_error
+    assert error is not None and error.startswith("451 try again later (")
+    assert may_have_been_delivered(error)
+
+
+def test_a_possible_duplicate_is_told_by_its_mark_whatever_the_length_of_the_reason():
+    assert INTERRUPTED == (
+        "中断：上一次发送没有完成 / interrupted: the previous attempt did not finish"
+        " (可能已送达 / may have been delivered)"
+    )
+    assert may_have_been_delivered(INTERRUPTED)
+    # as rows marked before the mark was bilingual say it
+    assert may_have_been_delivered(
+        "interrupted: the previous attempt did not finish (may have been delivered)"
+    )
+    assert not may_have_been_delivered("ConnectionRefusedError: server down")
+    assert not may_have_been_delivered(None)
+    long = marked("x" * 1000)
+    assert len(long) == LAST_ERROR_LENGTH == 500 and may_have_been_delivered(long)
 
 
 def test_a_starting_daemon_on_sqlite_releases_what_a_dead_one_held(queued):

@@ -183,6 +183,7 @@ def test_a_temporary_refusal_is_retried_and_the_next_try_arrives(
 
     error = send_failure(smtp, make_message(), delivery)
     assert not error.permanent
+    assert not error.possibly_delivered, "the server answered: it did not take the message"
     assert "451" in error.label.en
 
     smtp.send(make_message(), delivery)
@@ -197,7 +198,7 @@ def test_a_server_that_refuses_connections_is_transient_until_it_recovers(
     smtp_server.refuse()
 
     error = send_failure(smtp, make_message(key="second"), delivery)
-    assert not error.permanent
+    assert not error.permanent and not error.possibly_delivered
     assert "ConnectionRefusedError" in error.label.en
     assert f"127.0.0.1:{smtp_server.port}" in error.label.zh
 
@@ -229,11 +230,41 @@ def test_a_stalled_server_times_out_within_the_configured_timeout(
     error = send_failure(smtp, make_message(), delivery)
     assert time.monotonic() - started < 2
     assert not error.permanent
+    assert error.possibly_delivered, "the stall came after the message was sent"
     assert "timed out" in error.label.en
 
     started = time.monotonic()
     smtp_server.close()  # a stall does not hold up shutdown
     assert time.monotonic() - started < 2
+
+
+def test_a_server_that_has_the_message_but_never_answers_may_have_delivered_it(
+    smtp_server: SmtpRecorder, make_message: MakeMessage, delivery: Delivery
+) -> None:
+    smtp = channel(smtp_server.channel_settings(timeout=0.5))
+    smtp_server.hold_next(1)  # takes the message, holds its answer until the client hangs up
+
+    error = send_failure(smtp, make_message(), delivery)
+    assert error.possibly_delivered and not error.permanent
+    assert "was sent the message but gave no answer" in error.label.en
+    assert "timed out" in error.label.en
+    assert "已收到邮件内容" in error.label.zh
+
+    smtp.send(make_message(), delivery)  # the retry: the server now has it twice
+    first, second = (mail.message["Message-ID"] for mail in smtp_server.messages)
+    assert first == second == f"<{hashed('digest:7:2026-09-14')}@guanai>"
+
+
+def test_a_server_that_stalls_before_it_has_the_message_did_not_get_it(
+    smtp_server: SmtpRecorder, make_message: MakeMessage, delivery: Delivery
+) -> None:
+    smtp = channel(smtp_server.channel_settings(timeout=0.5))
+    smtp.send(make_message(key="first"), delivery)  # the kept connection has sent one already
+    smtp_server.stall(30, accept=False)  # before it answers RCPT
+
+    error = send_failure(smtp, make_message(key="second"), delivery)
+    assert not error.possibly_delivered and "timed out" in error.label.en
+    assert smtp_server.keys() == [hashed("first")]
 
 
 def test_close_quits_and_a_later_send_connects_again(
@@ -258,6 +289,9 @@ def test_close_quits_and_a_later_send_connects_again(
         ({"port": 70000}, "channels.smtp.port"),
         ({"port": "twenty-five"}, "channels.smtp.port"),
         ({"timeout": 0}, "channels.smtp.timeout"),
+        ({"timeout": True}, "channels.smtp.timeout"),
+        ({"timeout": "nan"}, "channels.smtp.timeout"),
+        ({"timeout": float("inf")}, "channels.smtp.timeout"),
         ({"ca_file": "/no/such/ca.pem"}, "channels.smtp.ca_file"),
         ({"allow_plain_login": "perhaps"}, "channels.smtp.allow_plain_login"),
         ({"username": "care", "password": "密码"}, "channels.smtp.password"),

@@ -223,7 +223,7 @@ def test_a_server_that_refuses_connections_is_transient_until_it_recovers(
     webhook_server.refuse()
 
     error = send_failure(robot, make_message(), delivery)
-    assert not error.permanent
+    assert not error.permanent and not error.possibly_delivered
     assert "Connection refused" in error.label.en
     assert f"http://127.0.0.1:{webhook_server.port}" in error.label.zh
     assert ROBOT_KEY not in error.label.zh + error.label.en
@@ -243,12 +243,30 @@ def test_a_stalled_server_times_out_within_the_configured_timeout(
     error = send_failure(robot, make_message(), delivery)
     assert time.monotonic() - started < 2
     assert not error.permanent
+    assert error.possibly_delivered, "the request was sent: only the answer was late"
     assert "timed out" in error.label.en
     assert ROBOT_KEY not in error.label.zh + error.label.en
 
     started = time.monotonic()
     webhook_server.close()  # a stall does not hold up shutdown
     assert time.monotonic() - started < 2
+
+
+def test_a_robot_that_has_the_message_but_never_answers_may_have_posted_it(
+    webhook_server: WebhookRecorder, make_message: MakeMessage, delivery: Delivery
+) -> None:
+    robot = channel(flavour="wecom", url=webhook_server.url(ROBOT_KEY), timeout=0.5)
+    webhook_server.hold_next(1)  # takes the request, holds its answer until the client hangs up
+
+    error = send_failure(robot, make_message(), delivery)
+    assert error.possibly_delivered and not error.permanent
+    assert "was sent the message but gave no answer" in error.label.en
+    assert "TimeoutError" in error.label.en
+    assert ROBOT_KEY not in error.label.zh + error.label.en
+
+    robot.send(make_message(), delivery)  # the retry: no id the robot could drop it by
+    first, second = webhook_server.accepted()
+    assert first.body == second.body and set(first.body) == {"msgtype", "text"}
 
 
 def test_an_answer_that_is_not_a_robot_answer_is_transient(
@@ -281,6 +299,10 @@ def test_an_answer_that_is_not_a_robot_answer_is_transient(
         ),
         (
             {"flavour": "wecom", "url": "https://r.example/", "timeout": -1},
+            "channels.webhook.timeout",
+        ),
+        (
+            {"flavour": "wecom", "url": "https://r.example/", "timeout": "inf"},
             "channels.webhook.timeout",
         ),
     ],
