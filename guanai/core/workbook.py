@@ -1,21 +1,28 @@
-"""Writing .xlsx files: streamed sheets, cells Excel will never run, and password protection.
+"""Writing spreadsheet files (.xlsx and CSV): streamed sheets, cells that never run, privacy.
 
-Every spreadsheet guanai writes goes through here, so three guarantees hold for all of them:
+Every spreadsheet guanai writes goes through here, so these guarantees hold for all of them:
 
 - memory stays bounded: sheets are openpyxl write-only sheets, streamed row by row, and a sheet
   that reaches Excel's row limit continues on a new sheet ("谈心记录(2)");
-- a value is only ever data: text that starts with "=" is written as text, not as a formula,
-  and characters XML cannot hold are dropped (openpyxl's own error would quote the value,
-  which may be private);
-- the file appears whole or not at all, readable only by its owner (0600), and with a
-  password it is encrypted as Excel and WPS encrypt ("ECMA-376 agile", AES-256), so that
-  opening it asks for the password. The unencrypted workbook exists only as a private
-  temporary file during the write and is deleted afterwards, also on failure.
+- a value is only ever data. Text that starts with a character spreadsheets read as the start of
+  a formula (:data:`FORMULA_START`: ``= + - @``, tab, carriage return) is *formula-like*. In an
+  .xlsx it is a text cell marked as Excel marks text typed behind an apostrophe (quotePrefix),
+  so neither opening the file nor editing the cell turns it into a formula, and the value read
+  back is the text itself. A CSV has no cell types: there it is written behind an apostrophe
+  (:data:`TEXT_MARK`), which the importer drops again (:func:`as_typed`), so a file guanai wrote
+  imports as the values it holds. Characters XML cannot hold are dropped (openpyxl's own error
+  would quote the value, which may be private);
+- the file appears whole or not at all, readable only by its owner (0600) from its first byte,
+  also when it replaces an existing file; with a password an .xlsx is encrypted as Excel and
+  WPS encrypt ("ECMA-376 agile", AES-256), so that opening it asks for the password. The
+  unencrypted workbook exists only as a private temporary file during the write and is deleted
+  afterwards, also on failure.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -44,15 +51,62 @@ def new_workbook() -> Workbook:
     return Workbook(write_only=True)
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
-    """``value`` as a cell that holds data: formula-looking text stays text."""
-    if not isinstance(value, str):
+FORMULA_START = frozenset("=+-@\t\r")
+"""First characters that make Excel, WPS, LibreOffice or Google Sheets read text as a formula
+(``=HYPERLINK(…)``, or ``+cmd|' /C calc'!A0`` in a CSV): text starting with one is never
+written as it came."""
+TEXT_MARK = "'"
+"""Excel's "this is text" mark: typed before ``=``, it keeps the cell text."""
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet would read ``text`` as a formula if it were written as it is."""
+    return text[:1] in FORMULA_START
+
+
+def as_typed(value: Any) -> Any:
+    """A cell's value as the user meant it: a :data:`TEXT_MARK` before a formula-like text is
+    the mark, not part of the text (Excel reads it so), so a CSV written by :class:`CsvSheet`
+    reads back as the values it was given; any other value is returned as it is."""
+    if isinstance(value, str) and value[:1] == TEXT_MARK and formula_like(value[1:]):
+        return value[1:]
+    return value
+
+
+def csv_text(value: Any) -> str:
+    """``value`` as the text of a CSV cell that holds data: formula-like text behind the mark
+    (a number, negative or not, is written as it is: spreadsheets read it as a number)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return TEXT_MARK + value if formula_like(value) else value
+    return str(value)
+
+
+def data_cell(
+    sheet: WriteOnlyWorksheet,
+    value: Any,
+    *,
+    number_format: str | None = None,
+    font: Font | None = None,
+) -> Any:
+    """``value`` as an .xlsx cell that holds data: formula-like text (and text such as
+    ``#N/A``) is a text cell marked as text; a plain value stays plain, which streams fastest."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        guarded = formula_like(value) or value in ERROR_CODES
+    else:
+        guarded = False
+    if value is None or not (guarded or number_format or font):
         return value
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if not text.startswith("=") and text not in ERROR_CODES:
-        return text
-    cell: Cell = WriteOnlyCell(sheet, text)
-    cell.data_type = "s"
+    cell: Cell = WriteOnlyCell(sheet, value)
+    if guarded:
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    if number_format is not None:
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
     return cell
 
 
@@ -89,30 +143,28 @@ class Sheet:
             width = min(40, max(10, 2 * len(header) + 4))
             sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.freeze_panes = "A2"
-        header_cells = []
-        for header in self.headers:
-            cell = WriteOnlyCell(sheet, header)
-            cell.font = _BOLD
-            header_cells.append(cell)
-        sheet.append(header_cells)
+        sheet.append([data_cell(sheet, header, font=_BOLD) for header in self.headers])
         return sheet
 
-    def append(self, values: Sequence[Any], formats: dict[int, str] | None = None) -> None:
+    def append(
+        self,
+        values: Sequence[Any],
+        formats: dict[int, str] | None = None,
+        *,
+        font: Font | None = None,
+    ) -> None:
         """One row; ``formats`` replaces the sheet's number formats for this row."""
         if self._in_part >= self.max_rows - 1:
             self._sheet = self._start()
             self._in_part = 0
         formats = self.formats if formats is None else formats
-        row = []
-        for index, value in enumerate(values):
-            number_format = formats.get(index)
-            if number_format is not None and value is not None:
-                cell = WriteOnlyCell(self._sheet, value)
-                cell.number_format = number_format
-                row.append(cell)
-            else:
-                row.append(_cell(self._sheet, value))
-        self._sheet.append(row)
+        sheet = self._sheet
+        sheet.append(
+            [
+                data_cell(sheet, value, number_format=formats.get(index), font=font)
+                for index, value in enumerate(values)
+            ]
+        )
         self._in_part += 1
         self.rows += 1
 
@@ -122,12 +174,30 @@ class Sheet:
 
     def heading(self, *values: str) -> None:
         """A bold row inside the sheet: the header of a section."""
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(self._sheet, value)
-            cell.font = _BOLD
-            cells.append(cell)
-        self.append(cells)
+        self.append(values, font=_BOLD)
+
+
+class CsvSheet:
+    """A CSV file's rows, each cell written by :func:`csv_text` (see :func:`csv_file`)."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+        self.rows = 0
+
+    def append(self, values: Sequence[Any]) -> None:
+        self._writer.writerow([csv_text(value) for value in values])
+        self.rows += 1
+
+
+@contextmanager
+def csv_file(path: Path) -> Iterator[CsvSheet]:
+    """A CSV file at ``path``, in UTF-8 with a BOM (Excel then opens the Chinese unharmed),
+    with the guarantees of :func:`save`: private from its first byte, and whole or absent."""
+    with (
+        _staged(Path(path)) as staged,
+        staged.open("w", encoding="utf-8-sig", newline="") as file,
+    ):
+        yield CsvSheet(csv.writer(file))
 
 
 @contextmanager
@@ -143,14 +213,19 @@ def _private_temporary(directory: Path | None, suffix: str) -> Iterator[Path]:
             path.unlink()
 
 
-def save(book: Workbook, path: Path, *, password: str | None = None) -> None:
-    """Write ``book`` to ``path`` atomically; with ``password``, encrypted.
+@contextmanager
+def _staged(path: Path) -> Iterator[Path]:
+    """A private temporary file beside ``path`` that replaces ``path`` in one rename when the
+    block succeeds (an existing file, whatever its mode, is replaced by a 0600 one) and is
+    removed when it fails, so a failed write leaves no half file."""
+    with _private_temporary(path.parent, path.suffix) as staged:
+        yield staged
+        os.replace(staged, path)
 
-    The finished file replaces ``path`` in one rename, so a failed write leaves no half file.
-    """
-    path = Path(path)
-    target = path.parent if str(path.parent) else Path()
-    with _private_temporary(target, ".xlsx") as staged:
+
+def save(book: Workbook, path: Path, *, password: str | None = None) -> None:
+    """Write ``book`` to ``path`` atomically and privately; with ``password``, encrypted."""
+    with _staged(Path(path)) as staged:
         if password is None:
             book.save(staged)
         else:
@@ -159,7 +234,6 @@ def save(book: Workbook, path: Path, *, password: str | None = None) -> None:
             with _private_temporary(None, ".xlsx") as plain:
                 book.save(plain)
                 encrypt(plain, staged, password)
-        os.replace(staged, path)
 
 
 class PasswordError(GuanaiError):

@@ -26,6 +26,7 @@ from guanai.core.roster.checks import CellError, birth_date_of
 from guanai.core.roster.columns import CHILD_COLUMNS, Column, Kind
 from guanai.core.roster.reading import LostDigits, RosterFile, SheetRow
 from guanai.core.roster.stored import batches
+from guanai.core.workbook import as_typed
 
 _DIGIT_COLUMNS = frozenset(
     c.key
@@ -92,6 +93,7 @@ class SchoolFacts:
 
 def parse_cell(column: Column, raw: Any) -> Any:
     """The stored value of a cell, or :class:`CellError`; numbers Excel cut short are errors."""
+    raw = as_typed(raw)  # a ' before =, +, -, @ marks text, as in Excel
     if column.key in _DIGIT_COLUMNS and raw is not None:
         if isinstance(raw, LostDigits):
             raise CellError(LOST_DIGITS)
