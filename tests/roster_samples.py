@@ -168,10 +168,12 @@ def snapshot(engine: Engine) -> tuple[bytes | None, dict[str, list[tuple[Any, ..
             )
             for table in Base.metadata.sorted_tables
         }
-        data = None
-        if engine.dialect.name == "sqlite":
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            data = Path(engine.url.database or "").read_bytes()
+    data = None
+    if engine.dialect.name == "sqlite":
+        # on the driver's connection, which autocommits: a checkpoint cannot run in a transaction
+        with engine.connect() as connection:
+            connection.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        data = Path(engine.url.database or "").read_bytes()
     return data, tables
 
 

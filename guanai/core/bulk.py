@@ -14,6 +14,7 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import Table, insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 BATCH = 20_000
@@ -57,11 +58,21 @@ def insert_rows(
     count = 0
     iterator = iter(rows)
     if dialect == "postgresql" and connection.dialect.driver == "psycopg":
+        import psycopg
+
+        statement = f"COPY {table.name} ({names}) FROM STDIN"
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for row in iterator:
-                copy.write_row(row)
-                count += 1
+        try:
+            with cursor.copy(statement) as copy:
+                for row in iterator:
+                    copy.write_row(row)
+                    count += 1
+        except psycopg.Error as error:
+            # as SQLAlchemy raises it for its own statements (IntegrityError, DataError...),
+            # without the rows, which may be private
+            raise DBAPIError.instance(
+                statement, None, error, psycopg.Error, hide_parameters=True
+            ) from None
         return count
     while batch := list(islice(iterator, BATCH)):
         if dialect == "sqlite":

@@ -2,6 +2,12 @@
 
 Data functions take a session as their first argument and never commit: the entry point (a CLI
 command, a tick, a dashboard action) owns the transaction, so a write spanning rows is atomic.
+
+On SQLite, a unit of work (:func:`transaction`) starts with ``BEGIN IMMEDIATE``: it holds the
+database's write lock from its first read, so what it checked (an ID number not yet taken, the
+states a re-plan read) is still true when it writes. Python's sqlite3 module would otherwise
+run the reads outside any transaction and begin only at the first write, and two imports could
+both find an ID number free. A plain session begins with ``BEGIN`` (a read snapshot in WAL).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,8 +40,10 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": 30})
+        # isolation_level=None: the driver leaves transactions to us (see _sqlite_begin)
+        engine = create_engine(parsed, connect_args={"timeout": 30, "isolation_level": None})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(parsed, pool_pre_ping=True, connect_args=_server_connect_args(parsed))
 
@@ -62,14 +70,31 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+def _sqlite_begin(connection: Connection) -> None:
+    immediate = connection.get_execution_options().get(_WRITE_LOCK, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_WRITE_LOCK = "guanai_write_lock"
+"""Execution option of a unit of work's connection: on SQLite, take the write lock at BEGIN."""
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commits if the block succeeds, rolls back everything if it raises."""
+def transaction(engine: Engine, *, snapshot: bool = False) -> Iterator[Session]:
+    """One unit of work: commits if the block succeeds, rolls back everything if it raises.
+
+    ``snapshot``: every statement reads one snapshot of the database (a long export paging
+    through it): PostgreSQL's REPEATABLE READ; SQLite's write lock already makes it serial."""
+    options: dict[str, object] = {_WRITE_LOCK: True}
+    if snapshot and engine.dialect.name == "postgresql":
+        options["isolation_level"] = "REPEATABLE READ"
     with session_factory(engine)() as session, session.begin():
+        # before the first statement: the options apply when the transaction begins
+        session.connection(execution_options=options)
         yield session
 
 

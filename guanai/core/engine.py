@@ -170,9 +170,10 @@ def complete(
         raise RecordError(
             Label(f"任务 {task_id}：{error.label.zh}", f"task {task_id}: {error.label.en}")
         ) from None
-    session.add(Record(task_id=task.id, data=record, recorded_by=actor, recorded_at=now))
     task.state = TaskState.DONE.value
     task.completed_at, task.completed_by = now, actor
+    session.flush()  # done before its record: the database refuses a record of an open task
+    session.add(Record(task_id=task.id, data=record, recorded_by=actor, recorded_at=now))
     session.add(
         AuditEvent(
             at=now,

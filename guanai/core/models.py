@@ -155,7 +155,15 @@ class Child(Base):
     __table_args__ = (
         UniqueConstraint("school_id", "student_no"),
         Index("ix_child_school_status", "school_id", "enrolment_status"),
-        Index("ix_child_id_number", "id_number"),
+        # an ID number is one child's: once per school, and once among enrolled children
+        Index("uq_child_id_number_school", "id_number", "school_id", unique=True),
+        Index(
+            "uq_child_enrolled_id_number",
+            "id_number",
+            unique=True,
+            sqlite_where=text("enrolment_status = 'enrolled'"),
+            postgresql_where=text("enrolment_status = 'enrolled'"),
+        ),
     )
 
 
@@ -279,7 +287,9 @@ class Task(Base):
     """One step of one activity for one subject (the school, a class or a child).
 
     ``subject`` is the task's identity within its activity and step ("s", "c<class id>",
-    "k<child id>"); together with the activity key it makes re-planning idempotent.
+    "k<child id>"); together with the activity key it makes re-planning idempotent. A task
+    with a :class:`Record` is done: triggers refuse a record for a task not done and a state
+    change away from done while the record exists (migration 0006).
     """
 
     __tablename__ = "task"

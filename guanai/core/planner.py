@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, Update, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from guanai.core.activity import Coverage, Role
@@ -89,7 +89,7 @@ class PlanSummary:
 # (after its identity); a dataclass or SQLAlchemy row per task cost more than the insert itself.
 WANTED_FIELDS = ("stage", "class_id", "child_id", "assignee_id", "scheduled_on", "due_on")
 _EXISTING_FIELDS = ("id", "state", "sequence", *WANTED_FIELDS)
-_ID, _STATE, _SEQUENCE, _ASSIGNEE, _SCHEDULED = 0, 1, 2, 6, 7  # positions in an existing task
+_ID, _STATE, _ASSIGNEE, _SCHEDULED = 0, 1, 6, 7  # positions in an existing task
 _PLANNED = 3  # where the planned fields (WANTED_FIELDS) start in an existing task
 _PENDING = TaskState.PENDING.value
 _DONE = TaskState.DONE.value
@@ -298,52 +298,74 @@ def _plan_school(
         summary.unpaired_children += unpaired
     inserts: list[tuple[Any, ...]] = []
     updates: list[dict[str, Any]] = []
-    kept_done = reopened = updated = unchanged = 0
+    reopens: list[dict[str, Any]] = []
+    unchanged = 0
     for key, want in wanted.items():
         row = existing.pop(key, None)
         if row is None:
             inserts.append((*key, *want, _PENDING, now))
         elif row[_STATE] == _DONE:
-            kept_done += 1
+            summary.kept_done += 1
         elif row[_STATE] == _CANCELLED:
-            updates.append(_update(row, want, now))
-            reopened += 1
+            reopens.append(_update(row, want, now))
         elif row[_PLANNED:] != want:
             updates.append(_update(row, want, now))
-            updated += 1
         else:
             unchanged += 1
     to_cancel = [row[_ID] for row in existing.values() if row[_STATE] not in (_DONE, _CANCELLED)]
-    kept_done += sum(1 for row in existing.values() if row[_STATE] == _DONE)
-    summary.kept_done += kept_done
-    summary.reopened += reopened
-    summary.updated += updated
+    summary.kept_done += sum(1 for row in existing.values() if row[_STATE] == _DONE)
     summary.unchanged += unchanged
     summary.created += insert_rows(session, Task.__table__, TASK_COLUMNS, inserts)  # type: ignore[arg-type]
-    if updates:
-        session.execute(update(Task), updates)
+    # Each change applies only if the task is still as it was read: a task completed (or
+    # re-planned) since is left alone, and counts as kept.
+    connection = session.connection()
+    summary.updated += _guarded(connection, _REPLAN, updates, summary)
+    summary.reopened += _guarded(connection, _REOPEN, reopens, summary)
     for start in range(0, len(to_cancel), 1000):
-        session.execute(
-            update(Task)
-            .where(Task.id.in_(to_cancel[start : start + 1000]))
-            .values(state=TaskState.CANCELLED.value, sequence=Task.sequence + 1, changed_at=now)
-        )
-    summary.cancelled += len(to_cancel)
+        chunk = to_cancel[start : start + 1000]
+        cancelled = connection.execute(_CANCEL.where(_TASK.c.id.in_(chunk)), {"now": now}).rowcount
+        summary.cancelled += cancelled
+        summary.kept_done += len(chunk) - cancelled
+
+
+_TASK = Task.__table__
+_LIVE = and_(_TASK.c.state != _DONE, _TASK.c.state != _CANCELLED)  # no IN: executemany
+_PLANNED_VALUES = {
+    **{name: bindparam(name) for name in WANTED_FIELDS},
+    "state": _PENDING,
+    # A planned change is material to whoever follows the task (e.g. in a calendar feed),
+    # so it bumps the task's sequence and change time.
+    "sequence": _TASK.c.sequence + 1,
+    "changed_at": bindparam("now"),
+}
+_REPLAN = update(_TASK).where(_TASK.c.id == bindparam("task_id"), _LIVE).values(_PLANNED_VALUES)
+_REOPEN = (
+    update(_TASK)
+    .where(_TASK.c.id == bindparam("task_id"), _TASK.c.state == _CANCELLED)
+    .values(_PLANNED_VALUES)
+)
+_CANCEL = (
+    update(_TASK)
+    .where(_LIVE)
+    .values(state=_CANCELLED, sequence=_TASK.c.sequence + 1, changed_at=bindparam("now"))
+)
+
+
+def _guarded(
+    connection: Connection, statement: Update, params: list[dict[str, Any]], summary: PlanSummary
+) -> int:
+    """Run ``statement`` for each of ``params``; how many tasks it changed. The others were
+    finished by someone else between the plan's read and its write."""
+    if not params:
+        return 0
+    changed = connection.execute(statement, params).rowcount
+    summary.kept_done += len(params) - changed
+    return changed
 
 
 def _update(row: tuple[Any, ...], want: tuple[Any, ...], now: datetime) -> dict[str, Any]:
-    """The parameters that give existing task ``row`` the planned fields, pending again.
-
-    A planned change is material to whoever follows the task (e.g. in a calendar feed), so
-    it bumps the task's sequence and change time.
-    """
-    return {
-        "id": row[_ID],
-        **dict(zip(WANTED_FIELDS, want, strict=True)),
-        "state": _PENDING,
-        "sequence": row[_SEQUENCE] + 1,
-        "changed_at": now,
-    }
+    """The parameters that give existing task ``row`` the planned fields, pending again."""
+    return {"task_id": row[_ID], **dict(zip(WANTED_FIELDS, want, strict=True)), "now": now}
 
 
 def _wanted_tasks(

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -93,7 +93,10 @@ class _Batch:
 
 class RosterWriter:
     """Writes rows of one school in batches, each batch's pairings after its children; a
-    pairing whose buddy is a child further down the file waits for :meth:`finish`."""
+    pairing whose buddy is a child further down the file waits for :meth:`finish`.
+
+    ``written_students``: the student numbers of every row the import writes, in any batch
+    (see :meth:`_release_id_numbers`)."""
 
     def __init__(
         self,
@@ -104,8 +107,10 @@ class RosterWriter:
         actor: str,
         source: str,
         now: datetime,
+        written_students: Collection[str] = (),
     ) -> None:
         self.session = session
+        self.written_students = written_students
         self.facts = facts
         self.keys = frozenset(keys)
         self.actor = actor
@@ -140,6 +145,7 @@ class RosterWriter:
             request = self._pairing_request(values)
             if request is not None:
                 requests.append(request)
+        self._release_id_numbers(batch)
         self._insert(batch)
         self._update(batch)
         self.summary.changes += record_changes(
@@ -233,6 +239,44 @@ class RosterWriter:
                 self._queue_update(
                     batch, "child", child_id, {"updated_at": self.now, "updated_by": self.actor}
                 )
+
+    def _release_id_numbers(self, batch: _Batch) -> None:
+        """Free the ID numbers this batch gives to children who do not hold them yet.
+
+        The database holds an ID number once per school, so a file that corrects two swapped
+        numbers cannot give the first child the second's number while the second still holds
+        it. The validation let the move through only if the holder's row is written too, which
+        gives the holder its own new number (in this batch or a later one); until then the
+        holder has none, and the history keeps both steps. A holder whose row is not written
+        keeps its number, and the database refuses the duplicate (another import stored it
+        after this one's check).
+        """
+        wanted = {values.get("child.id_number"): None for values in batch.new}
+        for (table, columns), params in batch.updates.items():
+            if table == "child" and "id_number" in columns:
+                wanted.update({row["id_number"]: row["_id"] for row in params})
+        wanted.pop(None, None)
+        if not wanted:
+            return
+        for numbers in batches(wanted):
+            holders = self.session.execute(
+                select(_CHILD.c.id, _CHILD.c.id_number, _CHILD.c.student_no).where(
+                    _CHILD.c.school_id == self.facts.school_id,
+                    _CHILD.c.id_number.in_(numbers),
+                )
+            ).all()
+            released = [
+                (child_id, n)
+                for child_id, n, student_no in holders
+                if wanted[n] != child_id and student_no in self.written_students
+            ]
+            if released:
+                self.session.execute(
+                    update(_CHILD)
+                    .where(_CHILD.c.id.in_([child_id for child_id, _ in released]))
+                    .values(id_number=None)
+                )
+                batch.changes += [Change(c, "child.id_number", n, None) for c, n in released]
 
     def _shown(self, key: str, value: Any) -> Any:
         """A value as the history keeps it: a class by its name."""

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from guanai.core import db
@@ -29,6 +29,7 @@ from guanai.core.calendar import TermCalendar
 from guanai.core.config import Settings
 from guanai.core.errors import GuanaiError
 from guanai.core.i18n import Label
+from guanai.core.invariants import WriteRefusedError, explained
 from guanai.core.pm import GuanaiPluginManager
 from guanai.core.schools import SCHOOL_TIMEZONE, school_by_code
 
@@ -91,7 +92,7 @@ class ServiceBase:
     def calendar(self, name: str | Path | None = None) -> TermCalendar:
         """A term calendar by shipped name or path (default: the configured term), with the
         days plugins add."""
-        return self.pm.term_calendar(name or self.settings.term)
+        return self.pm.term_calendar(name or self.settings.term, self.settings.limits)
 
     def announce(self, hook: str, **kwargs: Any) -> None:
         """Tell plugins what happened, through pluggy; the plugin manager contains any that
@@ -155,15 +156,19 @@ class ServiceBase:
     def acting(self, action: str, *, snapshot: bool = False) -> Iterator[tuple[Session, Viewer]]:
         """One user action's unit of work, for an account allowed ``action``: all of it is
         written, or none. ``snapshot``: every statement reads one snapshot of the database (a
-        long export paging through it; PostgreSQL's REPEATABLE READ, SQLite is serial), set
-        before the first statement, as the isolation level must be."""
+        long export paging through it), see :func:`guanai.core.db.transaction`. A write the
+        database refuses by one of its rules raises :class:`WriteRefusedError`, in words."""
         self.require_current_database()
-        with db.transaction(self.engine) as session:
-            if snapshot and self.engine.dialect.name == "postgresql":
-                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            viewer = self.viewer_in(session)
-            require(viewer, action)
-            yield session, viewer
+        try:
+            with db.transaction(self.engine, snapshot=snapshot) as session:
+                viewer = self.viewer_in(session)
+                require(viewer, action)
+                yield session, viewer
+        except IntegrityError as error:
+            rule = explained(error)
+            if rule is None:
+                raise
+            raise WriteRefusedError(rule) from None
 
     @contextmanager
     def reading(self, action: str | None = None) -> Iterator[tuple[Session, Viewer]]:

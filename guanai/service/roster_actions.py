@@ -12,6 +12,7 @@ from guanai.core.access import AccessError, sees_in_full
 from guanai.core.child_card import ChildCard, child_card
 from guanai.core.errors import GuanaiError
 from guanai.core.i18n import Label
+from guanai.core.invariants import WriteRefusedError
 from guanai.core.models import Child
 from guanai.core.records import WriteSummary, update_child
 from guanai.core.roster.importer import ImportReport, import_and_hand_over
@@ -46,20 +47,30 @@ class RosterActions(ServiceBase):
             raise GuanaiError(
                 Label("--rejects 不能是导入的文件本身", "--rejects cannot be the file itself")
             )
-        with self.acting("import_roster") as (session, viewer):
-            school = school_for(session, viewer, school_code)
-            return import_and_hand_over(
-                session,
-                path,
-                self.registry,
-                school_id=school,
-                actor=self.actor,
-                now=now or self.now(),
-                daily_cap=self.settings.max_tasks_per_teacher_per_day,
-                valid_only=valid_only,
-                rejects_path=rejects,
-                progress=progress,
-            )
+
+        def once() -> ImportReport:
+            with self.acting("import_roster") as (session, viewer):
+                school = school_for(session, viewer, school_code)
+                return import_and_hand_over(
+                    session,
+                    path,
+                    self.registry,
+                    school_id=school,
+                    actor=self.actor,
+                    now=now or self.now(),
+                    daily_cap=self.settings.max_tasks_per_teacher_per_day,
+                    valid_only=valid_only,
+                    rejects_path=rejects,
+                    progress=progress,
+                )
+
+        try:
+            return once()
+        except WriteRefusedError:
+            # Another import stored an ID number or a student no. between this one's check and
+            # its write (the database refused the duplicate): checked again, the rows that now
+            # clash are named, as if the imports had run one after the other.
+            return once()
 
     def child_card(self, student_no: str, school_code: str | None = None) -> ChildCard:
         """The card and history of one child, masked as the acting account may see it."""

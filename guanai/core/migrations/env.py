@@ -14,9 +14,12 @@ engine = context.config.attributes["engine"]
 
 with engine.connect() as connection:
     sqlite = connection.dialect.name == "sqlite"
+    # SQLite's foreign-key pragma is a no-op inside a transaction, and every statement through
+    # SQLAlchemy runs in one (guanai.core.db begins them itself): the driver's connection,
+    # which autocommits, switches it.
+    driver = connection.connection.driver_connection
     if sqlite:
-        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        connection.commit()
+        driver.execute("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -27,7 +30,7 @@ with engine.connect() as connection:
         context.run_migrations()
     connection.commit()
     if sqlite:
-        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        driver.execute("PRAGMA foreign_keys=ON")
         if broken:
             raise RuntimeError(f"migration left {len(broken)} broken foreign keys: {broken[:5]}")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import pickle
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -94,7 +94,7 @@ def import_roster(
     facts = SchoolFacts.load(session, school_id)
     report = ImportReport(path.name)
     with _Spool(roster, chunk_size) as spool:
-        report.rows, report.problems = _check(session, roster, facts, spool, progress)
+        report.rows, report.problems, student_rows = _check(session, roster, facts, spool, progress)
         by_row: dict[int, list[Problem]] = defaultdict(list)
         for problem in report.problems:
             by_row[problem.row].append(problem)
@@ -106,7 +106,13 @@ def import_roster(
         if by_row and not valid_only:
             raise RosterRejected(report)
         writer = RosterWriter(
-            session, facts, roster.keys, actor=actor, source=f"import {path.name}", now=now
+            session,
+            facts,
+            roster.keys,
+            actor=actor,
+            source=f"import {path.name}",
+            now=now,
+            written_students={no for no, row in student_rows.items() if row not in by_row},
         )
         done, total = 0, report.rows - report.rejected
         for chunk in spool.chunks():
@@ -165,8 +171,9 @@ def _check(
     facts: SchoolFacts,
     spool: _Spool,
     progress: Progress | None,
-) -> tuple[int, list[Problem]]:
-    """The first pass: how many rows, and every problem of the file; parsed rows to ``spool``."""
+) -> tuple[int, list[Problem], Mapping[str, int]]:
+    """The first pass: how many rows, every problem of the file, and the row of each student
+    no.; parsed rows to ``spool``."""
     check = RosterCheck(session, roster, facts)
     for row in roster.rows():
         spool.add(row.number, check.check(row))
@@ -175,7 +182,7 @@ def _check(
     problems = check.finish()
     if progress:
         progress(CHECKING, check.rows, check.rows)
-    return check.rows, problems
+    return check.rows, problems, check.student_rows
 
 
 def _write_rejects(roster: RosterFile, path: Path, by_row: dict[int, list[Problem]]) -> None:

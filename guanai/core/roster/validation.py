@@ -13,7 +13,7 @@ already in the database) run in :meth:`RosterCheck.finish`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -249,6 +249,11 @@ class RosterCheck:
             )
         self._problems += problems
         return values
+
+    @property
+    def student_rows(self) -> Mapping[str, int]:
+        """The row of each student no. of the file checked so far (its first, if twice)."""
+        return {student_no: row for student_no, (row, _) in self._students.items()}
 
     def finish(self) -> list[Problem]:
         """Every problem of the file, in row order (then in the file's column order)."""
