@@ -182,11 +182,9 @@ class CsvSheet:
 
     def __init__(self, writer: Any) -> None:
         self._writer = writer
-        self.rows = 0
 
     def append(self, values: Sequence[Any]) -> None:
         self._writer.writerow([csv_text(value) for value in values])
-        self.rows += 1
 
 
 @contextmanager
