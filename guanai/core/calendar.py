@@ -19,8 +19,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from guanai.core.activity import Schedule
+from guanai.core.config import LimitSettings
 from guanai.core.errors import CalendarError
 from guanai.core.i18n import Label
+from guanai.core.limits import over_limit, toml_too_deep
 from guanai.core.timezone import SCHOOL_TIMEZONE_NAME
 
 
@@ -372,14 +374,26 @@ def shipped_calendars() -> dict[str, Path]:
 def load_calendar(
     name_or_path: str | Path,
     add_holidays: Callable[[TermCalendar, Callable[[CalendarEntry], None]], None] | None = None,
+    limits: LimitSettings | None = None,
 ) -> TermCalendar:
     """Load a shipped calendar by name (``2026-autumn``) or a file by path.
 
-    ``add_holidays`` lets plugins add days (the ``register_holidays`` hook).
+    ``add_holidays`` lets plugins add days (the ``register_holidays`` hook). ``limits``
+    (default: the defaults of ``[limits]``) bound the file's size and nesting, checked before
+    it is parsed.
     """
+    limits = limits or LimitSettings()
     shipped = shipped_calendars()
     path = shipped.get(str(name_or_path)) or Path(name_or_path)
     try:
+        if path.stat().st_size > limits.toml_kb * 1024:
+            raise CalendarError(
+                over_limit(
+                    Label(f"日历文件 {path} 太大", f"calendar file {path} is too large"),
+                    "toml_kb",
+                    limits.toml_kb,
+                )
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CalendarError(
@@ -392,6 +406,18 @@ def load_calendar(
         raise CalendarError(
             Label(f"无法读取日历文件 {path}：{error}", f"cannot read calendar file {path}: {error}")
         ) from None
+    line = toml_too_deep(text, limits.toml_depth)
+    if line is not None:
+        raise CalendarError(
+            over_limit(
+                Label(
+                    f"日历文件 {path} 第 {line} 行：数组或内联表嵌套太深",
+                    f"calendar file {path} line {line}: arrays or inline tables nested too deep",
+                ),
+                "toml_depth",
+                limits.toml_depth,
+            )
+        )
     calendar = parse_calendar(text, path)
     if add_holidays is not None:
         counter = iter(range(1_000_000))

@@ -19,6 +19,7 @@ import platformdirs
 
 from guanai.core.errors import ConfigError
 from guanai.core.i18n import LANGUAGES, Label
+from guanai.core.limits import limit_text, toml_too_deep
 
 APP = "guanai"
 
@@ -74,6 +75,34 @@ class FeedSettings:
 
 
 @dataclass(frozen=True)
+class LimitSettings:
+    """The ``[limits]`` table: the most guanai reads from one input file.
+
+    A file past a limit is refused before the work it would cost (its size and, for an .xlsx,
+    its zip directory are checked before it is read) or as soon as reading reaches the part
+    that is too large, with a message naming the limit's key. The defaults fit a city's
+    260,000 children in one file; a school's roster is far smaller."""
+
+    file_mb: int = 256
+    """The largest roster file ``guanai import`` reads (.xlsx or .csv), in MiB."""
+    unpacked_mb: int = 512
+    """An .xlsx is a zip archive: the most its parts may unpack to together, in MiB."""
+    xlsx_parts: int = 10_000
+    """The most parts (files inside the zip) an .xlsx may hold; a spreadsheet has a few dozen."""
+    rows: int = 1_000_000
+    """The most rows a roster may have, counting the header, a title above it and empty rows."""
+    columns: int = 100
+    """The most cells one row may have, counting empty ones up to the last the file holds."""
+    cell_chars: int = 10_000
+    """The most characters one cell may hold (in an .xlsx also any shared or inline string)."""
+    toml_kb: int = 1024
+    """The largest term calendar file, in KiB (a config file is held to the default)."""
+    toml_depth: int = 16
+    """How deeply arrays and inline tables may nest in a term calendar (a config file is held
+    to the default)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting guanai reads. Field docs are the reference for docs/configuration.md."""
 
@@ -93,6 +122,8 @@ class Settings:
     """The ``[reminders]`` table."""
     feeds: FeedSettings = field(default_factory=FeedSettings)
     """The ``[feeds]`` table."""
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    """The ``[limits]`` table."""
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     """``[channels.NAME]`` tables, each read by its channel (env ``GUANAI_CHANNEL_NAME_KEY``)."""
     source: str = field(default="", compare=False)
@@ -126,8 +157,8 @@ def _checked(path: Path, prefix: str, values: dict[str, Any], defaults: object) 
                 )
             )
         expected = type(getattr(defaults, key))
-        if expected in (ReminderSettings, FeedSettings):
-            continue  # a table of its own, checked by _reminders or _feeds
+        if expected in (ReminderSettings, FeedSettings, LimitSettings):
+            continue  # a table of its own, checked by _reminders, _feeds or _limits
         wrong = not isinstance(value, expected) or isinstance(value, bool) != (expected is bool)
         if expected is list and not wrong:
             wrong = not all(isinstance(item, str) for item in value)
@@ -138,10 +169,31 @@ def _checked(path: Path, prefix: str, values: dict[str, Any], defaults: object) 
 
 
 def _read_file(path: Path) -> dict[str, Any]:
+    """The file's tables, or {} if there is none. The file is held to the default
+    ``toml_kb`` and ``toml_depth``: it is read before its own ``[limits]`` could apply."""
     if not path.exists():
         return {}
+    bounds = LimitSettings()
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        if path.stat().st_size > bounds.toml_kb * 1024:
+            size = limit_text("toml_kb", bounds.toml_kb)
+            raise ConfigError(
+                Label(
+                    f"配置文件 {path} 超过 {size}：配置文件不会这么大",
+                    f"config file {path} is larger than {size}: no config file is that large",
+                )
+            )
+        text = path.read_text(encoding="utf-8")
+        line = toml_too_deep(text, bounds.toml_depth)
+        if line is not None:
+            raise ConfigError(
+                Label(
+                    f"配置文件 {path} 第 {line} 行：数组或内联表嵌套超过 {bounds.toml_depth} 层",
+                    f"config file {path} line {line}: arrays or inline tables nested more"
+                    f" than {bounds.toml_depth} deep",
+                )
+            )
+        return tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
         raise ConfigError(
             Label(f"配置文件 {path} 无法读取：{error}", f"config file {path} is invalid: {error}")
@@ -194,6 +246,16 @@ def _feeds(path: Path, table: Any) -> FeedSettings:
     return feeds
 
 
+def _limits(path: Path, table: Any) -> LimitSettings:
+    if not isinstance(table, dict):
+        raise _fail(path, "limits", "应为表", "must be a table")
+    limits = LimitSettings(**_checked(path, "limits.", dict(table), LimitSettings()))
+    for key in (f.name for f in fields(limits)):
+        if getattr(limits, key) < 1:
+            raise _fail(path, f"limits.{key}", "至少为 1", "must be at least 1")
+    return limits
+
+
 def _channels(path: Path, table: Any) -> dict[str, dict[str, Any]]:
     """``[channels.NAME]`` tables, with ``GUANAI_CHANNEL_NAME_KEY`` variables over them."""
     if not isinstance(table, dict) or not all(isinstance(v, dict) for v in table.values()):
@@ -213,6 +275,7 @@ def load_settings(path: Path | None = None) -> Settings:
     values = _checked(path, "", _read_file(path), Settings())
     values["reminders"] = _reminders(path, values.get("reminders", {}))
     values["feeds"] = _feeds(path, values.get("feeds", {}))
+    values["limits"] = _limits(path, values.get("limits", {}))
     values["channels"] = _channels(path, values.get("channels", {}))
     for key, variable in _ENV.items():
         if os.environ.get(variable):

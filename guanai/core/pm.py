@@ -38,6 +38,7 @@ from guanai.core import hookspecs
 from guanai.core.activity import validate_activity_type
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import TermCalendar, load_calendar
+from guanai.core.config import LimitSettings
 from guanai.core.errors import PluginError
 from guanai.core.i18n import Label
 from guanai.core.reminders.channels import Channel, check_channel
@@ -253,14 +254,17 @@ class GuanaiPluginManager(pluggy.PluginManager):
             ).items
         return self._channels
 
-    def term_calendar(self, name_or_path: str | Path) -> TermCalendar:
+    def term_calendar(
+        self, name_or_path: str | Path, limits: LimitSettings | None = None
+    ) -> TermCalendar:
         """A term calendar by shipped name or path, with the days plugins add through
-        ``register_holidays`` (a plugin that raises there is reported)."""
+        ``register_holidays`` (a plugin that raises there is reported); ``limits`` bound the
+        file (see :func:`guanai.core.calendar.load_calendar`)."""
 
         def add_holidays(calendar: TermCalendar, register: Any) -> None:
             self.hook.register_holidays(calendar=calendar, register=register)
 
-        return load_calendar(name_or_path, add_holidays)
+        return load_calendar(name_or_path, add_holidays, limits)
 
 
 Report = Callable[[str, BaseException | str], None]

@@ -62,6 +62,7 @@ class RosterActions(ServiceBase):
                     valid_only=valid_only,
                     rejects_path=rejects,
                     progress=progress,
+                    limits=self.settings.limits,
                 )
 
         try:

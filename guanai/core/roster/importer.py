@@ -28,11 +28,18 @@ from typing import IO, Any
 from sqlalchemy.orm import Session
 
 from guanai.core.activity_registry import ActivityRegistry
+from guanai.core.config import LimitSettings
 from guanai.core.errors import GuanaiError
 from guanai.core.handover import hand_over_new_pairings
 from guanai.core.i18n import Label
 from guanai.core.records import RosterWriter
-from guanai.core.roster.reading import RosterFile, RosterFileError, open_roster
+from guanai.core.roster.reading import (
+    RosterFile,
+    RosterFileError,
+    changed_error,
+    file_stamp,
+    open_roster,
+)
 from guanai.core.roster.rejects import rejects_file
 from guanai.core.roster.validation import Problem, RosterCheck, SchoolFacts
 
@@ -82,15 +89,16 @@ def import_roster(
     rejects_path: Path | None = None,
     progress: Progress | None = None,
     chunk_size: int = CHUNK,
+    limits: LimitSettings | None = None,
 ) -> ImportReport:
-    """Import the roster at ``path`` into the school ``school_id``; never commits.
+    """Import the roster at ``path`` into the school ``school_id``; never commits. ``limits``
+    bound what the file may cost to read (default: the defaults of ``[limits]``).
 
     Raises :class:`RosterFileError` when the file cannot be read as a roster and
     :class:`RosterRejected` when a row has problems and ``valid_only`` is false.
     """
     path = Path(path)
-    roster = open_roster(path)
-    stamp = _stamp(path)
+    roster = open_roster(path, limits)
     facts = SchoolFacts.load(session, school_id)
     report = ImportReport(path.name)
     with _Spool(roster, chunk_size) as spool:
@@ -100,8 +108,8 @@ def import_roster(
             by_row[problem.row].append(problem)
         report.rejected = len(by_row)
         if by_row and rejects_path is not None:
-            if _stamp(path) != stamp:
-                raise _changed(path)
+            if file_stamp(path) != roster.stamp:
+                raise changed_error(path)
             _write_rejects(roster, rejects_path, by_row)
         if by_row and not valid_only:
             raise RosterRejected(report)
@@ -195,20 +203,6 @@ def _write_rejects(roster: RosterFile, path: Path, by_row: dict[int, list[Proble
         raise RosterFileError(
             Label(f"无法写入 {path}：{error.strerror}", f"cannot write {path}: {error.strerror}")
         ) from None
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    status = path.stat()
-    return status.st_size, status.st_mtime_ns
-
-
-def _changed(path: Path) -> RosterFileError:
-    return RosterFileError(
-        Label(
-            f"{path.name} 在导入过程中被修改：请保存后重新导入",
-            f"{path.name} changed while it was being imported: save it and import it again",
-        )
-    )
 
 
 def import_and_hand_over(

@@ -4,6 +4,12 @@ A 260,000-row roster must never sit in memory at once: :meth:`RosterFile.rows` i
 that reads the file anew on every call (openpyxl in ``read_only`` mode, CSV through the
 :mod:`csv` module), so a caller can read it as often as it needs.
 
+Any file, hostile ones too, costs bounded work: the ``[limits]`` settings bound its size (checked
+before it is read), an .xlsx's zip (checked before openpyxl opens it, see
+:mod:`~guanai.core.roster.xlsx_source`), and the rows, cells per row and characters per cell of
+every row read, header rows included, each refused with a message naming its limit. Every step
+is linear in the file's size.
+
 Cells arrive as Excel or the CSV holds them, with two normalisations: whole numbers become their
 digits (``13800138000.0`` → ``"13800138000"``, as Excel stores phones and student numbers typed
 without a leading apostrophe), and numbers too long for Excel to keep every digit become
@@ -12,33 +18,27 @@ without a leading apostrophe), and numbers too long for Excel to keep every digi
 
 from __future__ import annotations
 
-import codecs
-import csv
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from guanai.core.errors import GuanaiError
+from guanai.core.config import LimitSettings
 from guanai.core.i18n import Label
+from guanai.core.limits import over_limit
 from guanai.core.roster.columns import CHILD_COLUMNS, Column, column_for
+from guanai.core.roster.csv_source import csv_rows, detect_delimiter, detect_encoding
+from guanai.core.roster.file_errors import RosterFileError
+from guanai.core.roster.xlsx_source import MIB, check_xlsx, pick_sheet, xlsx_rows
 
-SHEET_NAMES = ("留守儿童", "children")
 PROBLEMS_HEADER = Label("问题", "Problems")
 """The column a rejects file adds; ignored on import, so a fixed rejects file imports as is."""
-CSV_ENCODINGS = ("utf-8-sig", "gb18030")
-"""Tried in order, strictly. UTF-8 first: GB18030 decodes almost any byte string, UTF-8 does not,
-so a GB18030 file is never mistaken for UTF-8, while the reverse would garble every character."""
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number
 IDENTITY = "child.student_no"  # the column that matches a row to a stored record
 HEADER_SEARCH_ROWS = 20  # rows searched for the header row
-
-
-class RosterFileError(GuanaiError):
-    """The file cannot be read as a roster: wrong format, encoding, or headers."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,8 @@ class RosterFile:
     encoding: str | None = None  # CSV only
     delimiter: str = ","
     sheet: str | None = None  # xlsx only
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    stamp: tuple[int, int] = (0, 0)  # size and mtime when opened: rows() refuses a changed file
 
     @property
     def missing_required(self) -> tuple[Column, ...]:
@@ -91,15 +93,17 @@ class RosterFile:
 
     def rows(self) -> Iterator[SheetRow]:
         """The data rows below the header, fully empty rows skipped, read from the file anew."""
+        if file_stamp(self.path) != self.stamp:
+            raise changed_error(self.path)
         named = [(index, header) for index, header in enumerate(self.headers) if header]
         if self.format == "csv":  # CSV cells are text already: no normalising, the hot path
-            for number, values in _csv_rows(self):
+            for number, values in _source(self):
                 if number > self.header_row and any(v.strip() for v in values):
                     width = len(values)
                     cells = {h: values[i] if i < width else None for i, h in named}
                     yield SheetRow(number, cells)
             return
-        for number, values in _xlsx_rows(self):
+        for number, values in _source(self):
             if number <= self.header_row:
                 continue
             width = len(values)
@@ -108,40 +112,52 @@ class RosterFile:
                 yield SheetRow(number, cells)
 
 
-def open_roster(path: Path) -> RosterFile:
-    """Open ``path`` and check its headers; raise :class:`RosterFileError` naming the problem."""
+def open_roster(path: Path, limits: LimitSettings | None = None) -> RosterFile:
+    """Open ``path`` and check its headers; raise :class:`RosterFileError` naming the problem.
+
+    ``limits`` (default: the defaults of ``[limits]``) bound what the file may cost to read.
+    """
     path = Path(path)
+    limits = limits or LimitSettings()
     if not path.is_file():
         raise RosterFileError(Label(f"找不到文件 {path}", f"file not found: {path}"))
+    stamp = file_stamp(path)
+    if stamp[0] > limits.file_mb * MIB:
+        raise RosterFileError(
+            over_limit(
+                Label(f"{path.name} 太大", f"{path.name} is too large"), "file_mb", limits.file_mb
+            )
+        )
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        sheet = _pick_sheet(path)
-        probe = RosterFile(path, "xlsx", (), {}, 0, sheet=sheet)
-        with closing(_xlsx_rows(probe)) as rows:
-            number, headers = _header(probe, rows)
-        return _checked(RosterFile(path, "xlsx", headers, {}, number, sheet=sheet))
-    if suffix in (".csv", ".txt"):
-        encoding = detect_encoding(path)
-        delimiter = _delimiter(path, encoding)
-        probe = RosterFile(path, "csv", (), {}, 0, encoding=encoding, delimiter=delimiter)
-        with closing(_csv_rows(probe)) as rows:
-            number, headers = _header(probe, rows)
-        return _checked(
-            RosterFile(path, "csv", headers, {}, number, encoding=encoding, delimiter=delimiter)
+        check_xlsx(path, limits)
+        probe = RosterFile(
+            path, "xlsx", (), {}, 0, sheet=pick_sheet(path), limits=limits, stamp=stamp
         )
-    if suffix == ".xls":
+    elif suffix in (".csv", ".txt"):
+        encoding = detect_encoding(path, limits)
+        delimiter = detect_delimiter(path, encoding, limits)
+        probe = RosterFile(
+            path, "csv", (), {}, 0, encoding=encoding, delimiter=delimiter, limits=limits,
+            stamp=stamp,
+        )  # fmt: skip
+    elif suffix == ".xls":
         raise RosterFileError(
             Label(
                 f"{path.name} 是旧版 .xls 文件：请在 Excel 中另存为 .xlsx 或 .csv",
                 f"{path.name} is an old .xls file: save it as .xlsx or .csv in Excel",
             )
         )
-    raise RosterFileError(
-        Label(
-            f"{path.name}：只能导入 .xlsx 或 .csv 文件",
-            f"{path.name}: only .xlsx and .csv files can be imported",
+    else:
+        raise RosterFileError(
+            Label(
+                f"{path.name}：只能导入 .xlsx 或 .csv 文件",
+                f"{path.name}: only .xlsx and .csv files can be imported",
+            )
         )
-    )
+    with closing(_source(probe)) as rows:
+        number, headers = _header(probe, rows)
+    return _checked(replace(probe, headers=headers, header_row=number))
 
 
 def normalise(value: Any) -> Any:
@@ -176,9 +192,11 @@ def _header(probe: RosterFile, rows: Iterator[tuple[int, tuple[Any, ...]]]) -> t
     for number, values in islice(rows, HEADER_SEARCH_ROWS):
         if all(_is_empty(normalise(value)) for value in values):
             continue
-        headers = tuple("" if v is None else " ".join(str(v).split()) for v in values)
-        while headers and not headers[-1]:
-            headers = headers[:-1]
+        headers = ["" if v is None else " ".join(str(v).split()) for v in values]
+        end = len(headers)
+        while end and not headers[end - 1]:  # trailing empty cells: no header
+            end -= 1
+        headers = tuple(headers[:end])
         if any(column_for(h) is not None for h in headers if h):
             return number, headers
         first = first or (number, headers)
@@ -231,16 +249,7 @@ def _checked(roster: RosterFile) -> RosterFile:
                 f"{name}: missing required column(s) '{missing_en}'",
             )
         )
-    return RosterFile(
-        roster.path,
-        roster.format,
-        roster.headers,
-        columns,
-        roster.header_row,
-        encoding=roster.encoding,
-        delimiter=roster.delimiter,
-        sheet=roster.sheet,
-    )
+    return replace(roster, columns=columns)
 
 
 def _problems_headers() -> set[str]:
@@ -251,98 +260,55 @@ def _problems_headers() -> set[str]:
     }
 
 
-# --- xlsx ----------------------------------------------------------------------------------
+def file_stamp(path: Path) -> tuple[int, int]:
+    """The file's size and modification time: what tells that it changed."""
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns
 
 
-def _load_workbook(path: Path) -> Any:
-    from openpyxl import load_workbook  # imported here: only an xlsx file needs it
-
-    try:
-        # data_only: a formula cell gives the value Excel last computed, not "=A1".
-        return load_workbook(path, read_only=True, data_only=True)
-    except Exception:
-        raise RosterFileError(
-            Label(
-                f"{path.name} 不是有效的 .xlsx 文件（可能已损坏，或被加密）",
-                f"{path.name} is not a valid .xlsx file (damaged, or password-protected?)",
-            )
-        ) from None
-
-
-def _pick_sheet(path: Path) -> str:
-    """The sheet named 留守儿童 (or "Children"), otherwise the first."""
-    workbook = _load_workbook(path)
-    try:
-        names = list(workbook.sheetnames)
-    finally:
-        workbook.close()
-    for wanted in SHEET_NAMES:
-        for name in names:
-            if name.strip().casefold() == wanted:
-                return name
-    return names[0]
-
-
-def _xlsx_rows(roster: RosterFile) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    workbook = _load_workbook(roster.path)
-    try:
-        sheet = workbook[roster.sheet]
-        # Some programs write a wrong <dimension>; ignore it and read every row there is.
-        sheet.reset_dimensions()
-        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
-    finally:
-        workbook.close()
-
-
-# --- csv -----------------------------------------------------------------------------------
-
-
-def detect_encoding(path: Path) -> str:
-    """The first of :data:`CSV_ENCODINGS` (UTF-16 when the file starts with its BOM) that
-    decodes the whole file strictly, read in blocks so a large file is never held at once."""
-    with path.open("rb") as file:
-        start = file.read(4)
-    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates: tuple[str, ...] = ("utf-16",)
-    else:
-        candidates = CSV_ENCODINGS
-    for encoding in candidates:
-        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-        try:
-            with path.open("rb") as file:
-                while block := file.read(1 << 20):
-                    decoder.decode(block)
-                decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    raise RosterFileError(
+def changed_error(path: Path) -> RosterFileError:
+    return RosterFileError(
         Label(
-            f"无法识别 {path.name} 的编码：请在 Excel 中另存为“CSV UTF-8”或 .xlsx",
-            f"cannot decode {path.name} (tried UTF-8 and GB18030): save it as 'CSV UTF-8' or .xlsx",
+            f"{path.name} 在导入过程中被修改：请保存后重新导入",
+            f"{path.name} changed while it was being imported: save it and import it again",
         )
     )
 
 
-def _delimiter(path: Path, encoding: str) -> str:
-    """A comma, or a tab for Excel's "Unicode text" export: whichever the first line holds."""
-    with path.open(encoding=encoding, newline="") as file:
-        first = file.readline()
-    return "\t" if first.count("\t") > first.count(",") else ","
+def _source(roster: RosterFile) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """The file's rows as (number, cells), each refused when past a limit of ``[limits]``."""
+    if roster.format == "csv":
+        assert roster.encoding is not None
+        rows = csv_rows(roster.path, roster.encoding, roster.delimiter, roster.limits)
+    else:
+        assert roster.sheet is not None
+        rows = xlsx_rows(roster.path, roster.sheet)
+    for number, values in rows:
+        _check_row(roster, number, values)
+        yield number, values
 
 
-def _csv_rows(roster: RosterFile) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    assert roster.encoding is not None
-    with roster.path.open(encoding=roster.encoding, newline="") as file:
-        reader = csv.reader(file, delimiter=roster.delimiter)
-        try:
-            # A CSV record is one spreadsheet row, even when a quoted cell spans lines.
-            for number, values in enumerate(reader, start=1):
-                yield number, tuple(values)
-        except csv.Error as error:
-            raise RosterFileError(
-                Label(
-                    f"{roster.path.name} 第 {reader.line_num} 行不是有效的 CSV：{error}",
-                    f"{roster.path.name} line {reader.line_num} is not valid CSV: {error}",
-                )
-            ) from None
+def _check_row(roster: RosterFile, number: int, values: tuple[Any, ...]) -> None:
+    limits, name = roster.limits, roster.path.name
+    if number > limits.rows:
+        what = Label(f"{name} 的行数太多", f"{name} has too many rows")
+        raise RosterFileError(over_limit(what, "rows", limits.rows))
+    if len(values) > limits.columns:
+        what = Label(
+            f"{name} 第 {number} 行有 {len(values):,} 个单元格",
+            f"{name} row {number} has {len(values):,} cells",
+        )
+        raise RosterFileError(over_limit(what, "columns", limits.columns))
+    if roster.format == "csv":  # every cell is text: the quick way
+        longest = max(map(len, values), default=0)
+    else:
+        longest = max((len(v) for v in values if isinstance(v, str)), default=0)
+    if longest > limits.cell_chars:
+        column = next(
+            i for i, v in enumerate(values, 1) if isinstance(v, str) and len(v) == longest
+        )
+        what = Label(
+            f"{name} 第 {number} 行第 {column} 列有 {longest:,} 个字符",
+            f"{name} row {number}, column {column} holds {longest:,} characters",
+        )
+        raise RosterFileError(over_limit(what, "cell_chars", limits.cell_chars))

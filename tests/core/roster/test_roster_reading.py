@@ -45,11 +45,12 @@ def test_a_utf16_csv_with_tabs_from_excel_unicode_text_is_read(tmp_path) -> None
     assert row.cells["学号"] == "20260001" and row.cells["监护人关系"] == "祖父"
 
 
-def test_an_undecodable_csv_is_an_error_naming_the_file(tmp_path) -> None:
+def test_an_undecodable_csv_row_is_an_error_naming_the_file_and_row(tmp_path) -> None:
     path = tmp_path / "garbled.csv"
     path.write_bytes("学号,姓名\n".encode() + b"\x80\xff\xfe\x81\n")
-    with pytest.raises(RosterFileError, match=r"garbled\.csv"):
-        open_roster(path)
+    i18n.set_language("en")
+    with pytest.raises(RosterFileError, match=r"garbled\.csv: row 2 is not in UTF-8"):
+        list(open_roster(path).rows())
 
 
 def test_unknown_headers_are_named_with_the_known_ones(tmp_path) -> None:

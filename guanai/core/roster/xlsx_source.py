@@ -1,0 +1,190 @@
+"""An .xlsx roster: its zip checked against the limits before openpyxl opens it, then its rows.
+
+An .xlsx is a zip of XML parts, and openpyxl keeps some of them whole in memory (the shared
+strings, every distinct text of the workbook, are loaded when the workbook is opened). So
+before openpyxl sees the file, :func:`check_xlsx` reads the zip's directory as its end record
+declares it, the parts' declared sizes, and then streams every XML part once, in blocks:
+
+- the directory may list at most ``xlsx_parts`` parts, and their sizes add up to at most
+  ``unpacked_mb``. :mod:`zipfile` never unpacks a part past the size the directory declares
+  (a part whose data goes on fails its CRC check), so a lying directory gains nothing;
+- no text between two tags may be longer than a cell of ``cell_chars`` characters could be
+  written in (a shared string of 2 GB unpacked from 2 MB is refused after its first block);
+- no part may declare a DTD (``<!DOCTYPE``): spreadsheets never do, and entity expansion
+  ("billion laughs") needs one.
+
+Rows are then streamed by openpyxl in read-only mode; the reader bounds their number, width
+and cells as it does a CSV's.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from guanai.core.config import LimitSettings
+from guanai.core.i18n import Label
+from guanai.core.limits import over_limit
+from guanai.core.roster.file_errors import RosterFileError
+
+SHEET_NAMES = ("留守儿童", "children")
+MIB = 1 << 20
+BLOCK = 1 << 20  # bytes of a part read at a time
+BYTES_PER_CHAR = 8  # in XML one character takes up to 4 bytes, or more as a reference: &#x4E2D;
+DIRECTORY_ENTRY = 1024  # bytes a part's directory entry may take on average (most take ~80)
+_END = struct.Struct("<4s4H2LH")  # the zip's end of central directory record
+_END64_LOCATOR = struct.Struct("<4sLQL")
+_END64 = struct.Struct("<4sQ2H2L4Q")
+_BROKEN = (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError)
+"""What zipfile raises on a damaged, truncated or encrypted archive."""
+
+
+def check_xlsx(path: Path, limits: LimitSettings) -> None:
+    """Raise :class:`RosterFileError` if ``path`` is not a zip within the limits (see above)."""
+    name = path.name
+    parts, directory = _directory(path)
+    if parts > limits.xlsx_parts or directory > limits.xlsx_parts * DIRECTORY_ENTRY:
+        raise _too_many_parts(name, limits)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            if len(members) > limits.xlsx_parts:
+                raise _too_many_parts(name, limits)
+            if sum(member.file_size for member in members) > limits.unpacked_mb * MIB:
+                raise RosterFileError(
+                    over_limit(
+                        Label(f"{name} 解压后太大", f"{name} unpacks to too much"),
+                        "unpacked_mb",
+                        limits.unpacked_mb,
+                    )
+                )
+            for member in members:
+                if member.filename.lower().endswith((".xml", ".rels")):
+                    _scan(archive, member, name, limits)
+    except _BROKEN:
+        raise not_an_xlsx(name) from None
+
+
+def not_an_xlsx(name: str) -> RosterFileError:
+    return RosterFileError(
+        Label(
+            f"{name} 不是有效的 .xlsx 文件（可能已损坏，或被加密）",
+            f"{name} is not a valid .xlsx file (damaged, or password-protected?)",
+        )
+    )
+
+
+def _too_many_parts(name: str, limits: LimitSettings) -> RosterFileError:
+    return RosterFileError(
+        over_limit(
+            Label(f"{name} 中的部件太多", f"{name} holds too many parts"),
+            "xlsx_parts",
+            limits.xlsx_parts,
+        )
+    )
+
+
+def _directory(path: Path) -> tuple[int, int]:
+    """The number of parts and the size of the zip's directory, as its end record says: read as
+    :mod:`zipfile` reads them (the record at the very end, else the last one within a comment's
+    reach, and the ZIP64 record just before it if there is one)."""
+    with path.open("rb") as file:
+        size = file.seek(0, 2)
+        start = max(0, size - _END.size - 0xFFFF - _END64_LOCATOR.size - _END64.size)
+        file.seek(start)
+        tail = file.read()
+    at = len(tail) - _END.size
+    if at < 0 or tail[at : at + 4] != b"PK\x05\x06" or tail[-2:] != b"\0\0":
+        at = tail.rfind(b"PK\x05\x06", 0, len(tail) - _END.size + 1)
+    if at < 0:
+        raise not_an_xlsx(path.name)
+    *_, parts, directory, _, _ = _END.unpack_from(tail, at)
+    locator = at - _END64_LOCATOR.size
+    if locator >= _END64.size and tail[locator : locator + 4] == b"PK\x06\x07":
+        record = _END64.unpack_from(tail, locator - _END64.size)
+        if record[0] == b"PK\x06\x06":
+            parts, directory = record[7], record[8]
+    return parts, directory
+
+
+def _scan(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, limits: LimitSettings
+) -> None:
+    """Stream one XML part, refusing a DTD or a text too long for any cell (see above)."""
+    longest = BYTES_PER_CHAR * limits.cell_chars
+    run = 0  # bytes since the last "<"
+    tail = b""  # the end of the block before, for a "<!DOCTYPE" across two blocks
+    with archive.open(member) as part:
+        while block := part.read(BLOCK):
+            if b"<!DOCTYPE" in tail + block:
+                raise RosterFileError(
+                    Label(
+                        f"{name} 的 {member.filename} 含有 DTD（<!DOCTYPE>），电子表格不会有："
+                        "请在 Excel 或 WPS 中重新保存",
+                        f"{name}: {member.filename} declares a DTD (<!DOCTYPE>), which no"
+                        " spreadsheet does: save it again in Excel or WPS",
+                    )
+                )
+            pieces = block.split(b"<")
+            if len(pieces) == 1:
+                run += len(block)
+            else:
+                inner = max(map(len, pieces[1:-1]), default=0)  # runs within the block
+                run = max(run + len(pieces[0]), inner)
+                if run <= longest:
+                    run = len(pieces[-1])
+            if run > longest:
+                raise RosterFileError(
+                    over_limit(
+                        Label(
+                            f"{name} 的 {member.filename} 中有一段文字比单元格所能容纳的更长",
+                            f"{name}: {member.filename} holds a text longer than a cell may be",
+                        ),
+                        "cell_chars",
+                        limits.cell_chars,
+                    )
+                )
+            tail = block[-len(b"<!DOCTYPE") :]
+
+
+def _load_workbook(path: Path) -> Any:
+    from openpyxl import load_workbook  # imported here: only an xlsx file needs it
+
+    try:
+        # data_only: a formula cell gives the value Excel last computed, not "=A1".
+        return load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        raise not_an_xlsx(path.name) from None
+
+
+def pick_sheet(path: Path) -> str:
+    """The sheet named 留守儿童 (or "Children"), otherwise the first."""
+    workbook = _load_workbook(path)
+    try:
+        names = list(workbook.sheetnames)
+    finally:
+        workbook.close()
+    for wanted in SHEET_NAMES:
+        for name in names:
+            if name.strip().casefold() == wanted:
+                return name
+    return names[0]
+
+
+def xlsx_rows(path: Path, sheet: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """Each row of ``sheet`` with its number, as openpyxl streams it (a missing row is empty)."""
+    workbook = _load_workbook(path)
+    try:
+        worksheet = workbook[sheet]
+        # Some programs write a wrong <dimension>; ignore it and read every row there is.
+        worksheet.reset_dimensions()
+        try:
+            yield from enumerate(worksheet.iter_rows(values_only=True), start=1)
+        except (*_BROKEN, ValueError, KeyError):  # a cell openpyxl cannot place or read
+            raise not_an_xlsx(path.name) from None
+    finally:
+        workbook.close()
