@@ -231,6 +231,10 @@ def collect_panels(pm: GuanaiPluginManager) -> list[type[Panel]]:
 _SWITCH = [Binding(str(n), f"switch({n})", show=False) for n in range(1, 10)]
 
 
+class _PanelsScreen(Screen[Any]):
+    AUTO_FOCUS = None
+
+
 class GuanaiApp(App[None]):
     """The dashboard shell: a header, one tab per panel, a footer with the key bindings.
 
@@ -281,6 +285,13 @@ class GuanaiApp(App[None]):
                 with TabPane(f"{n} {panel.title}", id=f"tab-{panel.panel_id}"):
                     yield panel(self.service)
         yield Footer()
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The panels' screen, without Textual's focus of its first focusable widget when it
+        mounts: that widget is in the first panel, and focusing a panel's widget activates
+        its tab, late enough on a busy machine to undo a panel key pressed at start-up. The
+        panel on show focuses its own widget when its tab is activated."""
+        return _PanelsScreen(id="_default")
 
     def on_mount(self) -> None:
         if self.refusal is not None:

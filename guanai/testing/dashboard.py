@@ -16,7 +16,7 @@ accounts, the coordinator); pass ``service=`` to run on another database or cloc
 :func:`settle` never sleeps a fixed time: it waits until no worker of the app is running
 (a panel reads in a worker, whose result is put on screen before the worker finishes), then
 until the screen has processed what that queued, every animation is done and every table has
-measured its rows, and repeats while that started new workers.
+measured its rows, and repeats while that started new workers; then it draws the screen again.
 """
 
 from __future__ import annotations
@@ -79,6 +79,12 @@ async def settle(pilot: Pilot[Any], quiet_rounds: int = 2) -> None:
         await asyncio.gather(*(worker.wait() for worker in running), return_exceptions=True)
         await pilot.wait_for_scheduled_animations()
         quiet = 0 if running or _tables_unmeasured(app) else quiet + 1
+    # A table that measured its rows late may keep lines drawn before at the old widths (seen
+    # on a busy machine: the header and most rows cut, the cursor's row whole): draw every
+    # widget of the screen again, from what it holds now.
+    for widget in app.screen.query("*"):
+        widget.refresh()
+    await pilot.pause()
 
 
 @asynccontextmanager
