@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 
 from guanai.core.errors import PluginError, RecordError
 from guanai.core.i18n import Label
+from guanai.core.text import UnsafeText, clean_text
 
 
 class Coverage(StrEnum):
@@ -58,16 +59,39 @@ def at_end(school_days: int = 0) -> Offset:
 
 
 class FieldKind(StrEnum):
-    TEXT = "text"
-    LONG_TEXT = "long_text"
+    TEXT = "text"  # one line
+    LONG_TEXT = "long_text"  # several lines (notes, a summary)
     DATE = "date"
-    INTEGER = "integer"
+    INTEGER = "integer"  # a count
     BOOLEAN = "boolean"
     CHOICE = "choice"
 
 
 _TRUE = {"1", "true", "yes", "y", "是", "对"}
 _FALSE = {"0", "false", "no", "n", "否", "不"}
+MAX_LENGTH = {FieldKind.TEXT: 200, FieldKind.LONG_TEXT: 10_000}
+"""A text field's default limit in characters; a field may set its own ``max_length``."""
+INTEGER_RANGE = (0, 1_000_000)
+"""The whole numbers an integer field accepts: counts (participants, guardians attending)."""
+RECORD_DATE_MARGIN = timedelta(days=30)
+_SHOWN_UNKNOWN = 10  # unknown field names named in an error; the rest are counted
+
+
+@dataclass(frozen=True)
+class RecordDates:
+    """The days a record's dates may name: the term's reach, and never after today.
+
+    From :data:`RECORD_DATE_MARGIN` before the term's first day (a home visit in the week
+    before it) to the margin after its last (a letter's receipt in the holiday after it),
+    but not after today: a talk recorded as held tomorrow has not been held.
+    """
+
+    earliest: date
+    latest: date
+
+    @classmethod
+    def of_term(cls, starts_on: date, ends_on: date, today: date) -> RecordDates:
+        return cls(starts_on - RECORD_DATE_MARGIN, min(ends_on + RECORD_DATE_MARGIN, today))
 
 
 @dataclass(frozen=True)
@@ -75,7 +99,9 @@ class Field:
     """One field of the record that completes a step (e.g. a talk's date, topics, notes).
 
     ``private`` fields (a talk's notes, a child's health) are stored but never shown in
-    feeds, reminders, logs or error messages.
+    feeds, reminders, logs or error messages. A text field holds at most ``max_length``
+    characters (default :data:`MAX_LENGTH` of its kind) and no control characters
+    (guanai.core.text); only a ``LONG_TEXT`` field may hold line breaks and tabs.
     """
 
     name: str
@@ -84,9 +110,13 @@ class Field:
     required: bool = True
     choices: tuple[str, ...] = ()
     private: bool = False
+    max_length: int | None = None
 
-    def parse(self, raw: Any) -> Any:
-        """Return the stored form of ``raw`` or raise :class:`RecordError` naming this field."""
+    def parse(self, raw: Any, dates: RecordDates | None = None) -> Any:
+        """Return the stored form of ``raw`` or raise :class:`RecordError` naming this field.
+
+        ``dates``, when given, bounds a date field (the engine passes the task's term).
+        """
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if self.required:
                 raise RecordError(
@@ -95,23 +125,51 @@ class Field:
                     )
                 )
             return None
+        if isinstance(raw, dict | list | tuple | set):  # a JSON object or array: no kind's value
+            raise RecordError(self._invalid())
         try:
-            return self._parse(raw)
+            return self._parse(raw, dates)
+        except UnsafeText as error:
+            raise RecordError(self._named(error.reason)) from None
         except (ValueError, TypeError):
             raise RecordError(self._invalid()) from None
 
-    def _parse(self, raw: Any) -> Any:
+    def _parse(self, raw: Any, dates: RecordDates | None) -> Any:
         text = raw.strip() if isinstance(raw, str) else raw
         match self.kind:
             case FieldKind.TEXT | FieldKind.LONG_TEXT:
-                return str(text)
+                if not isinstance(text, str):
+                    raise TypeError
+                text = clean_text(text, multiline=self.kind is FieldKind.LONG_TEXT)
+                limit = self.max_length or MAX_LENGTH[self.kind]
+                if len(text) > limit:
+                    raise RecordError(
+                        self._named(
+                            Label(f"超过 {limit} 个字", f"is longer than {limit} characters")
+                        )
+                    )
+                return text
             case FieldKind.DATE:
-                value = text if isinstance(text, date) else date.fromisoformat(str(text))
+                if isinstance(text, datetime):
+                    text = text.date()
+                if not isinstance(text, date | str):
+                    raise TypeError
+                value = text if isinstance(text, date) else date.fromisoformat(text)
+                if dates is not None and not dates.earliest <= value <= dates.latest:
+                    raise RecordError(self._out_of(dates))
                 return value.isoformat()
             case FieldKind.INTEGER:
-                if isinstance(text, bool):
+                if isinstance(text, bool) or (isinstance(text, float) and not text.is_integer()):
                     raise TypeError
-                return int(text)
+                number = int(text)
+                low, high = INTEGER_RANGE
+                if not low <= number <= high:
+                    raise RecordError(
+                        self._named(
+                            Label(f"应在 {low} 至 {high} 之间", f"must be from {low} to {high}")
+                        )
+                    )
+                return number
             case FieldKind.BOOLEAN:
                 if isinstance(text, bool):
                     return text
@@ -123,6 +181,20 @@ class Field:
                 if str(text) not in self.choices:
                     raise ValueError
                 return str(text)
+
+    def _named(self, reason: Label) -> Label:
+        return Label(f"字段「{self.name}」{reason.zh}", f"field '{self.name}' {reason.en}")
+
+    def _out_of(self, dates: RecordDates) -> Label:
+        days = RECORD_DATE_MARGIN.days
+        return self._named(
+            Label(
+                f"应在 {dates.earliest} 至 {dates.latest} 之间"
+                f"（学期前后 {days} 天内，且不晚于今天）",
+                f"must be from {dates.earliest} to {dates.latest} "
+                f"(within {days} days of the term, and not after today)",
+            )
+        )
 
     def _invalid(self) -> Label:
         expected = {
@@ -159,17 +231,27 @@ class Step:
     record: tuple[Field, ...] = ()
     spread: bool = False
 
-    def validate_record(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Return the record with every field parsed; raise :class:`RecordError` if not valid."""
+    def validate_record(
+        self, data: dict[str, Any], dates: RecordDates | None = None
+    ) -> dict[str, Any]:
+        """Return the record with every field parsed; raise :class:`RecordError` if not valid.
+
+        ``dates`` bounds its date fields (see :class:`RecordDates`).
+        """
         known = {f.name for f in self.record}
         unknown = sorted(set(data) - known)
         if unknown:
+            shown = ", ".join(
+                name if len(name) <= 40 else name[:40] + "…" for name in unknown[:_SHOWN_UNKNOWN]
+            )
+            if len(unknown) > _SHOWN_UNKNOWN:
+                shown += f" … (+{len(unknown) - _SHOWN_UNKNOWN})"
             raise RecordError(
                 Label("未知字段：{u}（可用：{k}）", "unknown field(s): {u} (expected: {k})").format(
-                    u=", ".join(unknown), k=", ".join(sorted(known)) or "-"
+                    u=shown, k=", ".join(sorted(known)) or "-"
                 )
             )
-        return {f.name: f.parse(data.get(f.name)) for f in self.record}
+        return {f.name: f.parse(data.get(f.name), dates) for f in self.record}
 
 
 @dataclass(frozen=True)

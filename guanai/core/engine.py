@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Update, select, text, update
 from sqlalchemy.orm import Session
 
+from guanai.core.activity import RecordDates
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import TermCalendar, parse_calendar
 from guanai.core.config import Settings
@@ -136,7 +137,11 @@ def complete(
     actor: str,
     now: datetime,
 ) -> Completion:
-    """Validate ``data`` as the step's record, mark the task done and audit who did it."""
+    """Validate ``data`` as the step's record, mark the task done and audit who did it.
+
+    The record's dates must lie within the reach of the task's term, up to today (``now`` in
+    the term's time zone): :class:`guanai.core.activity.RecordDates`.
+    """
     task = session.get(Task, task_id, with_for_update=True)
     if task is None:
         raise NotFoundError(Label(f"没有编号为 {task_id} 的任务", f"no task with id {task_id}"))
@@ -156,6 +161,8 @@ def complete(
             )
         )
     step = registry.get(activity.type).step(task.step)
+    term = session.get_one(Term, activity.term_id)
+    today = now.astimezone(ZoneInfo(term.timezone)).date()
     earlier = waiting_for(session, task)
     if earlier:
         raise RecordError(
@@ -165,7 +172,9 @@ def complete(
             )
         )
     try:
-        record = step.validate_record(data)
+        record = step.validate_record(
+            data, RecordDates.of_term(term.starts_on, term.ends_on, today)
+        )
     except RecordError as error:
         raise RecordError(
             Label(f"任务 {task_id}：{error.label.zh}", f"task {task_id}: {error.label.en}")

@@ -113,6 +113,98 @@ def test_an_invalid_record_is_refused_with_the_field_named_and_nothing_written(p
         assert session.get_one(Task, task.id).state == TaskState.PENDING
 
 
+TALK = {"date": "2026-09-08", "place": "教室", "topics": "学习", "notes": "私密内容"}
+ON_THE_DAY = at(date(2026, 9, 8), 16)
+
+
+def refused(planned: Harness, changes: dict[str, object], now: datetime = ON_THE_DAY) -> str:
+    """The English message refusing a head teacher's talk with ``changes``; nothing written."""
+    task = one_task(planned, "talk@month:2026-09", "head_teacher_talk")
+    with pytest.raises(RecordError) as raised, planned.session() as session:
+        complete(session, planned.registry, task.id, TALK | changes, actor="t", now=now)
+    with planned.session() as session:
+        assert session.scalar(select(func.count()).select_from(Record)) == 0
+        assert session.get_one(Task, task.id).state == TaskState.PENDING
+    assert "私密内容" not in str(raised.value.label.zh + raised.value.label.en)
+    return raised.value.label.en
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2026-08-01", "2026-09-09", "2099-12-31"])
+def test_a_record_dated_outside_the_terms_reach_or_after_today_is_refused(planned, day):
+    message = refused(planned, {"date": day})
+    assert message == (
+        f"task {one_task(planned, 'talk@month:2026-09', 'head_teacher_talk').id}: field 'date' "
+        "must be from 2026-08-02 to 2026-09-08 (within 30 days of the term, and not after today)"
+    )
+
+
+def test_a_record_dated_in_the_month_before_the_term_or_today_is_kept(planned):
+    for step, day in (("head_teacher_talk", "2026-08-02"), ("pairing_teacher_talk", "2026-09-08")):
+        task = one_task(planned, "talk@month:2026-09", step)
+        with planned.session() as session:
+            record = TALK | {"date": day}
+            complete(session, planned.registry, task.id, record, actor="t", now=ON_THE_DAY)
+        assert state_of(planned, task.id) == TaskState.DONE
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"notes": "很长" * 5_001}, "field 'notes' is longer than 10000 characters"),
+        ({"topics": "学" * 201}, "field 'topics' is longer than 200 characters"),
+        ({"place": {"room": 1}}, "field 'place' must be text"),
+        ({"topics": ["学习", "家庭"]}, "field 'topics' must be text"),
+        ({"place": 3}, "field 'place' must be text"),
+        ({"date": 20260908}, "field 'date' must be a date (YYYY-MM-DD)"),
+        ({"date": [[["2026-09-08"]]]}, "field 'date' must be a date (YYYY-MM-DD)"),
+        ({"place": "教\x00室"}, "field 'place' holds a character that is not allowed: U+0000"),
+        (
+            {"notes": "王\x1b]0;pwned\x07"},
+            "field 'notes' holds a character that is not allowed: U+001B",
+        ),
+        ({"place": "教室\n操场"}, "field 'place' must be one line, without line breaks or tabs"),
+    ],
+    ids=lambda value: next(iter(value)) if isinstance(value, dict) else None,
+)
+def test_text_too_long_of_the_wrong_type_or_with_control_characters_is_refused(
+    planned, changes, reason
+):
+    assert reason in refused(planned, changes)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (-1, "must be from 0 to 1000000"),
+        (10**23, "must be from 0 to 1000000"),
+        ("99999999999999999999999", "must be from 0 to 1000000"),
+        (12.5, "must be a whole number"),
+        (True, "must be a whole number"),
+        (float("nan"), "must be a whole number"),
+        ({"n": 1}, "must be a whole number"),
+    ],
+)
+def test_a_count_is_a_whole_number_within_its_range(planned, value, reason):
+    task = one_task(planned, "care_week@period:care_week", "hold_activities")
+    step = planned.registry.get("care_week").step("hold_activities")
+    record = simulated_record(step, task.scheduled_on) | {"participants": value}
+    with pytest.raises(RecordError) as raised, planned.session() as session:
+        complete(session, planned.registry, task.id, record, actor="t", now=at(task.scheduled_on))
+    assert f"field 'participants' {reason}" in raised.value.label.en
+
+
+def test_notes_keep_their_lines_and_tabs(planned):
+    task = one_task(planned, "talk@month:2026-09", "head_teacher_talk")
+    notes = "第一段\r\n\t第二段"
+    with planned.session() as session:
+        complete(
+            session, planned.registry, task.id, TALK | {"notes": notes}, actor="t", now=ON_THE_DAY
+        )
+    with planned.session() as session:
+        stored = session.scalars(select(Record).where(Record.task_id == task.id)).one()
+    assert stored.data["notes"] == "第一段\n\t第二段"
+
+
 def test_a_later_step_waits_for_the_earlier_ones(planned):
     letters = "exam_letters@after:final_exams"
     report = one_task(planned, letters, "teacher_report")

@@ -26,6 +26,7 @@ from guanai.core.roster.checks import CellError, birth_date_of
 from guanai.core.roster.columns import CHILD_COLUMNS, Column, Kind
 from guanai.core.roster.reading import LostDigits, RosterFile, SheetRow
 from guanai.core.roster.stored import batches
+from guanai.core.text import UnsafeText, clean_text
 from guanai.core.workbook import as_typed
 
 _DIGIT_COLUMNS = frozenset(
@@ -36,6 +37,8 @@ _DIGIT_COLUMNS = frozenset(
 )
 """Columns of digits, where a number Excel cut short (LostDigits, 1.1E+17) is an error."""
 _SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$", re.IGNORECASE)
+_MULTI_LINE_COLUMNS = frozenset({"child.individual_plan", "child.notes"})
+"""Columns whose text may span lines (tab and line feed allowed); every other is one line."""
 LOST_DIGITS = Label(
     "Excel 把此格存成了数字，15 位以后的数字已丢失：请把该列设为“文本”格式后重新填写",
     "Excel stored this cell as a number and lost the digits past the 15th: "
@@ -92,7 +95,8 @@ class SchoolFacts:
 
 
 def parse_cell(column: Column, raw: Any) -> Any:
-    """The stored value of a cell, or :class:`CellError`; numbers Excel cut short are errors."""
+    """The stored value of a cell, or :class:`CellError`; numbers Excel cut short are errors,
+    and so is text holding a character no field accepts (guanai.core.text)."""
     raw = as_typed(raw)  # a ' before =, +, -, @ marks text, as in Excel
     if column.key in _DIGIT_COLUMNS and raw is not None:
         if isinstance(raw, LostDigits):
@@ -101,7 +105,13 @@ def parse_cell(column: Column, raw: Any) -> Any:
             raise CellError(LOST_DIGITS)  # a CSV saved by Excel holds "1.10105E+17"
     elif isinstance(raw, LostDigits):
         raw = str(raw)  # e.g. a long number in a notes column: the digits Excel kept
-    return column.parse(raw)
+    value = column.parse(raw)
+    if isinstance(value, str):
+        try:
+            return clean_text(value, multiline=column.key in _MULTI_LINE_COLUMNS)
+        except UnsafeText as error:
+            raise CellError(error.reason) from None
+    return value
 
 
 def parse_row(roster: RosterFile, row: SheetRow) -> tuple[dict[str, Any], list[Problem]]:
