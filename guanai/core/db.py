@@ -12,6 +12,7 @@ both find an ID number free. A plain session begins with ``BEGIN`` (a read snaps
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,13 +40,25 @@ def make_engine(url: str) -> Engine:
         raise ConfigError(Label(f"数据库地址无效：{url}", f"invalid database URL: {url}")) from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(parsed.database).expanduser())
         # isolation_level=None: the driver leaves transactions to us (see _sqlite_begin)
         engine = create_engine(parsed, connect_args={"timeout": 30, "isolation_level": None})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(parsed, pool_pre_ping=True, connect_args=_server_connect_args(parsed))
+
+
+def _private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (it holds the children's records;
+    SQLite gives its -wal and -shm files the same mode), in a folder made private too."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        status = path.stat()
+        if status.st_uid == os.getuid() and status.st_mode & 0o077:
+            path.chmod(0o600)  # one made before guanai did this
 
 
 def _server_connect_args(url: URL) -> dict[str, object]:
