@@ -28,9 +28,10 @@ from guanai.core.hookspecs import hookimpl
 from guanai.core.i18n import Label
 from guanai.core.reminders.channels import Channel, ChannelOptions, Delivery, DeliveryError
 from guanai.core.reminders.message import Content, Message, Recipient, Section
+from guanai.core.text import terminal_safe
 
 if TYPE_CHECKING:
-    from guanai.cli.context import pass_service
+    from guanai.cli.context import ROW_ID, TerminalConsole, pass_service
     from guanai.core.agenda import Agenda, AgendaItem
     from guanai.core.feeds.links import qr_text
     from guanai.service import Guanai
@@ -43,7 +44,9 @@ _LAZY = {
     "FeedRow": "guanai.service.feed_actions",
     "Guanai": "guanai.service",
     "IssuedFeedLink": "guanai.service.feed_actions",
+    "ROW_ID": "guanai.cli.context",
     "TaskView": "guanai.service.task_reads",
+    "TerminalConsole": "guanai.cli.context",
     "pass_service": "guanai.cli.context",
     "qr_text": "guanai.core.feeds.links",
 }
@@ -61,6 +64,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ROW_ID",
     "ActivityType",
     "Agenda",
     "AgendaItem",
@@ -94,9 +98,11 @@ __all__ = [
     "Step",
     "TaskView",
     "TermCalendar",
+    "TerminalConsole",
     "at_end",
     "at_start",
     "hookimpl",
     "pass_service",
     "qr_text",
+    "terminal_safe",
 ]

@@ -1,6 +1,7 @@
-"""What every command shares on the terminal side: the consoles, one-line errors, ``--now``,
-progress bars, plugin problems printed once. ``ctx.obj`` is the :class:`guanai.service.Guanai`
-service itself; a command gets it with :data:`pass_service`.
+"""What every command shares on the terminal side: the consoles (which print data safely),
+one-line errors, ``--now``, row ids, progress bars, plugin problems printed once. ``ctx.obj``
+is the :class:`guanai.service.Guanai` service itself; a command gets it with
+:data:`pass_service`.
 """
 
 from __future__ import annotations
@@ -12,15 +13,33 @@ from typing import IO, Any
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from guanai.core.errors import GuanaiError
 from guanai.core.i18n import Label
 from guanai.core.pm import GuanaiPluginManager
 from guanai.core.schools import SCHOOL_TIMEZONE
+from guanai.core.text import terminal_safe
 from guanai.service import Guanai
 
-console = Console(highlight=False)
-stderr = Console(stderr=True, highlight=False)
+
+class TerminalConsole(Console):
+    """A console that prints data safely: a string is never read as markup (``[bold]``) or an
+    emoji code (``:smile:``), and a character that could act on the terminal (an ESC in a
+    child's name, stored before names were checked) is shown escaped, as ``\\u001b``.
+
+    Every string printed, a table's cells and titles too, passes :meth:`render_str`.
+    """
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        super().__init__(stderr=stderr, highlight=False, markup=False, emoji=False)
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(terminal_safe(text), **options)
+
+
+console = TerminalConsole()
+stderr = TerminalConsole(stderr=True)
 
 pass_service = click.make_pass_decorator(Guanai)
 """Hands a command the service the ``guanai`` group built from the global options."""
@@ -55,6 +74,11 @@ def report_plugin_problems(pm: GuanaiPluginManager) -> None:
             markup=False,
         )
     setattr(pm, _REPORTED, len(pm.problems))
+
+
+ROW_ID = click.IntRange(1, 2**31 - 1)
+"""The click type of a row's id (a task, a reminder, a subscription): PostgreSQL's integer,
+so an id no row can have is a usage error before any query, on either database."""
 
 
 NOW_OPTION = click.option(
@@ -108,7 +132,9 @@ def counting(bar: Progress) -> Callable[[int | None], Callable[[int], None]]:
 
 __all__ = [
     "NOW_OPTION",
+    "ROW_ID",
     "GuanaiError",
+    "TerminalConsole",
     "UserError",
     "console",
     "counting",

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from guanai.cli.context import (
     NOW_OPTION,
+    ROW_ID,
     UserError,
     console,
     pass_service,
@@ -187,20 +188,14 @@ def simulate(
     )
 
 
+MAX_RECORD_FILE = 1_048_576
+"""The largest ``--json`` record, in bytes: far above a record's fields at their limits."""
+
+
 def _parse_fields(fields: tuple[str, ...], json_file: Path | None) -> dict[str, object]:
     data: dict[str, object] = {}
     if json_file is not None:
-        try:
-            loaded = json.loads(json_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise UserError(
-                say(f"无法读取 {json_file}：{error}", f"cannot read {json_file}: {error}")
-            ) from None
-        if not isinstance(loaded, dict):
-            raise UserError(
-                say(f"{json_file} 应为 JSON 对象", f"{json_file} must hold a JSON object")
-            )
-        data.update(loaded)
+        data.update(_record_file(json_file))
     for item in fields:
         name, sep, value = item.partition("=")
         if not sep or not name:
@@ -211,8 +206,43 @@ def _parse_fields(fields: tuple[str, ...], json_file: Path | None) -> dict[str, 
     return data
 
 
+def _record_file(json_file: Path) -> dict[str, object]:
+    """The JSON object of a ``--json`` file: at most :data:`MAX_RECORD_FILE` bytes, nested
+    no deeper than the parser's stack (a record's fields are flat)."""
+    try:
+        with json_file.open("rb") as file:
+            raw = file.read(MAX_RECORD_FILE + 1)
+    except OSError as error:
+        raise UserError(
+            say(f"无法读取 {json_file}：{error}", f"cannot read {json_file}: {error}")
+        ) from None
+    if len(raw) > MAX_RECORD_FILE:
+        raise UserError(
+            say(
+                f"{json_file} 超过 {MAX_RECORD_FILE} 字节：记录不会这么大",
+                f"{json_file} is larger than {MAX_RECORD_FILE} bytes: no record is that large",
+            )
+        )
+    try:
+        loaded = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise UserError(
+            say(
+                f"{json_file} 嵌套过深：记录的字段应为简单的值",
+                f"{json_file} is nested too deeply: a record's fields are plain values",
+            )
+        ) from None
+    except ValueError as error:  # not UTF-8, or not JSON
+        raise UserError(
+            say(f"无法读取 {json_file}：{error}", f"cannot read {json_file}: {error}")
+        ) from None
+    if not isinstance(loaded, dict):
+        raise UserError(say(f"{json_file} 应为 JSON 对象", f"{json_file} must hold a JSON object"))
+    return loaded
+
+
 @click.command()
-@click.argument("task_id", type=int)
+@click.argument("task_id", type=ROW_ID)
 @click.option(
     "-f", "--field", "fields", multiple=True, metavar="NAME=VALUE", help="记录字段 / a record field"
 )

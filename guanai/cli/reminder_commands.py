@@ -15,7 +15,7 @@ from types import FrameType
 import click
 from rich.table import Table
 
-from guanai.cli.context import UserError, console, pass_service, say
+from guanai.cli.context import ROW_ID, UserError, console, pass_service, say
 from guanai.core.i18n import Label
 from guanai.core.logs import configure_logging
 from guanai.core.reminders.outbox import FAILED, PENDING, SENDING, SENT
@@ -169,7 +169,7 @@ def outbox(click_context: click.Context, states: tuple[str, ...], limit: int) ->
 
 
 @outbox.command()
-@click.argument("ids", nargs=-1, type=int)
+@click.argument("ids", nargs=-1, type=ROW_ID)
 @click.option("--all", "everything", is_flag=True, help="重发全部失败的提醒 / all failed ones")
 @pass_service
 def retry(service: Guanai, ids: tuple[int, ...], everything: bool) -> None:

@@ -13,6 +13,7 @@ from guanai.core.agenda import AgendaItem
 from guanai.core.i18n import Label
 from guanai.core.models import TaskState
 from guanai.core.schools import SCHOOL_TIMEZONE
+from guanai.core.text import terminal_safe
 from guanai.service import Guanai
 
 STATE_LABELS = {
@@ -153,7 +154,7 @@ def plugins(service: Guanai, as_json: bool) -> None:
         for name, reasons in sorted(problems.items())
     ]
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(terminal_safe(json.dumps(rows, ensure_ascii=False, indent=2)))
         return
     table = Table(title=say("已加载的插件", "Loaded plugins"))
     for header in (

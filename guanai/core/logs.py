@@ -1,7 +1,9 @@
 """Structured logs for the daemon: one JSON object per line, or ``key=value`` text.
 
 Code logs an event name as the message and its facts as ``extra={"fields": {...}}``; the
-facts are ids, counts and reasons, never a child's details or a recipient's address.
+facts are ids, counts and reasons, never a child's details or a recipient's address. A reason
+may come from elsewhere (a mail server's answer): each line has its control characters escaped
+(guanai.core.text.terminal_safe), so it cannot act on the terminal showing the log.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
+
+from guanai.core.text import terminal_safe
 
 
 class JsonFormatter(logging.Formatter):
@@ -23,7 +27,7 @@ class JsonFormatter(logging.Formatter):
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return terminal_safe(json.dumps(entry, ensure_ascii=False, default=str))
 
 
 class TextFormatter(logging.Formatter):
@@ -33,7 +37,7 @@ class TextFormatter(logging.Formatter):
         line = f"{stamp} {record.levelname:<7} {record.getMessage()} {facts}".rstrip()
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
-        return line
+        return terminal_safe(line)
 
 
 def configure_logging(kind: str, level: int = logging.INFO) -> None:

@@ -13,13 +13,21 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
-from rich.console import Console
 from rich.table import Table
 
-from guanai import Guanai, IssuedFeedLink, Label, hookimpl, pass_service, qr_text
+from guanai import (
+    ROW_ID,
+    Guanai,
+    IssuedFeedLink,
+    Label,
+    TerminalConsole,
+    hookimpl,
+    pass_service,
+    qr_text,
+)
 
-console = Console(highlight=False)
-stderr = Console(stderr=True, highlight=False)
+console = TerminalConsole()
+stderr = TerminalConsole(stderr=True)
 
 NO_BASE_URL = Label(
     "未设置订阅地址：请在配置文件 [feeds] 中设置 base_url（教师手机能访问到的 guanai serve 地址，"
@@ -174,7 +182,7 @@ def list_feeds(service: Guanai, show_all: bool) -> None:
 
 
 @feeds.command("revoke")
-@click.argument("subscription_id", type=int)
+@click.argument("subscription_id", type=ROW_ID)
 @pass_service
 def revoke(service: Guanai, subscription_id: int) -> None:
     """撤销订阅：链接随即失效 / Revoke a subscription: its link stops working."""
@@ -186,7 +194,7 @@ def revoke(service: Guanai, subscription_id: int) -> None:
 
 
 @feeds.command("rotate")
-@click.argument("subscription_id", type=int)
+@click.argument("subscription_id", type=ROW_ID)
 @BASE_URL_OPTION
 @click.option("--no-qr", is_flag=True, help="不显示二维码 / no QR code")
 @pass_service

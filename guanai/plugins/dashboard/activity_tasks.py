@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from guanai import GuanaiError, Label
 from guanai.plugins.dashboard.forms import RecordForm
-from guanai.plugins.dashboard.widgets import NO_SCHOOL, fill
+from guanai.plugins.dashboard.widgets import NO_SCHOOL, PlainStatic, PlainTable, fill
 from guanai.tui import (
     WINDOW,
     ActivityTask,
@@ -83,9 +83,9 @@ class ActivityTasksScreen(Screen[bool]):
         self.changed = False
 
     def compose(self) -> ComposeResult:
-        yield Static(str(self.title_label), id="tasks-title")
-        yield Static(id="tasks-message")
-        table: DataTable[str] = DataTable(id="tasks-table", cursor_type="row", zebra_stripes=True)
+        yield PlainStatic(str(self.title_label), id="tasks-title")
+        yield PlainStatic(id="tasks-message")
+        table: DataTable[str] = PlainTable(id="tasks-table", cursor_type="row", zebra_stripes=True)
         table.add_columns(*(str(label) for label in COLUMNS))
         yield table
         yield Footer()

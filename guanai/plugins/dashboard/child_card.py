@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from guanai import GuanaiError, Label
 from guanai.plugins.dashboard.forms import RecordForm
 from guanai.plugins.dashboard.pairing_dialog import PairingDialog
+from guanai.plugins.dashboard.widgets import PlainStatic, PlainTable
 from guanai.tui import (
     SCHOOL_TIMEZONE,
     TALK,
@@ -71,8 +72,8 @@ class ChildCardScreen(Screen[bool]):
 
     def compose(self) -> ComposeResult:
         row = self.row
-        yield Static(f"{row.name} · {row.student_no} · {row.class_name}", id="card-title")
-        yield Static(id="card-message")
+        yield PlainStatic(f"{row.name} · {row.student_no} · {row.class_name}", id="card-title")
+        yield PlainStatic(id="card-message")
         headers = {
             "card-record": (Label("项目", "Field"), Label("内容", "Value")),
             "card-history": (
@@ -92,7 +93,7 @@ class ChildCardScreen(Screen[bool]):
         with TabbedContent(id="card-tabs"):
             for tab, label in TABS:
                 with TabPane(str(label), id=tab):
-                    table: DataTable[str] = DataTable(id=f"{tab}-table", cursor_type="row")
+                    table: DataTable[str] = PlainTable(id=f"{tab}-table", cursor_type="row")
                     table.add_columns(*(str(h) for h in headers[tab]))
                     yield table
         yield Footer()

@@ -22,6 +22,7 @@ from guanai import GuanaiError, Label
 from guanai.plugins.dashboard.child_card import ChildCardScreen
 from guanai.plugins.dashboard.import_dialog import ImportDialog
 from guanai.plugins.dashboard.pairing_dialog import PairingDialog
+from guanai.plugins.dashboard.widgets import PlainStatic, PlainTable
 from guanai.tui import PAGE_SIZE, Panel, RosterFilter, RosterKey, RosterPage, RosterRow, described
 
 DEBOUNCE = 0.1  # seconds of quiet after a keystroke before the search runs
@@ -79,8 +80,8 @@ class ChildrenPanel(Panel):
         self._anchor: tuple[RosterKey | None, RosterKey | None, int] = (None, None, 0)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="children-filters")
-        table: DataTable[str] = DataTable(
+        yield PlainStatic(id="children-filters")
+        table: DataTable[str] = PlainTable(
             id="children-table", cursor_type="row", zebra_stripes=True
         )
         table.add_columns(*(str(label) for label in COLUMNS))
@@ -89,7 +90,7 @@ class ChildrenPanel(Panel):
             placeholder=str(Label("/ 搜索姓名或学号", "/ search name or student no.")),
             id="children-search",
         )
-        yield Static(str(Label("加载中…", "Loading…")), id="children-status")
+        yield PlainStatic(str(Label("加载中…", "Loading…")), id="children-status")
 
     def on_mount(self) -> None:
         self._show_filters()

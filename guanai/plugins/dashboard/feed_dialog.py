@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from guanai import Label
+from guanai.plugins.dashboard.widgets import PlainStatic
 from guanai.tui import described, qr_text
 
 
@@ -59,8 +60,8 @@ class BaseUrlScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(str(Label("订阅服务器地址", "Feed server address")), classes="title")
-            yield Static(
+            yield PlainStatic(str(Label("订阅服务器地址", "Feed server address")), classes="title")
+            yield PlainStatic(
                 str(
                     Label(
                         "未设置 [feeds] base_url。请输入教师手机能访问的地址（仅本次使用）：",
@@ -68,11 +69,10 @@ class BaseUrlScreen(ModalScreen[str | None]):
                         "reach (for this session only):",
                     )
                 ),
-                markup=False,  # "[feeds]" is text, not a style
             )
             yield Input(id="base-url", placeholder="https://guanai.example.edu.cn")
-            yield Static(id="base-url-error")
-            yield Static(str(Label("Enter 确定 · Esc 取消", "Enter OK · Esc cancel")))
+            yield PlainStatic(id="base-url-error")
+            yield PlainStatic(str(Label("Enter 确定 · Esc 取消", "Enter OK · Esc cancel")))
 
     def on_mount(self) -> None:
         self.query_one("#base-url", Input).focus()
@@ -110,13 +110,13 @@ class FeedScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield Static(qr_text(self.webcal, border=1).rstrip("\n"), id="qr")
+            yield PlainStatic(qr_text(self.webcal, border=1).rstrip("\n"), id="qr")
             with Vertical():
-                yield Static(
+                yield PlainStatic(
                     str(Label(f"{self.teacher} 的日历订阅", f"{self.teacher}'s calendar feed")),
                     classes="title",
                 )
-                yield Static(
+                yield PlainStatic(
                     str(
                         Label(
                             "链接只显示这一次，请现在扫码或复制：",
@@ -124,9 +124,9 @@ class FeedScreen(ModalScreen[None]):
                         )
                     )
                 )
-                yield Static(self.url, classes="url", id="feed-url")
-                yield Static(self.webcal, classes="url")
-                yield Static(str(Label("Esc 关闭", "Esc closes")))
+                yield PlainStatic(self.url, classes="url", id="feed-url")
+                yield PlainStatic(self.webcal, classes="url")
+                yield PlainStatic(str(Label("Esc 关闭", "Esc closes")))
 
     def action_close(self) -> None:
         self.dismiss(None)

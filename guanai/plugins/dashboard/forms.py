@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from guanai import Field, FieldKind, GuanaiError, Label, RecordError
+from guanai.plugins.dashboard.widgets import PlainStatic
 from guanai.tui import SCHOOL_TIMEZONE, Guanai, described, localize_bindings
 
 SAVE_HINT = Label("Ctrl+S 保存 · Esc 取消", "Ctrl+S save · Esc cancel")
@@ -94,18 +95,18 @@ class RecordForm(ModalScreen[bool]):
         spec = self.spec
         today = self.service.now().astimezone(SCHOOL_TIMEZONE).date().isoformat()
         with Vertical(id="form"):
-            yield Static(f"{spec.activity_title} · {spec.step_title}", classes="form-title")
+            yield PlainStatic(f"{spec.activity_title} · {spec.step_title}", classes="form-title")
             if self.subject:
-                yield Static(self.subject)
-            yield Static(str(SAVE_HINT))
+                yield PlainStatic(self.subject)
+            yield PlainStatic(str(SAVE_HINT))
             with VerticalScroll():
                 for field in self.spec.fields:
                     if field.kind is not FieldKind.BOOLEAN:
                         mark = "" if field.required else str(Label("（选填）", " (optional)"))
-                        yield Static(f"{field.label}{mark}", classes="field-label")
+                        yield PlainStatic(f"{field.label}{mark}", classes="field-label")
                     yield field_widget(field, today)
-                    yield Static(id=f"error-{field.name}", classes="field-error")
-            yield Static(id="form-error")
+                    yield PlainStatic(id=f"error-{field.name}", classes="field-error")
+            yield PlainStatic(id="form-error")
 
     def on_mount(self) -> None:
         if self.spec.fields:

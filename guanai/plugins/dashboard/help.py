@@ -8,9 +8,10 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from guanai import Label
+from guanai.plugins.dashboard.widgets import PlainStatic, PlainTable
 from guanai.tui import Panel, declared_bindings, described
 
 EXTRA = (
@@ -62,8 +63,8 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(str(Label("按键（Esc 关闭）", "Keys (Esc closes)")), classes="title")
-            table: DataTable[str] = DataTable(id="help-keys", cursor_type="row")
+            yield PlainStatic(str(Label("按键（Esc 关闭）", "Keys (Esc closes)")), classes="title")
+            table: DataTable[str] = PlainTable(id="help-keys", cursor_type="row")
             table.add_columns(str(Label("键", "Key")), str(Label("作用", "What it does")))
             for key, text in self.rows:
                 table.add_row(key, text)

@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, DataTable, Input, Static
 
 from guanai import GuanaiError, Label
+from guanai.plugins.dashboard.widgets import PlainStatic, PlainTable
 from guanai.tui import Guanai, ImportReport, RosterRejected, described, localize_bindings
 
 SHOWN_PROBLEMS = 200
@@ -48,7 +49,7 @@ class ImportDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="import"):
-            yield Static(str(Label("导入名册", "Import a roster")), classes="title")
+            yield PlainStatic(str(Label("导入名册", "Import a roster")), classes="title")
             yield Input(
                 id="import-path", placeholder=str(Label("文件路径（.xlsx/.csv）", "file path"))
             )
@@ -57,12 +58,12 @@ class ImportDialog(ModalScreen[bool]):
                 str(Label("只导入无误的行", "Import only the rows without problems")),
                 id="import-valid-only",
             )
-            yield Static(
+            yield PlainStatic(
                 str(Label("Enter/Ctrl+S 导入 · Esc 关闭", "Enter/Ctrl+S import · Esc close")),
                 id="import-status",
             )
-            yield Static(id="import-counts")
-            table: DataTable[str] = DataTable(id="import-report", cursor_type="row")
+            yield PlainStatic(id="import-counts")
+            table: DataTable[str] = PlainTable(id="import-report", cursor_type="row")
             headers = (Label("行", "Row"), Label("列", "Column"), Label("问题", "Problem"))
             table.add_columns(*(str(header) for header in headers))
             yield table

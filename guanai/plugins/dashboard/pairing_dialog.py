@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static
 
 from guanai import GuanaiError, Label
+from guanai.plugins.dashboard.widgets import PlainStatic, notify_text
 from guanai.tui import (
     Guanai,
     PairingChange,
@@ -53,17 +54,17 @@ class PairingDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         row = self.row
         with Vertical(id="pairing"):
-            yield Static(
+            yield PlainStatic(
                 str(Label("修改结对", "Change pairing")) + f" · {row.name} · {row.student_no}",
                 classes="title",
             )
-            yield Static(str(Label("加载中…", "Loading…")), id="pairing-current")
-            yield Static(str(Label("帮扶教师", "Pairing teacher")))
+            yield PlainStatic(str(Label("加载中…", "Loading…")), id="pairing-current")
+            yield PlainStatic(str(Label("帮扶教师", "Pairing teacher")))
             yield Select[str]([], id="pairing-teacher", prompt=str(Label("请选择", "choose")))
-            yield Static(str(Label("学习帮手学号（选填）", "Buddy's student no. (optional)")))
+            yield PlainStatic(str(Label("学习帮手学号（选填）", "Buddy's student no. (optional)")))
             yield Input(id="pairing-buddy")
-            yield Static(str(Label("Ctrl+S 保存 · Esc 取消", "Ctrl+S save · Esc cancel")))
-            yield Static(id="pairing-error")
+            yield PlainStatic(str(Label("Ctrl+S 保存 · Esc 取消", "Ctrl+S save · Esc cancel")))
+            yield PlainStatic(id="pairing-error")
 
     def on_mount(self) -> None:
         self.load()
@@ -123,7 +124,8 @@ class PairingDialog(ModalScreen[bool]):
             self._error(Label("结对没有变化", "the pairing is unchanged"))
             return
         handed = change.handover.reassigned
-        self.app.notify(
+        notify_text(
+            self.app,
             str(
                 Label(
                     f"学号 {change.student_no}：帮扶教师 {change.teacher_after}，"
@@ -131,7 +133,7 @@ class PairingDialog(ModalScreen[bool]):
                     f"student {change.student_no}: pairing teacher {change.teacher_after}, "
                     f"{handed} tasks handed over",
                 )
-            )
+            ),
         )
         self.dismiss(True)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from guanai import Label
+from guanai.plugins.dashboard.widgets import PlainStatic, PlainTable
 from guanai.tui import Panel
 
 BUILTIN_PREFIX = "guanai.plugins."
@@ -24,7 +25,7 @@ class PluginsPanel(Panel):
 
     def compose(self) -> ComposeResult:
         pm, registry = self.service.pm, self.service.registry
-        table: DataTable[str] = DataTable(id="plugins", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str] = PlainTable(id="plugins", cursor_type="row", zebra_stripes=True)
         table.add_columns(
             *(
                 str(label)
@@ -49,8 +50,7 @@ class PluginsPanel(Panel):
             )
         yield table
         problems = [f"⚠ {p.plugin}: {p.reason}" for p in pm.problems]
-        yield Static(
+        yield PlainStatic(
             "\n".join(problems) or str(Label("没有插件出错。", "No plugin failed.")),
             id="plugin-problems",
-            markup=False,
         )

@@ -11,7 +11,14 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from guanai import Label
-from guanai.plugins.dashboard.widgets import NO_SCHOOL, ConfirmScreen, DataPanel, fill
+from guanai.plugins.dashboard.widgets import (
+    NO_SCHOOL,
+    ConfirmScreen,
+    DataPanel,
+    PlainStatic,
+    PlainTable,
+    fill,
+)
 from guanai.tui import (
     KIND_LABELS,
     OUTBOX_STATES,
@@ -52,10 +59,10 @@ class RemindersPanel(DataPanel[RemindersView]):
         self._page: OutboxPage | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="outbox-counts", classes="line")
-        yield DataTable(id="outbox", cursor_type="row", zebra_stripes=True)
-        yield Static(id="inbox-title", classes="line")
-        yield DataTable(id="inbox", cursor_type="row", show_header=False)
+        yield PlainStatic(id="outbox-counts", classes="line")
+        yield PlainTable(id="outbox", cursor_type="row", zebra_stripes=True)
+        yield PlainStatic(id="inbox-title", classes="line")
+        yield PlainTable(id="inbox", cursor_type="row", show_header=False)
 
     def on_mount(self) -> None:
         self.query_one("#outbox", DataTable).add_columns(

@@ -19,7 +19,15 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 from guanai import Label
 from guanai.plugins.dashboard.charts import BarChart
 from guanai.plugins.dashboard.feed_dialog import BaseUrlScreen, FeedScreen
-from guanai.plugins.dashboard.widgets import NO_SCHOOL, ConfirmScreen, DataPanel, fill, percent
+from guanai.plugins.dashboard.widgets import (
+    NO_SCHOOL,
+    ConfirmScreen,
+    DataPanel,
+    PlainStatic,
+    PlainTable,
+    fill,
+    percent,
+)
 from guanai.tui import (
     Bar,
     GuanaiApp,
@@ -47,9 +55,9 @@ class TeachersPanel(DataPanel[TeachersView]):
 
     def compose(self) -> ComposeResult:
         self._data = TeachersView(None)
-        yield Static(id="teachers-summary", classes="line")
+        yield PlainStatic(id="teachers-summary", classes="line")
         with ContentSwitcher(initial="teachers"):
-            yield DataTable(id="teachers", cursor_type="row", zebra_stripes=True)
+            yield PlainTable(id="teachers", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="charts"):
                 yield BarChart(
                     str(Label("谈心：已谈 / 应谈（按月）", "Talks held / due, by month")),

@@ -12,7 +12,15 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 
 from guanai import GuanaiError, Label
 from guanai.plugins.dashboard.activity_tasks import ActivityTasksScreen
-from guanai.plugins.dashboard.widgets import NO_SCHOOL, ConfirmScreen, DataPanel, fill, percent
+from guanai.plugins.dashboard.widgets import (
+    NO_SCHOOL,
+    ConfirmScreen,
+    DataPanel,
+    PlainStatic,
+    PlainTable,
+    fill,
+    percent,
+)
 from guanai.tui import DayKind, PlanSummary, Scope, TermView, Week, described
 
 STYLES = {
@@ -73,10 +81,10 @@ class TermPanel(DataPanel[TermView]):
     view: TermView | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="term-summary", classes="line")
+        yield PlainStatic(id="term-summary", classes="line")
         with ContentSwitcher(initial="weeks"):
-            yield DataTable(id="weeks", cursor_type="row")
-            yield DataTable(id="workflows", cursor_type="row", zebra_stripes=True)
+            yield PlainTable(id="weeks", cursor_type="row")
+            yield PlainTable(id="workflows", cursor_type="row", zebra_stripes=True)
         yield Static(str(LEGEND), classes="line")
 
     def action_switch_view(self) -> None:

@@ -10,7 +10,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
 from guanai import Label
-from guanai.plugins.dashboard.widgets import NO_SCHOOL, DataPanel, fill
+from guanai.plugins.dashboard.widgets import NO_SCHOOL, DataPanel, PlainStatic, PlainTable, fill
 from guanai.tui import Event, Grouping, Scope, TodayView, described
 
 BY = {"teacher": Label("教师", "Teacher"), "class": Label("班级", "Class")}
@@ -38,11 +38,11 @@ class TodayPanel(DataPanel[TodayView]):
     grouping: Grouping = "teacher"
 
     def compose(self) -> ComposeResult:
-        yield Static(id="today-summary")
+        yield PlainStatic(id="today-summary")
         with Horizontal():
-            table: DataTable[str] = DataTable(id="workload", cursor_type="row", zebra_stripes=True)
+            table: DataTable[str] = PlainTable(id="workload", cursor_type="row", zebra_stripes=True)
             yield table
-            yield DataTable(id="events", cursor_type="row")
+            yield PlainTable(id="events", cursor_type="row")
 
     def on_mount(self) -> None:
         self._columns()

@@ -1,5 +1,5 @@
 """What the built-in panels share: loading in a worker thread, acting through the service,
-and a confirmation dialog.
+text and tables that show data as typed, and a confirmation dialog.
 
 A panel's ``fetch`` runs in a thread and returns what one of the service's panel reads
 returned; its ``show`` puts that data on screen on the interface thread. An action is one
@@ -12,14 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
+from textual.visual import VisualType
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import RowKey
 from textual.worker import Worker, get_current_worker
 
-from guanai import GuanaiError, Label
+from guanai import GuanaiError, Label, terminal_safe
 from guanai.tui import Panel, described
 
 T = TypeVar("T")
@@ -28,6 +33,49 @@ NO_SCHOOL = Label(
     "还没有学校：请先导入花名册或运行 guanai demo",
     "No school yet: import a roster or run guanai demo",
 )
+
+
+class PlainStatic(Static):
+    """Text from data, shown as typed: never read as markup (a child named ``[/b]`` would stop
+    the dashboard, one named ``[@click=app.quit]…`` would make a link that runs an action), and
+    a character that could act on the terminal shown escaped (``\\u001b``). The built-in
+    panels show every text through it, and every table through :class:`PlainTable`."""
+
+    def __init__(self, content: str = "", **options: Any) -> None:
+        super().__init__(terminal_safe(content), markup=False, **options)
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        if isinstance(content, str):
+            content = terminal_safe(content)
+        super().update(content, layout=layout)
+
+
+class PlainTable(DataTable[Any]):
+    """A table whose text cells are shown as typed, as :class:`PlainStatic` shows text.
+
+    DataTable reads a string cell as Rich markup, so a cell holding ``[`` is stored escaped
+    for it; any other cell is stored, and reads back, as given.
+    """
+
+    def add_row(
+        self,
+        *cells: Any,
+        height: int | None = 1,
+        key: str | None = None,
+        label: Any = None,
+    ) -> RowKey:
+        shown = (_unmarked(cell) if isinstance(cell, str) else cell for cell in cells)
+        return super().add_row(*shown, height=height, key=key, label=label)
+
+
+def _unmarked(cell: str) -> str:
+    cell = terminal_safe(cell)
+    return escape(cell) if "[" in cell else cell
+
+
+def notify_text(widget: Widget, message: str, severity: SeverityLevel = "information") -> None:
+    """A notification from data (a refusal, a student number): as text, never markup."""
+    widget.notify(terminal_safe(message), severity=severity, markup=False)
 
 
 class DataPanel(Panel, Generic[T]):
@@ -48,7 +96,7 @@ class DataPanel(Panel, Generic[T]):
         try:
             data = self.fetch()
         except GuanaiError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error")
+            self.app.call_from_thread(notify_text, self, str(error), "error")
             return
         self.app.call_from_thread(self._show_current, worker, data)
 
@@ -67,7 +115,7 @@ class DataPanel(Panel, Generic[T]):
             try:
                 result = change()
             except GuanaiError as error:
-                self.app.call_from_thread(self.notify, str(error), severity="error")
+                self.app.call_from_thread(notify_text, self, str(error), "error")
                 return
             self.app.call_from_thread(done, result)
 
@@ -112,9 +160,9 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(str(self.question), classes="question")
-            yield Static(self.body, id="confirm-body")
-            yield Static(str(Label("y 确定    n 取消", "y yes    n no")), classes="keys")
+            yield PlainStatic(str(self.question), classes="question")
+            yield PlainStatic(self.body, id="confirm-body")
+            yield PlainStatic(str(Label("y 确定    n 取消", "y yes    n no")), classes="keys")
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
