@@ -24,6 +24,21 @@ from guanai.service import Guanai
 class GuanaiGroup(click.Group):
     """A group that turns the errors users can act on into one bilingual line."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Refuse an argument that is not valid UTF-8 (Python keeps its bytes as surrogates,
+        which no database and no file accepts) before any command sees it."""
+        for number, arg in enumerate(args, start=1):
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                raise UserError(
+                    say(
+                        f"第 {number} 个参数不是有效的 UTF-8 文本：请检查终端的字符编码",
+                        f"argument {number} is not valid UTF-8 text: check the terminal's encoding",
+                    )
+                ) from None
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)

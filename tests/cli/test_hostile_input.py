@@ -151,3 +151,18 @@ def test_a_json_record_of_the_wrong_shape_is_one_line_naming_the_field(
     path = write(tmp_path / "record.json", json.dumps(fields | record, ensure_ascii=False))
     result = run("--lang", "en", "complete", str(talk[0]), "--json", path, "--now", NOW)
     assert reason in one_line_error(result)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("child", "show", "\udcff"),
+        ("--as", "\udcff", "agenda"),
+        ("child", "set", "1", "姓名=\udcff"),
+    ],
+    ids=["student no", "account", "value"],
+)
+def test_an_argument_that_is_not_utf8_is_one_line(run, command) -> None:
+    # "\udcff" is how Python keeps the byte 0xff of a command line that is not UTF-8; the
+    # arguments are checked before --lang is read, so the message is in the default language
+    assert "不是有效的 UTF-8 文本" in one_line_error(run(*command))
