@@ -92,6 +92,11 @@ NOW_OPTION = click.option(
 none is given), or None for the service's clock."""
 
 
+NOW_YEARS = (1970, 2999)
+"""The years ``--now`` may name: far from the ends of Python's dates, so that moving it to
+another time zone or a day later never overflows (it did, as a traceback, for year 1 or 9999)."""
+
+
 def parse_now(text: str | None) -> datetime | None:
     if not text:
         return None
@@ -104,6 +109,14 @@ def parse_now(text: str | None) -> datetime | None:
                 f"--now must be an ISO time like 2026-09-15T08:00, not {text!r}",
             )
         ) from None
+    if not NOW_YEARS[0] <= value.year <= NOW_YEARS[1]:
+        first, last = NOW_YEARS
+        raise UserError(
+            say(
+                f"--now 应在 {first} 至 {last} 年之间，而不是 {value.year} 年",
+                f"--now must be in the years {first} to {last}, not {value.year}",
+            )
+        )
     return value if value.tzinfo else value.replace(tzinfo=SCHOOL_TIMEZONE)
 
 

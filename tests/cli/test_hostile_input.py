@@ -166,3 +166,11 @@ def test_an_argument_that_is_not_utf8_is_one_line(run, command) -> None:
     # "\udcff" is how Python keeps the byte 0xff of a command line that is not UTF-8; the
     # arguments are checked before --lang is read, so the message is in the default language
     assert "不是有效的 UTF-8 文本" in one_line_error(run(*command))
+
+
+@pytest.mark.parametrize("now", ["0001-01-01T00:00", "9999-12-31T23:59-12:00"])
+def test_a_now_at_the_ends_of_the_calendar_is_one_line(run, talk, now) -> None:
+    # it overflowed in the time zone's arithmetic, as a traceback with the statement's values
+    result = run("--lang", "en", "child", "set", talk[1], "备注=私密", "--now", now)
+    assert "--now must be in the years 1970 to 2999" in one_line_error(result)
+    assert "私密" not in result.output
