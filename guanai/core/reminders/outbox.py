@@ -235,6 +235,11 @@ class OutboxRow:
     sent_at: datetime | None
     last_error: str | None
 
+    @property
+    def possibly_delivered(self) -> bool:
+        """Whether an earlier attempt may have arrived: a copy sent since may be a duplicate."""
+        return may_have_been_delivered(self.last_error)
+
 
 COORDINATORS = Label("协调员办公室", "coordinators' office")
 

@@ -179,7 +179,8 @@ def _outbox_cells(row: OutboxRow, zone: tzinfo | None) -> tuple[Any, ...]:
     state = str(STATE_LABELS.get(row.state, Label(row.state, row.state)))
     if row.attempts > 1:
         state += f"×{row.attempts}"
-    detail = f"⚠ {row.last_error}" if row.state == "failed" and row.last_error else str(row.title)
+    shown = row.last_error and (row.state == "failed" or row.possibly_delivered)
+    detail = f"⚠ {row.last_error}" if shown else str(row.title)
     return (
         f"{row.created_at.astimezone(zone):%m-%d %H:%M}",
         str(KIND_LABELS.get(row.kind, Label(row.kind, row.kind))),

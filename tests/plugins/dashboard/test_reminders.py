@@ -119,3 +119,27 @@ async def test_the_coordinators_inbox_is_shown_and_marked_read(
         assert (
             session.scalar(select(func.count()).where(InboxItem.read_at.is_(None))) == 1
         )  # a teacher's
+
+
+async def test_a_sent_row_that_may_have_arrived_twice_says_so(
+    demo_engine: Engine, make_app: MakeApp, settle: Settle
+) -> None:
+    from sqlalchemy import update
+
+    from guanai.core.reminders.outbox import INTERRUPTED
+
+    with session_factory(demo_engine)() as session, session.begin():
+        first_sent = select(func.min(OutboxMessage.id)).where(OutboxMessage.state == "sent")
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == first_sent.scalar_subquery())
+            .values(attempts=2, last_error=INTERRUPTED)
+        )
+    app = make_app(demo_engine)
+    async with app.run_test(size=(160, 24)) as pilot:
+        table = await open_reminders(pilot, settle)
+        await pilot.press("f", "f")  # all → pending → sent
+        await settle(pilot)
+        details = column(table, 5)
+        assert details.count(f"⚠ {INTERRUPTED}") == 1
+        assert "已发×2" in column(table, 4)
