@@ -250,6 +250,7 @@ CASES: dict[str, Case] = {
         "teacher",
         runs_for_allowed=False,  # recording is shown below, one identity at a time
     ),
+    "repair": case(["repair", "--school", "DEMO", "--yes", "--now", NOW], "coordinator"),
     "outbox": case(["outbox"], "coordinator", "other_coordinator", writes=False),
     "outbox retry": case(["outbox", "retry", "--all"], "coordinator", "other_coordinator"),
     "feeds issue": case(

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from guanai.cli.context import NOW_OPTION, console, pass_service, say
+from guanai.cli.context import NOW_OPTION, console, pass_service, say, stderr
 from guanai.cli.engine_commands import plan_and_report, tick_and_report
 from guanai.cli.views import print_agenda
 from guanai.service import Guanai
@@ -19,6 +19,19 @@ def init(service: Guanai) -> None:
     """创建或升级数据库 / Create or upgrade the database."""
     where = service.init_database()
     console.print(say(f"数据库已就绪：{where}", f"database ready: {where}"))
+    stuck = service.stuck_task_counts()
+    if stuck:
+        total = sum(stuck.values())
+        zh = "，".join(f"{code} {n} 项" for code, n in stuck.items())
+        en = ", ".join(f"{code}: {n}" for code, n in stuck.items())
+        stderr.print(
+            say(
+                f"{total} 项任务有记录但未完成（{zh}）：运行 guanai repair --school 学校代码 修复。",
+                f"{total} tasks have a record but are not done ({en}): run guanai repair"
+                " --school CODE to repair them.",
+            ),
+            style="yellow",
+        )
 
 
 @click.command()

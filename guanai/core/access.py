@@ -105,6 +105,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "export_roster": (COORDINATOR,),
     "edit_child": (COORDINATOR, HEAD_TEACHER),
     "record": (COORDINATOR, HEAD_TEACHER, TEACHER),
+    "repair": (COORDINATOR,),
     # reads
     "dashboard": (COORDINATOR,),
     "read_outbox": (COORDINATOR,),

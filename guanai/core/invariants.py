@@ -29,7 +29,11 @@ _MESSAGES = {
     "uq_pairing_current_child": Label(
         "这名学生已有当前的结对", "the student already has a current pairing"
     ),
-    "uq_record_task_id": Label("这项任务已有记录", "the task already has a record"),
+    # a completion takes the task's row lock first, so only a task stuck before 0006 gets here
+    "uq_record_task_id": Label(
+        "这项任务已有记录却未标为完成，可用 guanai repair 修复",
+        "the task already has a record yet is not marked done; guanai repair repairs it",
+    ),
     TASK_WITH_RECORD_IS_DONE: Label(
         "有记录的任务必须是已完成状态", "a task with a record must stay done"
     ),

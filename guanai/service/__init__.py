@@ -16,6 +16,7 @@ from guanai.service.feed_actions import FeedActions
 from guanai.service.pairing_actions import PairingActions
 from guanai.service.panel_reads import PanelReads
 from guanai.service.reminder_actions import ReminderActions
+from guanai.service.repair_actions import RepairActions
 from guanai.service.roster_actions import RosterActions
 from guanai.service.task_reads import TaskReads
 
@@ -28,6 +29,7 @@ class Guanai(
     AccountActions,
     ReminderActions,
     DeliveryActions,
+    RepairActions,
     AgendaReads,
     FeedActions,
     TaskReads,
