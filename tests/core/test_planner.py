@@ -191,7 +191,7 @@ def _complete_some(
                 task_id,
                 simulated_record(step, date(2026, 9, 10)),
                 actor="tester",
-                now=NOW,
+                now=datetime(2026, 9, 10, 8, tzinfo=UTC),  # recorded on the day it names
             )
     return {task_id for task_id, _ in chosen}
 
@@ -247,7 +247,7 @@ def test_talks_follow_the_current_pairing_but_done_talks_keep_their_teacher(
             first_talk.id,
             simulated_record(step, date(2026, 9, 9)),
             actor="t",
-            now=NOW,
+            now=datetime(2026, 9, 9, 8, tzinfo=UTC),  # recorded on the day it names
         )
         pairing.ended_on = date(2026, 9, 30)
         session.flush()
