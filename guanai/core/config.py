@@ -98,8 +98,12 @@ class LimitSettings:
     toml_kb: int = 1024
     """The largest term calendar file, in KiB (a config file is held to the default)."""
     toml_depth: int = 16
-    """How deeply arrays and inline tables may nest in a term calendar (a config file is held
-    to the default)."""
+    """How deeply arrays and inline tables may nest in a term calendar, at most
+    :data:`MAX_TOML_DEPTH` (a config file is held to the default)."""
+
+
+MAX_TOML_DEPTH = 100
+"""tomllib parses nesting by recursion, a few frames a level: deeper would exhaust the stack."""
 
 
 @dataclass(frozen=True)
@@ -253,6 +257,13 @@ def _limits(path: Path, table: Any) -> LimitSettings:
     for key in (f.name for f in fields(limits)):
         if getattr(limits, key) < 1:
             raise _fail(path, f"limits.{key}", "至少为 1", "must be at least 1")
+    if limits.toml_depth > MAX_TOML_DEPTH:  # tomllib parses nesting by recursion
+        raise _fail(
+            path,
+            "limits.toml_depth",
+            f"应为 1–{MAX_TOML_DEPTH}",
+            f"must be 1 to {MAX_TOML_DEPTH}",
+        )
     return limits
 
 

@@ -9,7 +9,8 @@ declares it, the parts' declared sizes, and then streams every XML part once, in
   ``unpacked_mb``. :mod:`zipfile` never unpacks a part past the size the directory declares
   (a part whose data goes on fails its CRC check), so a lying directory gains nothing;
 - no text between two tags may be longer than a cell of ``cell_chars`` characters could be
-  written in (a shared string of 2 GB unpacked from 2 MB is refused after its first block);
+  written in (openpyxl writes 张 as ``&#24352;``; a shared string of 2 GB unpacked from 2 MB is
+  refused after its first block); the cell's own length is checked again as it is read;
 - no part may declare a DTD (``<!DOCTYPE``): spreadsheets never do, and entity expansion
   ("billion laughs") needs one.
 
@@ -34,7 +35,8 @@ from guanai.core.roster.file_errors import RosterFileError
 SHEET_NAMES = ("留守儿童", "children")
 MIB = 1 << 20
 BLOCK = 1 << 20  # bytes of a part read at a time
-BYTES_PER_CHAR = 8  # in XML one character takes up to 4 bytes, or more as a reference: &#x4E2D;
+BYTES_PER_CHAR = 10  # the most one character takes in XML as writers write it: &#1114111;
+TAG_BYTES = 256  # room for the tag before a text, <t xml:space="preserve">, in the same run
 DIRECTORY_ENTRY = 1024  # bytes a part's directory entry may take on average (most take ~80)
 _END = struct.Struct("<4s4H2LH")  # the zip's end of central directory record
 _END64_LOCATOR = struct.Struct("<4sLQL")
@@ -115,7 +117,7 @@ def _scan(
     archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, limits: LimitSettings
 ) -> None:
     """Stream one XML part, refusing a DTD or a text too long for any cell (see above)."""
-    longest = BYTES_PER_CHAR * limits.cell_chars
+    longest = BYTES_PER_CHAR * limits.cell_chars + TAG_BYTES
     run = 0  # bytes since the last "<"
     tail = b""  # the end of the block before, for a "<!DOCTYPE" across two blocks
     with archive.open(member) as part:
