@@ -231,8 +231,15 @@ def collect_panels(pm: GuanaiPluginManager) -> list[type[Panel]]:
 _SWITCH = [Binding(str(n), f"switch({n})", show=False) for n in range(1, 10)]
 
 
-class _PanelsScreen(Screen[Any]):
-    AUTO_FOCUS = None
+class _PanelPane(TabPane):
+    """A panel's tab pane. Focusing a widget in a pane activates the pane's tab (Textual's
+    ``TabPane.Focused``); a focus given while the pane was on show but noticed only once
+    another tab was chosen (a key pressed at start-up, on a busy machine, seen in CI) would
+    undo that choice, so a pane not on show keeps the message to itself."""
+
+    def on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        if self.query_ancestor(TabbedContent).active != self.id:
+            event.stop()
 
 
 class GuanaiApp(App[None]):
@@ -282,16 +289,9 @@ class GuanaiApp(App[None]):
         yield Header()
         with TabbedContent(initial=self._initial_tab or ""):
             for n, panel in enumerate(self.panels, start=1):
-                with TabPane(f"{n} {panel.title}", id=f"tab-{panel.panel_id}"):
+                with _PanelPane(f"{n} {panel.title}", id=f"tab-{panel.panel_id}"):
                     yield panel(self.service)
         yield Footer()
-
-    def get_default_screen(self) -> Screen[Any]:
-        """The panels' screen, without Textual's focus of its first focusable widget when it
-        mounts: that widget is in the first panel, and focusing a panel's widget activates
-        its tab, late enough on a busy machine to undo a panel key pressed at start-up. The
-        panel on show focuses its own widget when its tab is activated."""
-        return _PanelsScreen(id="_default")
 
     def on_mount(self) -> None:
         if self.refusal is not None:
