@@ -224,6 +224,16 @@ def _rows_past_a_lowered_limit(path: Path) -> None:
     path.with_name("rows-1000.toml").write_text("[limits]\nrows = 1000\n", encoding="utf-8")
 
 
+def _empty_rows_without_a_size(path: Path) -> None:
+    """2 million rows and no <dimension>: openpyxl would read them all to find the size."""
+    block = "".join(f'<row r="{n}"/>' for n in range(2, 1002))
+    _xlsx(path, (block for _ in range(2000)))
+
+
+def _row_of_empty_cells(path: Path) -> None:
+    _xlsx(path, ['<row r="2">' + "<c/>" * 500_000 + "</row>"])
+
+
 def _cell_no_column_can_hold(path: Path) -> None:
     _xlsx(path, ['<row r="2"><c r="AAAA2"><v>1</v></c></row>'])
 
@@ -253,6 +263,8 @@ CORPUS = (
     Hostile("twelve_thousand_parts.xlsx", _twelve_thousand_parts, ("holds too many parts", "limit of 10,000", "raise xlsx_parts", LIMIT)),
     Hostile("end_record_that_lies.xlsx", _end_record_that_lies, ("holds too many parts", "raise xlsx_parts")),
     Hostile("rows_past_a_lowered_limit.xlsx", _rows_past_a_lowered_limit, ("has too many rows", "limit of 1,000", "raise rows", LIMIT), ("--config", "{dir}/rows-1000.toml", "import")),
+    Hostile("empty_rows_without_a_size.xlsx", _empty_rows_without_a_size, ("xl/worksheets/sheet1.xml has too many rows", "limit of 1,000,000", "raise rows")),
+    Hostile("row_of_empty_cells.xlsx", _row_of_empty_cells, ("xl/worksheets/sheet1.xml has a row of too many cells", "limit of 100", "raise columns")),
     Hostile("cell_no_column_can_hold.xlsx", _cell_no_column_can_hold, ("is not a valid .xlsx file",)),
     Hostile("deep_calendar.toml", _deep_toml, ("calendar file", "line 1: arrays or inline tables nested too deep", "limit of 16", "raise toml_depth"), ("plan",)),
     # The config file is read before --lang is applied: its errors are in Chinese.
