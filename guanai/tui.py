@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingsMap, BindingType
+from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
@@ -289,7 +290,9 @@ class GuanaiApp(App[None]):
         yield Header()
         with TabbedContent(initial=self._initial_tab or ""):
             for n, panel in enumerate(self.panels, start=1):
-                with _PanelPane(f"{n} {panel.title}", id=f"tab-{panel.panel_id}"):
+                # Content: a plugin's title is text, never markup
+                title = Content(f"{n} {panel.title}")
+                with _PanelPane(title, id=f"tab-{panel.panel_id}"):
                     yield panel(self.service)
         yield Footer()
 

@@ -184,3 +184,22 @@ async def test_localize_bindings_shows_described_keys_in_the_current_language(
         assert shown()["w"] == "Forecast" and shown()["q"] == "Quit"
         footer = " ".join(str(key.render()) for key in app.query("FooterKey"))
         assert "Forecast" in footer and "\t" not in footer
+
+
+async def test_a_plugin_panels_title_is_shown_as_text_not_markup(engine: Engine) -> None:
+    class MarkupPanel(WeatherPanel):
+        panel_id = "markup"
+        title = Label("[b]天气[/b] [@click=app.quit]", "[b]Weather[/b]")
+
+    class MarkupPlugin:
+        @hookimpl
+        def register_panels(self, register: Callable[[type], None]) -> None:
+            register(MarkupPanel)
+
+    pm = build_plugin_manager(load_entry_points=False)
+    pm.register(MarkupPlugin(), name="markup")
+    app = GuanaiApp(Guanai(Settings(database_url=str(engine.url)), pm, "tester", engine=engine))
+    async with app.run_test(size=(120, 24)) as pilot:
+        await settle(pilot)
+        label = app.query_one(TabbedContent).get_tab("tab-markup").label
+        assert str(label) == "2 [b]天气[/b] [@click=app.quit]"

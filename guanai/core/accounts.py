@@ -10,7 +10,28 @@ from guanai.core.errors import NotFoundError
 from guanai.core.i18n import Label
 from guanai.core.models import Account
 from guanai.core.schools import school_by_code, teacher_by_code
+from guanai.core.text import UnsafeText, clean_text
 from guanai.core.vocabulary import ROLES
+
+NAME_LENGTH = 100  # as Account.name holds it
+
+
+def _check_name(name: str) -> None:
+    """An account's name is shown in the audit trail, logs and every listing: one line of
+    printable text, within the column's length."""
+    try:
+        clean_text(name)
+    except UnsafeText as error:
+        raise AccessError(
+            Label(f"账号名{error.reason.zh}", f"the account name {error.reason.en}")
+        ) from None
+    if not name.strip() or len(name) > NAME_LENGTH:
+        raise AccessError(
+            Label(
+                f"账号名应为 1–{NAME_LENGTH} 个字符",
+                f"an account name has 1 to {NAME_LENGTH} characters",
+            )
+        )
 
 
 def add_account(
@@ -25,6 +46,7 @@ def add_account(
     """Add an account. The first account of an install must be a coordinator's, so that the
     install never locks out the person setting it up."""
     require_role(viewer, "coordinator")
+    _check_name(name)
     code = ROLES.parse(role)
     if code is None:
         raise NotFoundError(

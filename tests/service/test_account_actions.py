@@ -50,3 +50,14 @@ def test_only_coordinators_manage_accounts(world: World, identity: str):
     with pytest.raises(AccessError):
         service.remove_account(NAMES["teacher"])
     assert "新老师" not in {row.name for row in world.as_("coordinator").accounts()}
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [("王\x1b]0;pwned\x07五", "U\\+001B"), ("王\n五", "一行"), ("", "1–100"), ("王" * 101, "1–100")],
+)
+def test_an_account_name_is_one_line_of_printable_text(world: World, name: str, reason: str):
+    coordinator = world.as_("coordinator")
+    with pytest.raises(AccessError, match=reason):
+        coordinator.add_account(name, "bureau")
+    assert name not in {row.name for row in coordinator.accounts()}
