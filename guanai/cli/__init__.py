@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from guanai.cli.context import UserError, report_plugin_problems, say
 from guanai.core.config import Settings, acting_user, load_settings
 from guanai.core.errors import GuanaiError
-from guanai.core.i18n import set_language
+from guanai.core.i18n import LANGUAGES, set_language
 from guanai.core.pm import GuanaiPluginManager, build_plugin_manager
 from guanai.service import Guanai
 
@@ -76,6 +76,8 @@ def cli(
     guanai: the term planner and workflow engine of a school's care programme for
     left-behind children.
     """
+    # before the settings are read, so that their errors are in the language asked for
+    set_language(lang or LANGUAGES[0])
     try:
         settings = load_settings(config_path)
     except GuanaiError as error:

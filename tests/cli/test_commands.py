@@ -195,3 +195,13 @@ def test_a_faulty_plugin_is_named_and_contained(run, demo, pm, database_url):
     assert "未变任务" in result.output, "the plan itself went through"
     listed = {row["name"]: row for row in json.loads(run("plugins", "--json").stdout)}
     assert "帮扶教师" in listed["raising-plugin"]["error"]
+
+
+def test_a_bad_config_file_is_reported_in_the_language_asked_for(run, tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("no_such_key = 1\n", encoding="utf-8")
+    english = run("--config", str(config), "--lang", "en", "plugins")
+    chinese = run("--config", str(config), "plugins")
+    assert english.exit_code == chinese.exit_code == 1
+    assert "unknown key no_such_key" in english.output
+    assert "未知的键 no_such_key" in chinese.output
