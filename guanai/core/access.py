@@ -47,9 +47,10 @@ def viewer_for(session: Session, actor: str) -> Viewer:
         return Viewer(actor, "coordinator")
     raise AccessError(
         Label(
-            f"用户 {actor} 没有账号：请用 --as 指定账号，或由关爱办添加（guanai accounts add）",
-            f"user {actor} has no account: choose one with --as, or have the coordinator add it "
-            "(guanai accounts add)",
+            f"用户 {actor} 没有账号：请以账号身份运行（guanai --as 账号名 …，或环境变量"
+            " GUANAI_ACTOR，或配置文件中的 actor），或由关爱办添加（guanai accounts add）",
+            f"user {actor} has no account: act as one (guanai --as NAME ..., or GUANAI_ACTOR, or"
+            " actor in the config file), or have the coordinator add it (guanai accounts add)",
         )
     )
 

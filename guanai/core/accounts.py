@@ -9,7 +9,7 @@ from guanai.core.access import AccessError, Viewer, require_role
 from guanai.core.errors import NotFoundError
 from guanai.core.i18n import Label
 from guanai.core.models import Account
-from guanai.core.schools import school_by_code, teacher_by_code
+from guanai.core.schools import chosen_school, teacher_by_code
 from guanai.core.text import UnsafeText, clean_text
 from guanai.core.vocabulary import ROLES
 
@@ -34,6 +34,12 @@ def _check_name(name: str) -> None:
         )
 
 
+def account_count(session: Session) -> int:
+    """How many accounts the install has (none: a single-user install, see
+    :mod:`guanai.core.access`)."""
+    return session.scalar(select(func.count()).select_from(Account)) or 0
+
+
 def add_account(
     session: Session,
     viewer: Viewer,
@@ -44,18 +50,20 @@ def add_account(
     teacher_code: str | None,
 ) -> Account:
     """Add an account. The first account of an install must be a coordinator's, so that the
-    install never locks out the person setting it up."""
+    install never locks out the person setting it up. Without ``school_code`` the account
+    belongs to the acting coordinator's school, else to the only school; a bureau account
+    without one sees every school."""
     require_role(viewer, "coordinator")
     _check_name(name)
     code = ROLES.parse(role)
     if code is None:
         raise NotFoundError(
             Label(
-                f"未知角色 {role}（可选：{ROLES.choices().zh}）",
-                f"unknown role {role} (one of: {ROLES.choices().en})",
+                f"未知角色 {role}（可选：{ROLES.spellings().zh}）",
+                f"unknown role {role} (one of: {ROLES.spellings().en})",
             )
         )
-    if not session.scalar(select(func.count()).select_from(Account)) and code != "coordinator":
+    if not account_count(session) and code != "coordinator":
         raise AccessError(
             Label(
                 "第一个账号必须是关爱办（coordinator）", "the first account must be a coordinator's"
@@ -64,15 +72,8 @@ def add_account(
     if session.scalar(select(func.count()).select_from(Account).where(Account.name == name)):
         raise AccessError(Label(f"账号 {name} 已存在", f"account {name} already exists"))
     school_id = None
-    if school_code is not None:
-        school_id = school_by_code(session, school_code).id
-    elif code != "bureau":
-        raise AccessError(
-            Label(
-                "只有教育局账号可以不指定学校（--school）",
-                "only a bureau account may omit --school",
-            )
-        )
+    if school_code is not None or code != "bureau":
+        school_id = chosen_school(session, school_code, default=viewer.school_id)
     teacher_id = None
     if teacher_code is not None and school_id is not None:
         teacher_id = teacher_by_code(session, school_id, teacher_code).id

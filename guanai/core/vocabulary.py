@@ -1,8 +1,9 @@
 """The coded values of a child's record, each with its Chinese and English label.
 
 The database stores codes (``both``, ``poverty``); people read and type labels in either
-language (父母均外出, "both parents away"). :meth:`Vocabulary.parse` accepts a code or a
-label in either language, so a roster filled in Chinese or in English imports the same.
+language (父母均外出, "both parents away"). :meth:`Vocabulary.parse` accepts a code, a
+label in either language or another name people use for it (an alias), so a roster filled in
+Chinese or in English imports the same.
 """
 
 from __future__ import annotations
@@ -15,14 +16,18 @@ from guanai.core.i18n import Label
 class Vocabulary:
     """An ordered set of codes with bilingual labels."""
 
-    def __init__(self, name: Label, terms: dict[str, Label]) -> None:
+    def __init__(
+        self, name: Label, terms: dict[str, Label], aliases: dict[str, str] | None = None
+    ) -> None:
+        """``aliases``: other names accepted for a code (协调员 for 关爱办), name to code."""
         self.name = name
         self.terms = terms
+        self.aliases = aliases or {}
         self._lookup = {
             key.casefold(): code
             for code, label in terms.items()
             for key in (code, label.zh, label.en)
-        }
+        } | {alias.casefold(): code for alias, code in self.aliases.items()}
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.terms)
@@ -42,6 +47,18 @@ class Vocabulary:
         return Label(
             "、".join(label.zh for label in self.terms.values()),
             ", ".join(label.en for label in self.terms.values()),
+        )
+
+    def spellings(self) -> Label:
+        """Every code with its Chinese names (label and aliases), in both languages at once:
+        for an error about a value typed on the command line, where either is accepted."""
+        chinese = {
+            code: "/".join([label.zh, *(alias for alias, to in self.aliases.items() if to == code)])
+            for code, label in self.terms.items()
+        }
+        return Label(
+            "、".join(f"{names}（{code}）" for code, names in chinese.items()),
+            ", ".join(f"{code} ({names})" for code, names in chinese.items()),
         )
 
 
@@ -113,4 +130,5 @@ ROLES = Vocabulary(
         "teacher": Label("教师", "teacher"),
         "bureau": Label("教育局", "bureau viewer"),
     },
+    aliases={"协调员": "coordinator", "关爱协调员": "coordinator"},
 )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import make_url, select
+from sqlalchemy import Select, make_url, select
 
 from guanai.core import db
 from guanai.core.access import Viewer
-from guanai.core.accounts import add_account, remove_account
+from guanai.core.accounts import account_count, add_account, remove_account
 from guanai.core.models import Account, School, Teacher
 from guanai.service.base import ServiceBase
 
@@ -32,6 +32,22 @@ class AccountRow:
     teacher_code: str | None
 
 
+@dataclass(frozen=True)
+class AddedAccount(AccountRow):
+    """An account just added; ``first``: the install's first, after which every user must act
+    as an account (see :mod:`guanai.core.access`)."""
+
+    first: bool
+
+
+def _listed() -> Select[tuple[str, str, str | None, str | None]]:
+    return (
+        select(Account.name, Account.role, School.code, Teacher.code)
+        .outerjoin(School, School.id == Account.school_id)
+        .outerjoin(Teacher, Teacher.id == Account.teacher_id)
+    )
+
+
 class AccountActions(ServiceBase):
     """Adding, removing and listing accounts; and who the acting account is."""
 
@@ -50,10 +66,11 @@ class AccountActions(ServiceBase):
         *,
         school_code: str | None = None,
         teacher_code: str | None = None,
-    ) -> AccountRow:
-        """Add an account (``role`` as a code or its Chinese name). Accounts are the install's:
-        any coordinator adds them, for any school (a city's first coordinator of a new school
-        is added by another school's)."""
+    ) -> AddedAccount:
+        """Add an account (``role`` as a code or a Chinese name; ``school_code`` by default
+        the acting coordinator's school, else the only one). Accounts are the install's: any
+        coordinator adds them, for any school (a city's first coordinator of a new school is
+        added by another school's)."""
         with self.acting("manage_accounts") as (session, viewer):
             account = add_account(
                 session,
@@ -63,7 +80,8 @@ class AccountActions(ServiceBase):
                 school_code=school_code,
                 teacher_code=teacher_code,
             )
-            return AccountRow(account.name, account.role, school_code, teacher_code)
+            row = session.execute(_listed().where(Account.id == account.id)).one()
+            return AddedAccount(*row, first=account_count(session) == 1)
 
     def remove_account(self, name: str) -> None:
         """Remove an account, never the last coordinator's."""
@@ -73,10 +91,4 @@ class AccountActions(ServiceBase):
     def accounts(self) -> list[AccountRow]:
         """Every account, by name (coordinators only)."""
         with self.reading("manage_accounts") as (session, _):
-            query = (
-                select(Account.name, Account.role, School.code, Teacher.code)
-                .outerjoin(School, School.id == Account.school_id)
-                .outerjoin(Teacher, Teacher.id == Account.teacher_id)
-                .order_by(Account.name)
-            )
-            return [AccountRow(*row) for row in session.execute(query)]
+            return [AccountRow(*row) for row in session.execute(_listed().order_by(Account.name))]
