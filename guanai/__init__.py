@@ -32,6 +32,7 @@ from guanai.core.text import terminal_safe
 
 if TYPE_CHECKING:
     from guanai.cli.context import ROW_ID, TerminalConsole, pass_service
+    from guanai.cli.times import school_time, zoned
     from guanai.core.agenda import Agenda, AgendaItem
     from guanai.core.feeds.links import qr_text
     from guanai.service import Guanai
@@ -49,6 +50,8 @@ _LAZY = {
     "TerminalConsole": "guanai.cli.context",
     "pass_service": "guanai.cli.context",
     "qr_text": "guanai.core.feeds.links",
+    "school_time": "guanai.cli.times",
+    "zoned": "guanai.cli.times",
 }
 """Public names whose modules load SQLAlchemy (or the command line), by module."""
 
@@ -104,5 +107,7 @@ __all__ = [
     "hookimpl",
     "pass_service",
     "qr_text",
+    "school_time",
     "terminal_safe",
+    "zoned",
 ]

@@ -20,6 +20,7 @@ from guanai.cli.context import (
     say,
     stderr,
 )
+from guanai.cli.times import zoned_time
 from guanai.core.calendar import TermCalendar
 from guanai.core.i18n import Label
 from guanai.core.simulation import SimulatedDay
@@ -85,11 +86,12 @@ def tick_and_report(service: Guanai, now: datetime | None) -> None:
     now = report.now
     console.print(
         say(
-            f"{now:%Y-%m-%d %H:%M}：{report.became_due} 项到期，{report.became_overdue} 项逾期，"
+            f"{zoned_time(now)}：{report.became_due} 项到期，{report.became_overdue} 项逾期，"
             f"{report.escalated} 项上报，{report.reminders_queued} 条提醒入队。",
-            f"{now:%Y-%m-%d %H:%M}: {report.became_due} due, {report.became_overdue} overdue, "
+            f"{zoned_time(now)}: {report.became_due} due, {report.became_overdue} overdue, "
             f"{report.escalated} escalated, {report.reminders_queued} reminders queued.",
-        )
+        ),
+        soft_wrap=True,
     )
 
 

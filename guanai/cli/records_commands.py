@@ -8,6 +8,7 @@ import click
 from rich.table import Table
 
 from guanai.cli.context import NOW_OPTION, UserError, console, pass_service, say
+from guanai.cli.times import school_time, zoned
 from guanai.core.i18n import Label
 from guanai.service import Guanai
 
@@ -36,16 +37,14 @@ def show(service: Guanai, student_no: str, school_code: str | None) -> None:
             style="yellow",
         )
     history = Table(title=say("修改记录", "History"), title_justify="left")
-    headers = [Label("时间", "when"), Label("操作人", "by"), Label("字段", "field")]
+    headers = [zoned(Label("时间", "when")), say("操作人", "by"), say("字段", "field")]
     if card.history_values:
-        headers += [Label("原值", "was"), Label("新值", "now")]
-    for header in [*headers, Label("来源", "source")]:
-        history.add_column(str(header))
+        headers += [say("原值", "was"), say("新值", "now")]
+    for header in [*headers, say("来源", "source")]:
+        history.add_column(header)
     for entry in card.history:
         values = [entry.old or "", entry.new or ""] if card.history_values else []
-        history.add_row(
-            f"{entry.at:%Y-%m-%d %H:%M}", entry.by, str(entry.field), *values, entry.source
-        )
+        history.add_row(school_time(entry.at), entry.by, str(entry.field), *values, entry.source)
     console.print(history)
 
 

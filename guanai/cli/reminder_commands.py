@@ -16,10 +16,10 @@ import click
 from rich.table import Table
 
 from guanai.cli.context import ROW_ID, UserError, console, pass_service, say
+from guanai.cli.times import school_time, zoned
 from guanai.core.i18n import Label
 from guanai.core.logs import configure_logging
 from guanai.core.reminders.outbox import FAILED, PENDING, SENDING, SENT
-from guanai.core.schools import SCHOOL_TIMEZONE
 from guanai.daemon import Clock, Daemon, SimulatedClock, WallClock
 from guanai.service import Guanai
 
@@ -149,7 +149,7 @@ def outbox(click_context: click.Context, states: tuple[str, ...], limit: int) ->
         Label("收件人", "recipient"),
         Label("状态", "state"),
         Label("次数", "tries"),
-        Label("时间", "time"),
+        zoned(Label("时间", "time")),
         Label("原因", "last error"),
     ):
         table.add_column(str(header), overflow="fold")
@@ -162,7 +162,7 @@ def outbox(click_context: click.Context, states: tuple[str, ...], limit: int) ->
             row.recipient,
             str(STATE_LABELS.get(row.state, Label(row.state, row.state))),
             str(row.attempts),
-            when.astimezone(SCHOOL_TIMEZONE).strftime("%m-%d %H:%M"),
+            school_time(when),
             row.last_error or "",
         )
     console.print(table)

@@ -8,11 +8,11 @@ import click
 from rich.table import Table
 
 from guanai.cli.context import NOW_OPTION, console, pass_service, say
+from guanai.cli.times import school_time, zoned
 from guanai.cli.views import STATE_LABELS
 from guanai.core.i18n import Label
 from guanai.core.models import TaskState
 from guanai.core.repair import StuckTask
-from guanai.core.schools import SCHOOL_TIMEZONE
 from guanai.service import Guanai
 
 NOTHING_TO_REPAIR = Label(
@@ -29,16 +29,15 @@ def _table(title: str, state: Label, tasks: list[StuckTask]) -> Table:
     table.add_column(str(state))
     table.add_column(say("事项", "what"), overflow="fold")
     table.add_column(say("对象", "for"), overflow="fold")
-    table.add_column(say("记录人、记录时间", "recorded by, at"), overflow="fold")
+    table.add_column(zoned(Label("记录人、记录时间", "recorded by, at")), overflow="fold")
     for task in tasks:
-        recorded = task.recorded_at.astimezone(SCHOOL_TIMEZONE)
         table.add_row(
             str(task.task_id),
             f"{task.scheduled_on:%Y-%m-%d}",
             str(STATE_LABELS[TaskState(task.state)]),
             str(task.title),
             task.subject,
-            f"{task.recorded_by} {recorded:%Y-%m-%d %H:%M}",
+            f"{task.recorded_by} {school_time(task.recorded_at)}",
         )
     return table
 

@@ -8,8 +8,8 @@ from datetime import date, datetime
 import click
 from rich.table import Table
 
-from guanai.cli.context import console, pass_service, report_plugin_problems, say
-from guanai.core.agenda import AgendaItem
+from guanai.cli.context import ROW_ID, console, pass_service, report_plugin_problems, say
+from guanai.core.agenda import LIMIT, AgendaItem
 from guanai.core.i18n import Label
 from guanai.core.models import TaskState
 from guanai.core.schools import SCHOOL_TIMEZONE
@@ -58,10 +58,24 @@ def _table(title: str, items: list[AgendaItem]) -> Table:
     return table
 
 
+def _more(shown: list[AgendaItem], total: int) -> None:
+    """Say how many items a table left out, and how to see them."""
+    if total > len(shown):
+        more = total - len(shown)
+        console.print(say(f"还有 {more} 项（--limit 调整）", f"{more} more (--limit)"))
+
+
 def print_agenda(
-    service: Guanai, school: str | None, teacher: str | None, start: date, days: int
+    service: Guanai,
+    school: str | None,
+    teacher: str | None,
+    start: date,
+    days: int,
+    limit: int = LIMIT,
 ) -> None:
-    plate = service.agenda(school, teacher, start, days)
+    """The agenda's two tables, each of at most ``limit`` rows and saying how many it left
+    out."""
+    plate = service.agenda(school, teacher, start, days, limit)
     if plate.upcoming:
         console.print(
             _table(
@@ -69,6 +83,7 @@ def print_agenda(
                 plate.upcoming,
             )
         )
+        _more(plate.upcoming, plate.upcoming_total)
     else:
         console.print(
             say(f"{start} 起 {days} 天没有待办。", f"Nothing due from {start} for {days} days.")
@@ -84,6 +99,7 @@ def print_agenda(
                 plate.overdue,
             )
         )
+        _more(plate.overdue, plate.overdue_total)
 
 
 @click.command()
@@ -103,13 +119,25 @@ def print_agenda(
 @click.option(
     "--days", default=7, show_default=True, type=click.IntRange(1, 366), help="天数 / days"
 )
+@click.option(
+    "--limit",
+    default=LIMIT,
+    show_default=True,
+    type=ROW_ID,
+    help="待办、逾期各最多列出几项 / at most this many rows of each table",
+)
 @pass_service
 def agenda(
-    service: Guanai, school: str | None, teacher: str | None, start: datetime | None, days: int
+    service: Guanai,
+    school: str | None,
+    teacher: str | None,
+    start: datetime | None,
+    days: int,
+    limit: int,
 ) -> None:
     """教师或全校接下来几天的待办 / A teacher's or the school's next days."""
     first = start.date() if start else service.now().astimezone(SCHOOL_TIMEZONE).date()
-    print_agenda(service, school, teacher, first, days)
+    print_agenda(service, school, teacher, first, days, limit)
 
 
 @click.command()

@@ -16,6 +16,8 @@ from guanai.core.task_rows import ASSIGNEE, task_rows
 
 LATE = (TaskState.OVERDUE.value, TaskState.ESCALATED.value)
 OPEN = (TaskState.PENDING.value, TaskState.DUE.value)
+LIMIT = 100
+"""Items of each list by default: a week of a whole school fits; the rest are counted."""
 
 
 @dataclass(frozen=True)
@@ -31,9 +33,13 @@ class AgendaItem:
 
 @dataclass(frozen=True)
 class Agenda:
+    """At most ``limit`` items of each list, and how many there are in all (so that a front
+    end can say how many it did not show)."""
+
     upcoming: list[AgendaItem]  # open tasks scheduled up to the window's end, earliest first
-    overdue: list[AgendaItem]  # the longest-overdue first, at most ``limit``
+    overdue: list[AgendaItem]  # the longest-overdue first
     overdue_total: int
+    upcoming_total: int
 
 
 def agenda(
@@ -44,24 +50,34 @@ def agenda(
     start: date,
     days: int,
     teacher_id: int | None = None,
-    limit: int = 100,
+    limit: int = LIMIT,
 ) -> Agenda:
-    """Open tasks scheduled before ``start + days`` (not yet done), and the overdue ones."""
+    """Open tasks scheduled before ``start + days`` (not yet done), and the overdue ones: the
+    first ``limit`` of each, and the count of each (one query each, not the rows)."""
     end = start + timedelta(days=days)
     scope: list[Any] = [Activity.school_id == school_id]
     if teacher_id is not None:
         scope.append(Task.assignee_id == teacher_id)
-    upcoming = _items(
-        session, registry, limit, *scope, Task.state.in_(OPEN), Task.scheduled_on < end
+    upcoming = (*scope, Task.state.in_(OPEN), Task.scheduled_on < end)
+    overdue = (*scope, Task.state.in_(LATE))
+    return Agenda(
+        upcoming=_items(session, registry, limit, *upcoming),
+        overdue=_items(session, registry, limit, *overdue),
+        overdue_total=_count(session, *overdue),
+        upcoming_total=_count(session, *upcoming),
     )
-    overdue = _items(session, registry, limit, *scope, Task.state.in_(LATE))
-    total = session.scalar(
-        select(func.count())
-        .select_from(Task)
-        .join(Activity, Activity.id == Task.activity_id)
-        .where(*scope, Task.state.in_(LATE))
+
+
+def _count(session: Session, *where: Any) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Task)
+            .join(Activity, Activity.id == Task.activity_id)
+            .where(*where)
+        )
+        or 0
     )
-    return Agenda(upcoming, overdue, total or 0)
 
 
 def _items(

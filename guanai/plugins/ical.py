@@ -24,6 +24,8 @@ from guanai import (
     hookimpl,
     pass_service,
     qr_text,
+    school_time,
+    zoned,
 )
 
 console = TerminalConsole()
@@ -163,9 +165,9 @@ def list_feeds(service: Guanai, show_all: bool) -> None:
         _say("范围", "scope"),
         _say("名称", "label"),
         _say("学期", "term"),
-        _say("创建", "created"),
+        zoned(Label("创建", "created")),
         _say("创建人", "by"),
-        _say("撤销", "revoked"),
+        zoned(Label("撤销", "revoked")),
     ):
         table.add_column(header)
     for row in rows:
@@ -174,9 +176,9 @@ def list_feeds(service: Guanai, show_all: bool) -> None:
             row.scope,
             row.label,
             row.term_key,
-            f"{row.created_at:%Y-%m-%d %H:%M}Z",
+            school_time(row.created_at),
             row.created_by,
-            f"{row.revoked_at:%Y-%m-%d %H:%M}Z" if row.revoked_at else "",
+            school_time(row.revoked_at) if row.revoked_at else "",
         )
     console.print(table)
 

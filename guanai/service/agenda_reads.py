@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from guanai.core.access import AccessError, Viewer, sees_in_full
-from guanai.core.agenda import Agenda, AgendaItem, agenda
+from guanai.core.agenda import LIMIT, Agenda, AgendaItem, agenda
 from guanai.core.i18n import Label
 from guanai.core.masking import mask_name
 from guanai.core.models import Child, SchoolClass, Task
@@ -69,10 +69,12 @@ class AgendaReads(ServiceBase):
         teacher_code: str | None = None,
         start: date | None = None,
         days: int = 7,
+        limit: int = LIMIT,
     ) -> Agenda:
         """Open tasks scheduled from ``start`` (default: today at the school) for ``days``
         days, and the overdue ones: a teacher's own, else ``teacher_code``'s, else the
-        school's (the account's own, or ``school_code``)."""
+        school's (the account's own, or ``school_code``). At most ``limit`` of each, with
+        the count of each in all."""
         with self.reading("agenda") as (session, viewer):
             school = school_for(session, viewer, school_code)
             plate = agenda(
@@ -82,6 +84,7 @@ class AgendaReads(ServiceBase):
                 start=start or self.now().astimezone(SCHOOL_TIMEZONE).date(),
                 days=days,
                 teacher_id=_whose(session, viewer, school, teacher_code),
+                limit=limit,
             )
             return replace(
                 plate,

@@ -76,3 +76,21 @@ def test_the_bureau_sees_a_schools_agenda_with_childrens_names_masked(world: Wor
 def test_another_schools_coordinator_and_an_unknown_name_are_refused(world: World, identity: str):
     with pytest.raises(AccessError):
         world.as_(identity).agenda("DEMO")
+
+
+def test_each_list_holds_at_most_the_limit_and_counts_the_rest(world: World):
+    coordinator = world.as_("coordinator")
+    whole = coordinator.agenda(start=FIRST, days=30, limit=10_000)
+    assert whole.upcoming_total == len(whole.upcoming) > 3
+    assert whole.overdue_total == len(whole.overdue)
+    page = coordinator.agenda(start=FIRST, days=30, limit=3)
+    assert page.upcoming == whole.upcoming[:3]
+    assert page.overdue == whole.overdue[:3]
+    assert (page.upcoming_total, page.overdue_total) == (whole.upcoming_total, whole.overdue_total)
+
+
+def test_a_teachers_counts_are_of_their_own_tasks(world: World):
+    plate = world.as_("teacher").agenda(start=FIRST, days=30, limit=1)
+    whole = world.as_("teacher").agenda(start=FIRST, days=30, limit=10_000)
+    assert len(plate.upcoming) == 1 < plate.upcoming_total == len(whole.upcoming)
+    assert {item.task_id for item in whole.upcoming} <= _tasks_of(world, world.teacher_code)
