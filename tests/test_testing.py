@@ -331,3 +331,23 @@ async def test_settle_waits_until_every_table_has_measured_its_rows():
         await settle(pilot)
         assert not _tables_unmeasured(pilot.app)
         assert table.columns["class"].content_width == cell_len("一年级1班（住校）")
+
+
+async def test_settle_redraws_tables_from_their_current_widths():
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    from guanai.testing.dashboard import _redraw, settle
+
+    class OneTable(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DataTable()
+
+    async with OneTable().run_test(size=(80, 10)) as pilot:
+        table = pilot.app.query_one(DataTable)
+        table.add_column("班级", key="class")
+        table.add_row("一年级1班")
+        await settle(pilot)
+        assert table._cell_render_cache  # the cells drawn, kept whatever the width
+        _redraw(pilot.app)
+        assert not table._cell_render_cache

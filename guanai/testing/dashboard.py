@@ -79,12 +79,24 @@ async def settle(pilot: Pilot[Any], quiet_rounds: int = 2) -> None:
         await asyncio.gather(*(worker.wait() for worker in running), return_exceptions=True)
         await pilot.wait_for_scheduled_animations()
         quiet = 0 if running or _tables_unmeasured(app) else quiet + 1
-    # A table that measured its rows late may keep lines drawn before at the old widths (seen
-    # on a busy machine: the header and most rows cut, the cursor's row whole): draw every
-    # widget of the screen again, from what it holds now.
-    for widget in app.screen.query("*"):
-        widget.refresh()
+    _redraw(app)
     await pilot.pause()
+
+
+def _redraw(app: Any) -> None:
+    """Draw every widget of the screen again, from what it holds now.
+
+    A DataTable keeps each cell it drew in a cache whose key does not hold the column's width
+    (Textual 8.2): a cell drawn before the table measured its rows can be drawn again from it,
+    cut to the old width (seen on a busy machine: the header and most rows cut, the cursor's
+    and the hovered row whole). Textual has no public way to empty it, so this calls the
+    table's ``_clear_caches`` (tests/test_testing.py checks it still empties that cache)."""
+    from textual.widgets import DataTable
+
+    for widget in app.screen.query("*"):
+        if isinstance(widget, DataTable):
+            widget._clear_caches()
+        widget.refresh()
 
 
 @asynccontextmanager
