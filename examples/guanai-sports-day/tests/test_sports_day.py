@@ -103,6 +103,7 @@ def test_the_day_waits_for_the_plan_then_its_record_is_kept(planned):
     ("field", "value"), [("participants", "many"), ("injuries", "maybe"), ("date", "23/10/2026")]
 )
 def test_a_malformed_hold_record_is_refused_naming_the_field(planned, field, value):
+    planned.clock.set("2026-10-23T08:00")  # the day itself: a record is never dated ahead
     [plan] = planned.tasks("sports_day", step="plan")
     [hold] = planned.tasks("sports_day", step="hold")
     planned.complete(plan.id, **PLAN_RECORD)
