@@ -267,8 +267,8 @@ CORPUS = (
     Hostile("row_of_empty_cells.xlsx", _row_of_empty_cells, ("xl/worksheets/sheet1.xml has a row of too many cells", "limit of 100", "raise columns")),
     Hostile("cell_no_column_can_hold.xlsx", _cell_no_column_can_hold, ("is not a valid .xlsx file",)),
     Hostile("deep_calendar.toml", _deep_toml, ("calendar file", "line 1: arrays or inline tables nested too deep", "limit of 16", "raise toml_depth"), ("plan",)),
-    # The config file is read before --lang is applied: its errors are in Chinese.
-    Hostile("roster_under_deep_config.csv", _roster_and_deep_config, ("第 1 行", "嵌套超过 16 层"), ("--config", "{dir}/deep-config.toml", "import"), named="deep-config.toml"),
+    # The config file's errors are in the language --lang asks for, like every other.
+    Hostile("roster_under_deep_config.csv", _roster_and_deep_config, ("line 1", "nested more than 16 deep"), ("--config", "{dir}/deep-config.toml", "import"), named="deep-config.toml"),
 )  # fmt: skip
 
 
