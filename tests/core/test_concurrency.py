@@ -14,18 +14,17 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
+from stuck_tasks import PLANNED_AT, planned_school
 
 from guanai.core import planner
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import load_calendar
 from guanai.core.db import transaction
-from guanai.core.demo import create_demo_school
 from guanai.core.engine import complete, plan_term
 from guanai.core.models import Activity, Record, Task, TaskState
 from guanai.core.pm import build_plugin_manager
 from guanai.core.simulation import simulated_record
 
-PLANNED_AT = datetime(2026, 8, 25, tzinfo=UTC)
 COMPLETED_AT = datetime(2026, 12, 1, 8, tzinfo=UTC)
 COMPLETIONS = 100
 WAIT = 60  # seconds: only a broken test waits this long
@@ -99,9 +98,7 @@ def hold_planner(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, thre
 def test_a_re_plan_racing_completions_leaves_every_completion_done(
     engine: Engine, registry: ActivityRegistry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with transaction(engine) as session:
-        create_demo_school(session, children=60)
-    plan(engine, registry)
+    planned_school(engine, registry, children=60)
     talks = open_talks(engine)
     assert len(talks) == COMPLETIONS
     read, go = hold_planner(monkeypatch)
@@ -150,9 +147,7 @@ def test_a_re_plan_racing_completions_leaves_every_completion_done(
 
 def test_the_database_keeps_a_task_with_a_record_done(engine: Engine, registry) -> None:
     """Whatever writes it: a state written over a completed task is refused."""
-    with transaction(engine) as session:
-        create_demo_school(session, children=2)
-    plan(engine, registry)
+    planned_school(engine, registry, children=2)
     task_id, _, step_name, _, scheduled_on = open_talks(engine)[0]
     with transaction(engine) as session:
         step = registry.get("talk").step(step_name)
