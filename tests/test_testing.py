@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -312,18 +313,25 @@ def test_the_channel_and_dashboard_fixtures_come_with_the_plugin(pytester: pytes
     _run(pytester, source).assert_outcomes(passed=1)
 
 
-async def test_settle_waits_until_every_table_has_measured_its_rows():
-    from rich.cells import cell_len
+def one_table_app() -> Any:
+    """An app showing one empty DataTable."""
     from textual.app import App, ComposeResult
     from textual.widgets import DataTable
-
-    from guanai.testing.dashboard import _tables_unmeasured, settle
 
     class OneTable(App[None]):
         def compose(self) -> ComposeResult:
             yield DataTable()
 
-    async with OneTable().run_test(size=(80, 10)) as pilot:
+    return OneTable()
+
+
+async def test_settle_waits_until_every_table_has_measured_its_rows():
+    from rich.cells import cell_len
+    from textual.widgets import DataTable
+
+    from guanai.testing.dashboard import _tables_unmeasured, settle
+
+    async with one_table_app().run_test(size=(80, 10)) as pilot:
         table = pilot.app.query_one(DataTable)
         table.add_column("班级", key="class")
         table.add_row("一年级1班（住校）")
@@ -334,16 +342,11 @@ async def test_settle_waits_until_every_table_has_measured_its_rows():
 
 
 async def test_settle_redraws_tables_from_their_current_widths():
-    from textual.app import App, ComposeResult
     from textual.widgets import DataTable
 
     from guanai.testing.dashboard import _redraw, settle
 
-    class OneTable(App[None]):
-        def compose(self) -> ComposeResult:
-            yield DataTable()
-
-    async with OneTable().run_test(size=(80, 10)) as pilot:
+    async with one_table_app().run_test(size=(80, 10)) as pilot:
         table = pilot.app.query_one(DataTable)
         table.add_column("班级", key="class")
         table.add_row("一年级1班")
