@@ -91,6 +91,9 @@ class School(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # the first day guanai ran the programme (the school's first plan): duties whose window
+    # closed before it are not planned; None: nothing left out (the demo, older databases)
+    planned_from: Mapped[date | None] = mapped_column(Date)
     classes: Mapped[list[SchoolClass]] = relationship(back_populates="school")
 
 
@@ -103,6 +106,7 @@ class Teacher(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(200))
     is_coordinator: Mapped[bool] = mapped_column(default=False, server_default=false())
+    subjects: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     __table_args__ = (UniqueConstraint("school_id", "code"),)
 
 
@@ -147,6 +151,9 @@ class Child(Base):
     individual_plan: Mapped[str | None] = mapped_column(Text)
     five_clears: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     notes: Mapped[str | None] = mapped_column(Text)
+    # the day the child came onto the roster: per-child duties whose window closed before it
+    # are not planned; None: nothing left out (children of older databases, the demo)
+    joined_on: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime | None]
     updated_by: Mapped[str | None] = mapped_column(String(100))
     school_class: Mapped[SchoolClass] = relationship()
