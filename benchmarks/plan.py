@@ -44,7 +44,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from guanai.core import db, demo
@@ -54,7 +54,7 @@ from guanai.core.pm import build_plugin_manager
 
 CALENDAR = "2026-autumn"
 CAP = 3  # guanai's default max_tasks_per_teacher_per_day
-PLANNED_AT = datetime(2026, 8, 20, 9, 0)
+PLANNED_AT = datetime(2026, 8, 20, 9, 0, tzinfo=UTC)
 CHUNK = 20_000  # task rows read and inserted per executemany by the baseline
 # A head teacher has two spread duties per child a month (talk, family phone call); January
 # has 17 school days outside the exams, so 17 x 3 = 51 slots fit 25 children.
