@@ -235,6 +235,21 @@ CASES: dict[str, Case] = {
         ["accounts", "add", "新老师", "--role", "bureau"], "coordinator", "other_coordinator"
     ),
     "accounts remove": case(["accounts", "remove", "新老师"], "coordinator", "other_coordinator"),
+    "school create": case(["school", "create", "NEW", "新学校"]),  # both are bound to a school
+    "school rename": case(["school", "rename", "关爱示范小学", "--school", "DEMO"], "coordinator"),
+    "school show": case(["school", "show", "--school", "DEMO"], "coordinator", writes=False),
+    "class add": case(["class", "add", "九年级9班", "--school", "DEMO"], "coordinator"),
+    "class list": case(["class", "list", "--school", "DEMO"], "coordinator", writes=False),
+    "class head": case(
+        lambda w: ["class", "head", "一年级1班", w.head_teacher_code, "--school", "DEMO"],
+        "coordinator",
+    ),
+    "teacher add": case(["teacher", "add", "T900", "新老师", "--school", "DEMO"], "coordinator"),
+    "teacher set": case(
+        lambda w: ["teacher", "set", w.teacher_code, "--email", "t@ex.cn", "--school", "DEMO"],
+        "coordinator",
+    ),
+    "teacher list": case(["teacher", "list", "--school", "DEMO"], "coordinator", writes=False),
     "plan": case(["plan", "--school", "DEMO", "--now", NOW], "coordinator"),
     "tick": case(["tick", "--now", NOW], "coordinator", "other_coordinator"),
     "run": case(["run", "--once", "--log-format", "text"], "coordinator", "other_coordinator"),

@@ -105,12 +105,14 @@ def _attach_builtin_commands() -> None:
         reminder_commands,
         repair_commands,
         roster_commands,
+        school_commands,
         setup_commands,
         views,
     )
 
     for module in (
         setup_commands,
+        school_commands,
         roster_commands,
         records_commands,
         pairing_commands,

@@ -101,6 +101,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "import_roster": (COORDINATOR,),
     "pair": (COORDINATOR,),
     "manage_accounts": (COORDINATOR,),
+    "set_up_school": (COORDINATOR,),
     "manage_feeds": (COORDINATOR,),
     "manage_outbox": (COORDINATOR,),
     "export_roster": (COORDINATOR,),

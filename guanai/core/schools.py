@@ -44,8 +44,10 @@ def chosen_school(session: Session, code: str | None, default: int | None = None
     if not codes:
         raise NotFoundError(
             Label(
-                "还没有学校：先运行 guanai demo 或导入名册",
-                "no schools yet: run guanai demo or import a roster first",
+                "还没有学校：先用 guanai school create 代码 名称 建立本校，或导入含“学校”表的"
+                "名册（guanai template 生成）",
+                "no schools yet: set yours up with guanai school create CODE NAME, or import a"
+                " workbook with a 学校 sheet (guanai template writes one)",
             )
         )
     listed = ", ".join(codes[:20]) + ("…" if len(codes) > 20 else "")

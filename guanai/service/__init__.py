@@ -18,11 +18,13 @@ from guanai.service.panel_reads import PanelReads
 from guanai.service.reminder_actions import ReminderActions
 from guanai.service.repair_actions import RepairActions
 from guanai.service.roster_actions import RosterActions
+from guanai.service.setup_actions import SetupActions
 from guanai.service.task_reads import TaskReads
 
 
 class Guanai(
     EngineActions,
+    SetupActions,
     RosterActions,
     PairingActions,
     ExportActions,

@@ -1,0 +1,90 @@
+"""``guanai school``, ``guanai class`` and ``guanai teacher``: a real school set up from an
+empty database, without ``guanai demo``; every refusal one line, in Chinese first."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner, Result
+
+from guanai.cli import cli
+from guanai.core.pm import GuanaiPluginManager, build_plugin_manager
+
+
+@pytest.fixture
+def run(database_url: str):
+    """``guanai --db URL ARGS`` on a database just created (``guanai init``)."""
+    pm: GuanaiPluginManager = build_plugin_manager(load_entry_points=False)
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(cli, ["--db", database_url, *args], obj=pm)
+
+    assert invoke("init").exit_code == 0
+    return invoke
+
+
+def test_an_empty_database_says_how_to_set_a_school_up(run):
+    shown = run("school", "show")
+    assert shown.exit_code == 1
+    assert shown.output.strip() == (
+        "错误：还没有学校：先用 guanai school create 代码 名称 建立本校，或导入含“学校”表的名册"
+        "（guanai template 生成）"
+    )
+
+
+def test_a_school_is_set_up_with_its_teachers_and_classes(run):
+    created = run("school", "create", "HN01", "某某镇中心小学")
+    assert created.exit_code == 0, created.output
+    assert created.output.startswith("已建立学校 HN01（某某镇中心小学）\n")
+    for args in (
+        ("teacher", "add", "T001", "王芳", "--phone", "13700137000", "--subjects", "语文、数学"),
+        ("teacher", "add", "T002", "李强", "--email", "lq@example.edu.cn", "--coordinator"),
+        ("class", "add", "三年级（2）班", "--head", "T001"),
+        ("class", "add", "一年级1班"),
+        ("class", "head", "一年级1班", "T002"),
+        ("teacher", "set", "T001", "--email", "wf@example.edu.cn"),
+        ("school", "rename", "某某县某某镇中心小学"),
+    ):
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+    assert (
+        run("school", "rename", "某某县某某镇中心小学").output
+        == "校名：某某县某某镇中心小学无需更改\n"
+    )
+
+    shown = run("school", "show").output
+    assert shown.startswith("某某县某某镇中心小学（HN01）\n")
+    assert shown.index("一年级1班") < shown.index("三年级（2）班")  # by grade
+    assert "王芳（T001）" in shown and "李强（T002）" in shown
+    listed = run("teacher", "list").output
+    assert "语文、数学" in listed and "wf@example.edu.cn" in listed
+    assert "三年级（2）班" in run("class", "list").output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("school", "create", "HN01", "另一所"), "错误：学校代码 HN01 已被使用"),
+        (("teacher", "add", "T001", "重名"), "错误：本校已有工号为 T001 的教师"),
+        (
+            ("teacher", "add", "T003", "赵", "--phone", "12345"),
+            "错误：电话：电话应为手机号或带区号的座机号",
+        ),
+        (("class", "add", "二年级1班", "--head", "T404"), "错误：本校没有工号为 T404 的教师"),
+        (
+            ("class", "add", "兴趣班"),
+            "错误：无法从班级名称 兴趣班 看出年级：请填写年级（--grade）",
+        ),
+        (("teacher", "set", "T404", "--name", "无"), "错误：本校没有工号为 T404 的教师"),
+        (
+            ("--lang", "en", "teacher", "add", "T003", "Zhao", "--email", "zhao"),
+            "error: E-mail: not an e-mail address",
+        ),
+    ],
+)
+def test_a_mistake_is_one_line_naming_what_is_wrong(run, args: tuple[str, ...], message: str):
+    run("school", "create", "HN01", "某某镇中心小学")
+    run("teacher", "add", "T001", "王芳")
+    result = run(*args)
+    assert result.exit_code == 1
+    assert result.output.strip() == message
