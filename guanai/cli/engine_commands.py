@@ -23,6 +23,7 @@ from guanai.cli.context import (
 from guanai.cli.times import zoned_time
 from guanai.core.calendar import TermCalendar
 from guanai.core.i18n import Label
+from guanai.core.planner import PlanSummary
 from guanai.core.simulation import SimulatedDay
 from guanai.service import Guanai
 
@@ -79,6 +80,30 @@ def plan_and_report(
             ),
             style="yellow",
         )
+    if summary.left_out:
+        console.print(str(left_out_line(service, summary)), markup=False)
+    if summary.same_week:
+        stderr.print(
+            say(
+                f"{summary.same_week:,} 项儿童任务与上一次的同类任务在同一周：时间窗内没有别的可用日子。",
+                f"{summary.same_week:,} children's tasks fall in the same week as the same kind "
+                "of task before: their window had no other day with room.",
+            ),
+            style="yellow",
+        )
+
+
+def left_out_line(service: Guanai, summary: PlanSummary) -> Label:
+    """What the plan left out: tasks whose window closed before the school's first plan or
+    the child's first day on the roster, with the count of each activity type."""
+    types = sorted(summary.left_out_by_type.items(), key=lambda item: (-item[1], item[0]))
+    titles = [(service.registry.get(name).title, count) for name, count in types]
+    zh = "，".join(f"{title.zh} {count:,}" for title, count in titles)
+    en = ", ".join(f"{title.en} {count:,}" for title, count in titles)
+    return Label(
+        f"已略过 {summary.left_out:,} 项开始前已截止的任务（{zh}）",
+        f"Left out {summary.left_out:,} tasks whose window closed before the start ({en})",
+    )
 
 
 def tick_and_report(service: Guanai, now: datetime | None) -> None:

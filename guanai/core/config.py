@@ -102,6 +102,15 @@ class LimitSettings:
     :data:`MAX_TOML_DEPTH` (a config file is held to the default)."""
 
 
+@dataclass(frozen=True)
+class PlanningSettings:
+    """The ``[planning]`` table: how a term's calendar becomes duties."""
+
+    stub_month_school_days: int = 7
+    """A term's first or last month with at most this many school days gets no monthly duty
+    of its own: it folds into the next (or previous) month. 0: no month folds."""
+
+
 MAX_TOML_DEPTH = 100
 """tomllib parses nesting by recursion, a few frames a level: deeper would exhaust the stack."""
 
@@ -128,6 +137,8 @@ class Settings:
     """The ``[feeds]`` table."""
     limits: LimitSettings = field(default_factory=LimitSettings)
     """The ``[limits]`` table."""
+    planning: PlanningSettings = field(default_factory=PlanningSettings)
+    """The ``[planning]`` table."""
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     """``[channels.NAME]`` tables, each read by its channel (env ``GUANAI_CHANNEL_NAME_KEY``)."""
     source: str = field(default="", compare=False)
@@ -161,8 +172,8 @@ def _checked(path: Path, prefix: str, values: dict[str, Any], defaults: object) 
                 )
             )
         expected = type(getattr(defaults, key))
-        if expected in (ReminderSettings, FeedSettings, LimitSettings):
-            continue  # a table of its own, checked by _reminders, _feeds or _limits
+        if expected in (ReminderSettings, FeedSettings, LimitSettings, PlanningSettings):
+            continue  # a table of its own, checked by _reminders, _feeds, _limits or _planning
         wrong = not isinstance(value, expected) or isinstance(value, bool) != (expected is bool)
         if expected is list and not wrong:
             wrong = not all(isinstance(item, str) for item in value)
@@ -267,6 +278,20 @@ def _limits(path: Path, table: Any) -> LimitSettings:
     return limits
 
 
+def _planning(path: Path, table: Any) -> PlanningSettings:
+    if not isinstance(table, dict):
+        raise _fail(path, "planning", "应为表", "must be a table")
+    planning = PlanningSettings(**_checked(path, "planning.", dict(table), PlanningSettings()))
+    if not 0 <= planning.stub_month_school_days <= 31:
+        raise _fail(
+            path,
+            "planning.stub_month_school_days",
+            "应为 0–31（0 表示不合并任何月份）",
+            "must be 0 to 31 (0: no month folds)",
+        )
+    return planning
+
+
 def _channels(path: Path, table: Any) -> dict[str, dict[str, Any]]:
     """``[channels.NAME]`` tables, with ``GUANAI_CHANNEL_NAME_KEY`` variables over them."""
     if not isinstance(table, dict) or not all(isinstance(v, dict) for v in table.values()):
@@ -287,6 +312,7 @@ def load_settings(path: Path | None = None) -> Settings:
     values["reminders"] = _reminders(path, values.get("reminders", {}))
     values["feeds"] = _feeds(path, values.get("feeds", {}))
     values["limits"] = _limits(path, values.get("limits", {}))
+    values["planning"] = _planning(path, values.get("planning", {}))
     values["channels"] = _channels(path, values.get("channels", {}))
     for key, variable in _ENV.items():
         if os.environ.get(variable):

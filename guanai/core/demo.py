@@ -7,8 +7,11 @@ passes the check-digit test, a village address, care categories for some, an ind
 for the ~10% who are key assistance targets (重点帮扶对象), the "five clears" (most complete);
 a guardian (the parent at home or a grandparent aged 60-80) with occupation, address, health
 and age; a Parent row for each parent working away, with a phone, work city and unit; and a
-current pairing (结对帮扶) with a subject teacher and a classmate as buddy. Everything is
-invented (see :mod:`guanai.core.demo_people`); teacher e-mail uses the ``.example`` domain.
+current pairing (结对帮扶) with a subject teacher and a classmate as buddy. A synthetic school has
+run guanai since the school year began (``planned_from`` = 1 September 2026, the day its
+pairings start), so planning it at any time of the term leaves nothing out, and its children
+have no ``joined_on``: the demo shows a whole term's work. Everything is invented (see
+:mod:`guanai.core.demo_people`); teacher e-mail uses the ``.example`` domain.
 
 Rows are built as tuples in Python a few schools at a time and written with
 :func:`guanai.core.bulk.insert_rows` (driver executemany on SQLite, COPY on PostgreSQL), so a
@@ -54,7 +57,7 @@ CHUNK_SCHOOLS = 20  # schools built in Python before one bulk insert per table
 _MODELS = (School, Teacher, SchoolClass, Child, Guardian, Parent, Pairing)  # parents first
 _TABLES: list[Table] = [Base.metadata.tables[m.__tablename__] for m in _MODELS]
 _COLUMNS: dict[str, tuple[str, ...]] = {
-    "school": ("id", "code", "name"),
+    "school": ("id", "code", "name", "planned_from"),
     "teacher": ("id", "school_id", "code", "name", "phone", "email", "is_coordinator"),
     "school_class": ("id", "school_id", "grade", "name", "head_teacher_id"),
     "child": (
@@ -184,7 +187,7 @@ class _Builder:
     def school(self, code: str | None, name: str, children: int) -> int:
         rng = self.rng
         school_id = self.last_id["school"] + 1
-        self.add("school", code or f"{self.prefix}{school_id:06d}", name)
+        self.add("school", code or f"{self.prefix}{school_id:06d}", name, STARTED_ON)
         place = _Place(rng, school_id, name)
         self.teacher(school_id, 1, coordinator=True)
         classes = []

@@ -3,6 +3,11 @@
 An occurrence is one activity of one type at every school: "October's talks", "the care week".
 Its key is stable across re-plans (it names the schedule, not the dates), so editing the
 calendar moves an activity instead of replacing it.
+
+A monthly duty's occurrences are the term's months, except that a first or last month with only
+a few school days (``[planning] stub_month_school_days``) is a stub: it folds into its
+neighbouring month, whose occurrence (and key) then spans both. A spring term that starts on
+22 February has one February week; without folding it would carry a whole month's talks.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from datetime import date
 
 from guanai.core.activity import ActivityType, Anchor, Coverage, Offset, Step, stages_of
 from guanai.core.calendar import PlanEntry, TermCalendar
+from guanai.core.config import PlanningSettings
 from guanai.core.errors import CalendarError
 from guanai.core.i18n import Label
 
@@ -73,26 +79,45 @@ def _last_school_day(calendar: TermCalendar, day: date) -> date:
     return days[-1] if days else calendar.school_days()[0]
 
 
+STUB_MONTH_SCHOOL_DAYS = PlanningSettings().stub_month_school_days
+
+
+def month_spans(calendar: TermCalendar, stub_days: int) -> list[tuple[str, date, date]]:
+    """The key suffix and first/last school day of each monthly occurrence.
+
+    The term's first month, if it has at most ``stub_days`` school days, folds into the next;
+    its last month likewise into the previous. The span keeps the key of the month it folds
+    into, so a re-plan with another threshold moves that occurrence rather than replacing it.
+    """
+    months: dict[str, list[date]] = {}
+    for day in calendar.school_days():
+        months.setdefault(f"month:{day.year:04d}-{day.month:02d}", []).append(day)
+    keys = list(months)
+    if len(keys) > 1 and len(months[keys[0]]) <= stub_days:
+        stub = months.pop(keys.pop(0))
+        months[keys[0]][:0] = stub
+    if len(keys) > 1 and len(months[keys[-1]]) <= stub_days:
+        stub = months.pop(keys.pop())
+        months[keys[-1]] += stub
+    return [(key, days[0], days[-1]) for key, days in months.items()]
+
+
 def expand_plan(
-    calendar: TermCalendar, types: dict[str, ActivityType], warnings: list[Label]
+    calendar: TermCalendar,
+    types: dict[str, ActivityType],
+    warnings: list[Label],
+    stub_days: int = STUB_MONTH_SCHOOL_DAYS,
 ) -> list[Occurrence]:
     """Every occurrence the calendar's plan asks for, in date order.
 
-    Clamping a step's day to the term's first or last school day adds a warning.
+    Clamping a step's day to the term's first or last school day adds a warning. ``stub_days``
+    is ``[planning] stub_month_school_days`` (see :func:`month_spans`).
     """
     occurrences: list[Occurrence] = []
     for entry in calendar.plan:
         activity_type = types[entry.activity_type]
         span = _span(calendar, entry)
-        if span is not None:
-            spans = [span]
-        else:
-            spans = []
-            for year, month in calendar.months():
-                month_days = [
-                    d for d in calendar.school_days() if (d.year, d.month) == (year, month)
-                ]
-                spans.append((f"month:{year:04d}-{month:02d}", month_days[0], month_days[-1]))
+        spans = [span] if span is not None else month_spans(calendar, stub_days)
         for key, first, last in spans:
             windows = _windows(
                 calendar, activity_type, first, last, f"{entry.activity_type}@{key}", warnings

@@ -5,6 +5,13 @@ Planning is idempotent. An activity is identified by (term, school, key) and a t
 cancels open tasks that are no longer planned, reopens cancelled ones that come back, and never
 touches a task that is done. Work goes school by school, with set-based reads and batched
 writes, so memory stays bounded at city scale.
+
+A school that starts mid-term is not handed the term's past. Its first plan sets
+``School.planned_from`` to the plan's day (in the term's time zone), and no duty whose window
+closed (``due_on``) before that day is planned; a per-child duty is also left out if it closed
+before the child came onto the roster (``Child.joined_on``, set by the roster import). A
+re-plan applies the same rule, so a pending task it now leaves out is cancelled; a done task
+is never touched. What was left out is counted in :class:`PlanSummary`, by activity type.
 """
 
 from __future__ import annotations
@@ -12,10 +19,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Update, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, Update, and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from guanai.core.activity import Coverage, Role
@@ -36,8 +43,8 @@ from guanai.core.models import (
     Teacher,
     Term,
 )
-from guanai.core.occurrences import Occurrence, expand_plan
-from guanai.core.spreading import DaySpreader
+from guanai.core.occurrences import STUB_MONTH_SCHOOL_DAYS, Occurrence, StepWindow, expand_plan
+from guanai.core.spreading import DaySpreader, Week, week_of
 
 TASK_COLUMNS = (
     "activity_id",
@@ -70,6 +77,14 @@ class PlanSummary:
     kept_done: int = 0
     unpaired_children: int = 0
     over_capacity: int = 0
+    left_out: int = 0
+    """Tasks not planned because their window closed before the school's first plan or the
+    child's first day on the roster."""
+    left_out_by_type: dict[str, int] = field(default_factory=dict)
+    """:attr:`left_out` by activity type name."""
+    same_week: int = 0
+    """Children's tasks in the same ISO week as the same child's task of the same step in
+    the previous occurrence, because the window had no other day with room."""
     warnings: list[Label] = field(default_factory=list)
 
     @property
@@ -106,6 +121,8 @@ class _School:
     classes: list[tuple[int, int | None]]  # (class id, head teacher id)
     children: list[tuple[int, int]]  # (child id, class id)
     pairings: dict[int, int]  # child id -> teacher id
+    planned_from: date  # no duty closed before this day is planned
+    joined: dict[int, date]  # child id -> first day on the roster, for children who have one
     _subjects: dict[tuple[Coverage, Role], list[_Subject]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -160,10 +177,12 @@ def plan_term(
     max_per_teacher_per_day: int,
     school_ids: Sequence[int] | None = None,
     progress: Callable[[int], None] | None = None,
+    stub_month_school_days: int = STUB_MONTH_SCHOOL_DAYS,
 ) -> PlanSummary:
     """Plan (or re-plan) ``calendar`` for every school, or those in ``school_ids``.
 
-    Writes in the caller's transaction and does not commit.
+    ``stub_month_school_days`` is ``[planning] stub_month_school_days``. Writes in the caller's
+    transaction and does not commit.
     """
     check_plan_types(calendar, registry)
     summary = PlanSummary(calendar.key)
@@ -179,8 +198,9 @@ def plan_term(
             )
         )
     types = {name: registry.get(name) for name in registry}
-    occurrences = expand_plan(calendar, types, summary.warnings)
+    occurrences = expand_plan(calendar, types, summary.warnings, stub_month_school_days)
     term = _upsert_term(session, calendar, now)
+    today = now.astimezone(calendar.tz).date()
     query = select(School.id).order_by(School.id)
     if school_ids is not None:
         query = query.where(School.id.in_(school_ids))
@@ -188,7 +208,7 @@ def plan_term(
         _plan_school(
             session,
             term,
-            _load_school(session, school_id),
+            _load_school(session, school_id, today),
             occurrences,
             now,
             max_per_teacher_per_day,
@@ -224,7 +244,24 @@ def _upsert_term(session: Session, calendar: TermCalendar, now: datetime) -> Ter
     return term
 
 
-def _load_school(session: Session, school_id: int) -> _School:
+def _planned_from(session: Session, school_id: int, today: date) -> date:
+    """The school's ``planned_from``, set on its first plan.
+
+    A school planned before the column existed (its activities are there) has run guanai since
+    its earliest planned term began: nothing of that is left out.
+    """
+    school = session.get_one(School, school_id)
+    if school.planned_from is None:
+        earliest = session.scalar(
+            select(func.min(Term.starts_on))
+            .join(Activity, Activity.term_id == Term.id)
+            .where(Activity.school_id == school_id)
+        )
+        school.planned_from = min(earliest, today) if earliest is not None else today
+    return school.planned_from
+
+
+def _load_school(session: Session, school_id: int, today: date) -> _School:
     coordinator = session.scalars(
         select(Teacher.id)
         .where(Teacher.school_id == school_id, Teacher.is_coordinator)
@@ -237,7 +274,7 @@ def _load_school(session: Session, school_id: int) -> _School:
         .order_by(SchoolClass.grade, SchoolClass.id)
     ).all()
     children = session.execute(
-        select(Child.id, Child.class_id)
+        select(Child.id, Child.class_id, Child.joined_on)
         .where(Child.school_id == school_id, Child.enrolment_status == "enrolled")
         .order_by(Child.id)
     ).all()
@@ -250,8 +287,10 @@ def _load_school(session: Session, school_id: int) -> _School:
         school_id,
         coordinator,
         [tuple(c) for c in classes],  # type: ignore[misc]
-        [tuple(c) for c in children],  # type: ignore[misc]
+        [(child, class_id) for child, class_id, _ in children],
         dict(pairings),  # type: ignore[arg-type]
+        _planned_from(session, school_id, today),
+        {child: joined for child, _, joined in children if joined is not None},
     )
 
 
@@ -379,12 +418,16 @@ def _wanted_tasks(
     """Every task the plan wants for ``school``: its key and fields in WANTED_FIELDS order."""
     wanted: dict[_TaskKey, tuple[Any, ...]] = {}
     spreader = DaySpreader(cap)
+    latest_join = max(school.joined.values(), default=None)
+    # (activity type, step) -> child's subject -> the week of its task in the last occurrence
+    weeks_before: dict[tuple[str, str], dict[str, Week]] = {}
     for occurrence in occurrences:
         activity_id = activity_ids[occurrence.key]
+        type_name = occurrence.activity_type.name
         for window in occurrence.windows:
             step = window.step.name
             stage, due_on = window.stage, window.due_on
-            subjects = school.subjects(window.coverage, window.step.role)
+            subjects = _planned_subjects(school, window, type_name, latest_join, summary)
             if not window.days:
                 for subject, class_id, child_id, assignee in subjects:
                     wanted[activity_id, step, subject] = (
@@ -397,6 +440,13 @@ def _wanted_tasks(
                     )
                 continue
             allowed = frozenset(window.days)
+            per_child = window.coverage is Coverage.CHILD
+            before = weeks_before.get((type_name, step), {}) if per_child else {}
+            window_weeks = {week_of(day) for day in window.days}
+            # Only a window sharing a week with the last occurrence can put a child's task of
+            # this step twice in one week; for the others the check is skipped.
+            apart = not window_weeks.isdisjoint(before.values())
+            movable = len(window_weeks) > 1
             to_place: defaultdict[int | None, list[tuple[_TaskKey, int | None, int | None]]] = (
                 defaultdict(list)
             )
@@ -407,18 +457,61 @@ def _wanted_tasks(
                     row is not None
                     and row[_ASSIGNEE] == assignee
                     and row[_STATE] != _CANCELLED
+                    and not (
+                        apart
+                        and movable
+                        and row[_STATE] != _DONE
+                        and before.get(subject) == week_of(row[_SCHEDULED])
+                    )
                     and spreader.keep(assignee, row[_SCHEDULED], allowed)
                 ):
                     wanted[key] = (stage, class_id, child_id, assignee, row[_SCHEDULED], due_on)
+                    if apart and not movable and before.get(subject) == week_of(row[_SCHEDULED]):
+                        summary.same_week += 1
                 else:
                     to_place[assignee].append((key, class_id, child_id))
             for assignee, items in to_place.items():
-                before = spreader.overflows
+                before_overflows = spreader.overflows
                 days = spreader.place(assignee, window.days, len(items))
-                summary.over_capacity += spreader.overflows - before
+                summary.over_capacity += spreader.overflows - before_overflows
+                if apart:
+                    avoid = [before.get(key[2]) for key, _, _ in items]
+                    summary.same_week += spreader.keep_apart(assignee, window.days, days, avoid)
                 for (key, class_id, child_id), day in zip(items, days, strict=True):
                     wanted[key] = (stage, class_id, child_id, assignee, day, due_on)
+            if per_child:
+                weeks_before[type_name, step] = {
+                    subject: week_of(wanted[activity_id, step, subject][4])
+                    for subject, _, _, _ in subjects
+                }
     return wanted
+
+
+def _planned_subjects(
+    school: _School,
+    window: StepWindow,
+    type_name: str,
+    latest_join: date | None,
+    summary: PlanSummary,
+) -> list[_Subject]:
+    """The subjects of ``window`` whose duty is still open on their first day (the school's
+    ``planned_from``, and a child's ``joined_on``); the others are counted as left out."""
+    subjects = school.subjects(window.coverage, window.step.role)
+    due_on = window.due_on
+    if due_on >= school.planned_from and (
+        window.coverage is not Coverage.CHILD or latest_join is None or due_on >= latest_join
+    ):
+        return subjects
+    if due_on < school.planned_from:
+        kept: list[_Subject] = []
+    else:
+        joined = school.joined
+        kept = [s for s in subjects if joined.get(s[2], due_on) <= due_on]  # type: ignore[arg-type]
+    left = len(subjects) - len(kept)
+    if left:
+        summary.left_out += left
+        summary.left_out_by_type[type_name] = summary.left_out_by_type.get(type_name, 0) + left
+    return kept
 
 
 def _sync_activities(

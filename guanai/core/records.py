@@ -52,6 +52,7 @@ from guanai.core.roster.stored import (
     table_column,
 )
 from guanai.core.roster.validation import SchoolFacts
+from guanai.core.timezone import SCHOOL_TIMEZONE
 
 CREATED = "record"  # the history field of a record's creation: new value "created"
 PAIRING_BATCH = 5_000  # pairing requests written per batch by finish()
@@ -368,6 +369,8 @@ class RosterWriter:
             "care_categories": [],
             "five_clears": [],
             "key_target": False,
+            # The day the child came onto the roster: planning leaves out duties closed before.
+            "joined_on": self.now.astimezone(SCHOOL_TIMEZONE).date(),
             "updated_at": self.now,
             "updated_by": self.actor,
         }

@@ -73,6 +73,7 @@ class EngineActions(ServiceBase):
             max_per_teacher_per_day=self.settings.max_tasks_per_teacher_per_day,
             school_ids=ids,
             progress=advanced,
+            stub_month_school_days=self.settings.planning.stub_month_school_days,
         )
 
     def plan(
