@@ -71,7 +71,7 @@ def test_the_template_is_the_roster_to_fill_in(run, tmp_path) -> None:
     result = run("template", str(path))
     assert result.exit_code == 0, result.output
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["留守儿童", "说明"]
+    assert workbook.sheetnames == ["留守儿童", "学校", "班级", "教师", "说明"]
     sheet = workbook["留守儿童"]
     assert [cell.value for cell in sheet[1]] == [c.header.zh for c in CHILD_COLUMNS]
     assert sheet.max_row == 1, "no example row to delete before importing"

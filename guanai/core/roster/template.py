@@ -4,7 +4,10 @@ Sheet 留守儿童 has the Chinese headers in row 1 and nothing else, so the fil
 filled in: no example row to delete, no second header row to skip. Required headers are red;
 the cells of number-like columns (student numbers, ID numbers, phones) are formatted as text so
 Excel keeps every digit and the leading zero of a landline; coded columns get drop-down lists.
-Sheet 说明 (Guide) lists each column: Chinese and English header, required, format, example.
+Sheets 学校, 班级 and 教师 set a new school up (its code and name, its classes and head
+teachers, its teachers) in the same import, and update it by code or class name afterwards;
+they are built the same way. Sheet 说明 (Guide) lists each sheet's columns: Chinese and English
+header, required, format, example.
 """
 
 from __future__ import annotations
@@ -20,11 +23,19 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from guanai.core.i18n import Label
 from guanai.core.roster.columns import CHILD_COLUMNS, Column, Kind
+from guanai.core.roster.setup_columns import FORMATS, SHEETS
 
 DATA_SHEET = "留守儿童"
 GUIDE_SHEET = "说明"
 TEMPLATE_ROWS = 2_000  # rows that get the drop-down lists
-_TEXT_KEYS = {"child.student_no", "pairing.teacher", "pairing.buddy"}
+_TEXT_KEYS = {
+    "child.student_no",
+    "pairing.teacher",
+    "pairing.buddy",
+    "school.code",
+    "class.head_teacher",
+    "teacher.code",
+}
 _SPECIAL = {
     "child.class": Label(
         "本校已有的班级名称，如 三年级1班", "a class of the school, e.g. 三年级1班"
@@ -45,6 +56,8 @@ def describe_format(column: Column) -> Label:
     """What a cell of ``column`` may hold, for the guide sheet and the docs."""
     if column.key in _SPECIAL:
         return _SPECIAL[column.key]
+    if column.key in FORMATS:
+        return FORMATS[column.key]
     kind = column.kind
     if kind is Kind.DATE:
         return Label("日期，如 2016-03-05、2016/3/5 或 2016年3月5日", "a date, e.g. 2016-03-05")
@@ -82,9 +95,20 @@ def write_template(path: Path) -> Path:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = DATA_SHEET
+    _data_sheet(sheet, CHILD_COLUMNS)
+    for name, columns in SHEETS.items():
+        _data_sheet(workbook.create_sheet(name), columns)
+    _guide(workbook.create_sheet(GUIDE_SHEET))
+    workbook.save(path)
+    return Path(path)
+
+
+def _data_sheet(sheet: Worksheet, columns: tuple[Column, ...]) -> None:
+    """Headers in row 1 (required ones red, each with a comment saying its format), number-like
+    columns formatted as text, dates as dates, coded columns with drop-down lists."""
     sheet.freeze_panes = "A2"
     header_fill = PatternFill("solid", fgColor="DDEBF7")
-    for index, column in enumerate(CHILD_COLUMNS, start=1):
+    for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
         cell = sheet.cell(row=1, column=index, value=column.header.zh)
         cell.font = Font(bold=True, color="C00000" if column.required else "000000")
@@ -113,9 +137,6 @@ def write_template(path: Path) -> Path:
             )
             validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
             sheet.add_data_validation(validation)
-    _guide(workbook.create_sheet(GUIDE_SHEET))
-    workbook.save(path)
-    return Path(path)
 
 
 def _dropdown(column: Column) -> list[str]:
@@ -138,16 +159,55 @@ def _guide(sheet: Worksheet) -> None:
             "headers are required. Importing the roster again updates each child by student no.",
         ],
         [],
+    ]
+    rows.extend(_column_rows(CHILD_COLUMNS))
+    titles = [["新学校：学校、班级、教师表 / A new school: the 学校, 班级 and 教师 sheets"]]
+    rows += [
+        [],
+        titles[0],
         [
-            "列名",
-            "Header",
-            "必填 / Required",
-            "格式或可选值",
-            "Format or allowed values",
-            "示例 / Example",
+            "新学校第一次导入时，在“学校”表填一行（学校代码、学校名称），在“教师”表每行填一名"
+            "教师，在“班级”表每行填一个班级及其班主任工号；同一次导入先建学校、教师、班级，再导入"
+            "留守儿童，任何一表有误则全部不写入。再次导入时按学校代码、工号、班级名称更新。",
+        ],
+        [
+            "A new school's first import: one row on 学校 (code, name), one teacher per row on "
+            "教师, one class per row on 班级 with its head teacher's code. One import sets up the "
+            "school, teachers and classes, then the children, and writes nothing if any sheet "
+            "has a problem. Importing again updates them by school code, teacher code, class name.",
         ],
     ]
-    for column in CHILD_COLUMNS:
+    for name, columns in SHEETS.items():
+        titles.append([f"“{name}”表 / sheet {name}"])
+        rows += [[], titles[-1], *_column_rows(columns)]
+    for number, row in enumerate(rows, start=1):
+        sheet.append(row)
+        if row is _GUIDE_HEADER or any(row is title for title in titles):
+            for cell in sheet[number]:
+                cell.font = Font(bold=True)
+    sheet["A1"].font = Font(bold=True, size=14)
+    for letter, width in zip("ABCDEF", (18, 24, 14, 40, 48, 24), strict=True):
+        sheet.column_dimensions[letter].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for cells in sheet.iter_rows(min_row=6):
+        for cell in cells:
+            cell.alignment = wrap
+
+
+_GUIDE_HEADER = [
+    "列名",
+    "Header",
+    "必填 / Required",
+    "格式或可选值",
+    "Format or allowed values",
+    "示例 / Example",
+]
+
+
+def _column_rows(columns: tuple[Column, ...]) -> list[list[str]]:
+    """The guide's table of ``columns``: its header row, then one row per column."""
+    rows = [_GUIDE_HEADER]
+    for column in columns:
         described = describe_format(column)
         rows.append(
             [
@@ -159,14 +219,4 @@ def _guide(sheet: Worksheet) -> None:
                 column.example,
             ]
         )
-    for row in rows:
-        sheet.append(row)
-    sheet["A1"].font = Font(bold=True, size=14)
-    for cell in sheet[5]:
-        cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEF", (18, 24, 14, 40, 48, 24), strict=True):
-        sheet.column_dimensions[letter].width = width
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for cells in sheet.iter_rows(min_row=6):
-        for cell in cells:
-            cell.alignment = wrap
+    return rows
