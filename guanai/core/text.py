@@ -76,13 +76,13 @@ def terminal_safe(text: str) -> str:
     return _SHOWN_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-_FULL_WIDTH = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ－／．：（）\u3000"
-_HALF_WIDTH = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-/.:() "
+_FULL_WIDTH = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ－／．：（）＋\u3000"
+_HALF_WIDTH = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-/.:()+ "
 _TO_HALF_WIDTH = str.maketrans(_FULL_WIDTH, _HALF_WIDTH)
 
 
 def half_width(text: str) -> str:
-    """``text`` with full-width digits, letters, －／．：（） and the ideographic space as their
+    """``text`` with full-width digits, letters, －／．：（）＋ and the ideographic space as their
     ASCII forms: what a Chinese input method types in a number, an ID, a phone or a date
     (２０２６２２０３１ is 202622031). Everything else is kept."""
     return text.translate(_TO_HALF_WIDTH)

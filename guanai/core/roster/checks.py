@@ -1,7 +1,9 @@
 """Checks for the values a roster cell holds: resident ID numbers, phone numbers, dates.
 
 Each returns the normalised value or raises :class:`CellError` with a bilingual reason that
-never repeats the value itself (it may be private).
+never repeats the value itself (it may be private). Each reads full-width digits, letters and
+punctuation as ASCII first (:func:`guanai.core.text.half_width`), as a Chinese input method
+types them: ``１３８００１３８０００`` is the phone 13800138000, whoever calls.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 from datetime import date, datetime
 
 from guanai.core.i18n import Label
+from guanai.core.text import half_width
 
 
 class CellError(ValueError):
@@ -30,9 +33,15 @@ def id_check_digit(first17: str) -> str:
     return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 
 
+def code(text: str) -> str:
+    """A student no. or teacher code as stored and looked up: full-width characters as ASCII,
+    no spaces (２０２６２２０３１ and 202622031 are one student no.)."""
+    return "".join(half_width(text).split())
+
+
 def resident_id(text: str) -> str:
     """An 18-character resident ID number with a valid birth date and check character."""
-    number = text.strip().upper().replace(" ", "")
+    number = code(text).upper()
     if not _ID_SHAPE.match(number):
         raise CellError(
             Label(
@@ -57,7 +66,7 @@ def birth_date_of(id_number: str) -> date:
 
 
 def _digits(text: str) -> str:
-    cleaned = re.sub(r"[\s\-()（）]", "", text.strip())
+    cleaned = re.sub(r"[\s\-()]", "", half_width(text))
     return cleaned.removeprefix("+86").removeprefix("0086")
 
 
@@ -95,12 +104,13 @@ _DATE_PATTERNS = (
 
 
 def calendar_date(value: object) -> date:
-    """A date from a cell: an Excel date, or text as 2016-03-05, 2016/3/5 or 2016年3月5日."""
+    """A date from a cell: an Excel date, or text as 2016-03-05, 2016/3/5 or 2016年3月5日
+    (full-width digits too: ２０１６年３月５日)."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    text = str(value).strip()
+    text = half_width(str(value)).strip()
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:

@@ -15,7 +15,15 @@ from enum import StrEnum
 from typing import Any
 
 from guanai.core.i18n import Label
-from guanai.core.roster.checks import CellError, calendar_date, mobile_phone, phone, resident_id
+from guanai.core.roster.checks import (
+    CellError,
+    calendar_date,
+    code,
+    mobile_phone,
+    phone,
+    resident_id,
+)
+from guanai.core.text import half_width
 from guanai.core.vocabulary import (
     CARE_CATEGORIES,
     ENROLMENT,
@@ -29,6 +37,7 @@ from guanai.core.vocabulary import (
 
 class Kind(StrEnum):
     TEXT = "text"
+    CODE = "code"  # a student no. or teacher code: full-width read as ASCII, no spaces
     DATE = "date"
     ID_NUMBER = "id_number"
     MOBILE = "mobile"
@@ -93,7 +102,13 @@ def _text(column: Column, raw: Any) -> str:
     return text
 
 
+def _code(column: Column, raw: Any) -> str:
+    return _text(column, code(str(raw)))
+
+
 def _integer(column: Column, raw: Any) -> int:
+    if isinstance(raw, str):
+        raw = half_width(raw)
     try:
         value = float(raw) if not isinstance(raw, bool) else None
     except ValueError:
@@ -108,7 +123,7 @@ def _integer(column: Column, raw: Any) -> int:
 
 
 def _boolean(column: Column, raw: Any) -> bool:
-    text = str(raw).strip().lower()
+    text = half_width(str(raw)).strip().lower()
     if isinstance(raw, bool):
         return raw
     if text in _YES:
@@ -139,6 +154,7 @@ def _choices(column: Column, raw: Any) -> list[str]:
 
 _PARSERS: dict[Kind, Callable[[Column, Any], Any]] = {
     Kind.TEXT: _text,
+    Kind.CODE: _code,
     Kind.DATE: lambda column, raw: calendar_date(raw),
     Kind.ID_NUMBER: lambda column, raw: resident_id(str(raw)),
     Kind.MOBILE: lambda column, raw: mobile_phone(str(raw)),
@@ -191,7 +207,7 @@ def _parent_columns(relation: str, zh: str, en: str) -> list[Column]:
 
 
 CHILD_COLUMNS: tuple[Column, ...] = (
-    Column("child.student_no", Label("学号", "Student no."), required=True, max_length=40, example="20260101"),
+    Column("child.student_no", Label("学号", "Student no."), Kind.CODE, required=True, max_length=40, example="20260101"),
     Column("child.name", Label("姓名", "Name"), required=True, example="张小明"),
     Column("child.gender", Label("性别", "Gender"), Kind.CHOICE, required=True, vocabulary=GENDERS, example="男"),
     Column("child.birth_date", Label("出生日期", "Birth date"), Kind.DATE, required=True, example="2017-05-12"),
@@ -214,18 +230,29 @@ CHILD_COLUMNS: tuple[Column, ...] = (
     Column("child.key_target", Label("重点帮扶对象", "Key assistance target"), Kind.BOOLEAN, example="否"),
     Column("child.individual_plan", Label("个别教育方案", "Individual plan"), private=True, max_length=2000),
     Column("child.five_clears", Label("五个清楚", "Five clears"), Kind.CHOICES, vocabulary=FIVE_CLEARS, example="基本情况清楚、监护人情况清楚"),
-    Column("pairing.teacher", Label("帮扶教师工号", "Pairing teacher code"), max_length=40),
-    Column("pairing.buddy", Label("学习帮手学号", "Buddy's student no."), max_length=40),
+    Column("pairing.teacher", Label("帮扶教师工号", "Pairing teacher code"), Kind.CODE, max_length=40),
+    Column("pairing.buddy", Label("学习帮手学号", "Buddy's student no."), Kind.CODE, max_length=40),
     Column("child.notes", Label("备注", "Notes"), private=True, max_length=2000),
 )  # fmt: skip
 
-BY_HEADER: dict[str, Column] = {
-    key: column
-    for column in CHILD_COLUMNS
-    for key in (column.header.zh.casefold(), column.header.en.casefold(), column.key.casefold())
-}
+
+def header_key(header: str) -> str:
+    """A header as it is matched: spaces collapsed, full-width as ASCII, case ignored."""
+    return " ".join(half_width(str(header)).split()).casefold()
+
+
+def header_index(columns: tuple[Column, ...]) -> dict[str, Column]:
+    """Each column by every name a header may give it (see :func:`header_key`)."""
+    return {
+        header_key(name): column
+        for column in columns
+        for name in (column.header.zh, column.header.en, column.key)
+    }
+
+
+BY_HEADER = header_index(CHILD_COLUMNS)
 
 
 def column_for(header: str) -> Column | None:
     """The column a header names, in Chinese, in English or by its key; None if unknown."""
-    return BY_HEADER.get(" ".join(str(header).split()).casefold())
+    return BY_HEADER.get(header_key(header))

@@ -1,19 +1,33 @@
-"""Reading a roster file (.xlsx or .csv) as rows of ``{header: raw cell}``, one at a time.
+"""Reading a sheet (.xlsx, .xls, .ods or .csv) as rows of ``{header: raw cell}``, one at a time.
+
+How to read a sheet: describe it as a :class:`~guanai.core.roster.sheet_spec.SheetSpec` (the
+roster's is :data:`~guanai.core.roster.sheet_spec.ROSTER_SHEET`), open it with
+:func:`open_sheet` (:func:`workbook_sheets` lists the sheets a workbook has, to see which
+are there), then iterate :meth:`RosterFile.rows` as often as needed and parse each cell with
+its column (``RosterFile.columns[header]``, :func:`guanai.core.roster.validation.parse_cell`)::
+
+    sheet = open_sheet(path, TEACHER_SHEET, limits=settings.limits, password=password)
+    for warning in sheet.warnings: ...          # e.g. the 序号 column, ignored
+    for row in sheet.rows(): ...                # SheetRow(number, {header: raw cell})
 
 A 260,000-row roster must never sit in memory at once: :meth:`RosterFile.rows` is a generator
 that reads the file anew on every call (openpyxl in ``read_only`` mode, CSV through the
-:mod:`csv` module), so a caller can read it as often as it needs.
+:mod:`csv` module; .xls and .ods through python-calamine, whose formats bound a sheet), so a
+caller can read it as often as it needs. An encrypted workbook is decrypted into memory, never
+into a file.
 
 Any file, hostile ones too, costs bounded work: the ``[limits]`` settings bound its size (checked
-before it is read), an .xlsx's zip (checked before openpyxl opens it, see
+before it is read), an .xlsx's or .ods's zip (checked before it is opened, see
 :mod:`~guanai.core.roster.xlsx_source`), and the rows, cells per row and characters per cell of
 every row read, header rows included, each refused with a message naming its limit. Every step
-is linear in the file's size.
+is linear in the file's size. The header row is found as :mod:`~guanai.core.roster.headers`
+says (a title above it, two-row headers, ignored columns).
 
-Cells arrive as Excel or the CSV holds them, with two normalisations: whole numbers become their
+Cells arrive as the file holds them, with two normalisations: whole numbers become their
 digits (``13800138000.0`` → ``"13800138000"``, as Excel stores phones and student numbers typed
 without a leading apostrophe), and numbers too long for Excel to keep every digit become
 :class:`LostDigits`, which the checks report instead of guessing at the missing digits.
+Full-width characters are read as ASCII by the columns' checks (:mod:`~guanai.core.roster.checks`).
 """
 
 from __future__ import annotations
@@ -22,23 +36,25 @@ from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from guanai.core.config import LimitSettings
 from guanai.core.i18n import Label
 from guanai.core.limits import over_limit
-from guanai.core.roster.columns import CHILD_COLUMNS, Column, column_for
+from guanai.core.roster.calamine_source import calamine_rows, calamine_sheets
+from guanai.core.roster.columns import Column
 from guanai.core.roster.csv_source import csv_rows, detect_delimiter, detect_encoding
+from guanai.core.roster.encrypted import decrypted_content
 from guanai.core.roster.file_errors import RosterFileError
-from guanai.core.roster.xlsx_source import MIB, check_xlsx, pick_sheet, xlsx_rows
+from guanai.core.roster.headers import PROBLEMS_HEADER as PROBLEMS_HEADER
+from guanai.core.roster.headers import checked_columns, find_header
+from guanai.core.roster.sheet_spec import ROSTER_SHEET, SheetSpec
+from guanai.core.roster.xlsx_source import MIB, check_zip, xlsx_rows, xlsx_sheets
 
-PROBLEMS_HEADER = Label("问题", "Problems")
-"""The column a rejects file adds; ignored on import, so a fixed rejects file imports as is."""
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number
-IDENTITY = "child.student_no"  # the column that matches a row to a stored record
-HEADER_SEARCH_ROWS = 20  # rows searched for the header row
+WORKBOOKS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods"}
+TEXT_FILES = (".csv", ".txt")
 
 
 @dataclass(frozen=True)
@@ -59,25 +75,27 @@ class SheetRow:
 
 @dataclass(frozen=True)
 class RosterFile:
-    """An opened roster: its headers checked, its rows to be read (as often as needed)."""
+    """An opened sheet: its headers checked, its rows to be read (as often as needed)."""
 
     path: Path
-    format: str  # "xlsx" or "csv"
-    headers: tuple[str, ...]  # as written, in file order; empty headers are ""
-    columns: dict[str, Column]  # header as written -> its column (the problems column excluded)
-    header_row: int
+    format: str  # "xlsx", "xls", "ods" or "csv"
+    spec: SheetSpec = ROSTER_SHEET
+    headers: tuple[str, ...] = ()  # as read (two-row headers joined), in file order; empty: ""
+    columns: dict[str, Column] = field(default_factory=dict)  # header -> its column
+    header_row: int = 0  # the (last) row of the header
+    warnings: tuple[Label, ...] = ()  # what was passed over, e.g. unknown columns ignored
     encoding: str | None = None  # CSV only
     delimiter: str = ","
-    sheet: str | None = None  # xlsx only
+    sheet: str | None = None  # workbooks only
     limits: LimitSettings = field(default_factory=LimitSettings)
     stamp: tuple[int, int] = (0, 0)  # size and mtime when opened: rows() refuses a changed file
+    content: bytes | None = field(default=None, repr=False)  # a decrypted workbook, in memory
 
     @property
     def missing_required(self) -> tuple[Column, ...]:
-        """Required columns the file leaves out: fine for rows updating a child already in the
+        """Required columns the file leaves out: fine for rows updating a record already in the
         database (their stored values stay), an error for rows that would create one."""
-        keys = self.keys
-        return tuple(c for c in CHILD_COLUMNS if c.required and c.key not in keys)
+        return self.spec.missing_required(self.keys)
 
     @property
     def keys(self) -> frozenset[str]:
@@ -112,13 +130,52 @@ class RosterFile:
                 yield SheetRow(number, cells)
 
 
-def open_roster(path: Path, limits: LimitSettings | None = None) -> RosterFile:
-    """Open ``path`` and check its headers; raise :class:`RosterFileError` naming the problem.
+def open_sheet(
+    path: Path,
+    spec: SheetSpec,
+    *,
+    limits: LimitSettings | None = None,
+    password: str | None = None,
+    sheet: str | None = None,
+) -> RosterFile:
+    """Open the sheet ``spec`` describes in ``path`` and check its headers; raise
+    :class:`RosterFileError` naming the problem.
 
-    ``limits`` (default: the defaults of ``[limits]``) bound what the file may cost to read.
+    The sheet is ``sheet`` if given, else the first whose name is one of ``spec.sheet_names``,
+    else the first sheet (a CSV is one sheet). ``limits`` (default: the defaults of
+    ``[limits]``) bound what the file may cost to read; ``password`` opens an encrypted
+    workbook (a missing or wrong one is refused, naming the file).
     """
-    path = Path(path)
-    limits = limits or LimitSettings()
+    probe = _probe(Path(path), limits or LimitSettings(), password)
+    if probe.format != "csv":
+        names = _sheets(probe)
+        chosen = sheet if sheet in names else _pick(spec, names)
+        probe = replace(probe, sheet=chosen)
+    with closing(_source(probe)) as rows:
+        number, headers = find_header(spec, rows, probe.path.name)
+    columns, warnings = checked_columns(spec, headers, probe.path.name)
+    return replace(
+        probe, spec=spec, headers=headers, header_row=number, columns=columns, warnings=warnings
+    )
+
+
+def open_roster(
+    path: Path, limits: LimitSettings | None = None, *, password: str | None = None
+) -> RosterFile:
+    """The roster sheet of ``path``: :func:`open_sheet` with :data:`ROSTER_SHEET`."""
+    return open_sheet(path, ROSTER_SHEET, limits=limits, password=password)
+
+
+def workbook_sheets(
+    path: Path, *, limits: LimitSettings | None = None, password: str | None = None
+) -> tuple[str, ...]:
+    """The names of the sheets of the workbook ``path``, in order; () for a CSV."""
+    probe = _probe(Path(path), limits or LimitSettings(), password)
+    return () if probe.format == "csv" else _sheets(probe)
+
+
+def _probe(path: Path, limits: LimitSettings, password: str | None) -> RosterFile:
+    """``path`` checked against the limits and its format known, before any sheet is read."""
     if not path.is_file():
         raise RosterFileError(Label(f"找不到文件 {path}", f"file not found: {path}"))
     stamp = file_stamp(path)
@@ -129,35 +186,39 @@ def open_roster(path: Path, limits: LimitSettings | None = None) -> RosterFile:
             )
         )
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        check_xlsx(path, limits)
-        probe = RosterFile(
-            path, "xlsx", (), {}, 0, sheet=pick_sheet(path), limits=limits, stamp=stamp
-        )
-    elif suffix in (".csv", ".txt"):
+    if suffix in TEXT_FILES:
         encoding = detect_encoding(path, limits)
         delimiter = detect_delimiter(path, encoding, limits)
-        probe = RosterFile(
-            path, "csv", (), {}, 0, encoding=encoding, delimiter=delimiter, limits=limits,
-            stamp=stamp,
-        )  # fmt: skip
-    elif suffix == ".xls":
+        return RosterFile(
+            path, "csv", encoding=encoding, delimiter=delimiter, limits=limits, stamp=stamp
+        )
+    if suffix not in WORKBOOKS:
         raise RosterFileError(
             Label(
-                f"{path.name} 是旧版 .xls 文件：请在 Excel 中另存为 .xlsx 或 .csv",
-                f"{path.name} is an old .xls file: save it as .xlsx or .csv in Excel",
+                f"{path.name}：只能导入 .xlsx、.xls、.ods 或 .csv 文件",
+                f"{path.name}: only .xlsx, .xls, .ods and .csv files can be imported",
             )
         )
-    else:
-        raise RosterFileError(
-            Label(
-                f"{path.name}：只能导入 .xlsx 或 .csv 文件",
-                f"{path.name}: only .xlsx and .csv files can be imported",
-            )
-        )
-    with closing(_source(probe)) as rows:
-        number, headers = _header(probe, rows)
-    return _checked(replace(probe, headers=headers, header_row=number))
+    content = decrypted_content(path, password)
+    format = WORKBOOKS[suffix]
+    if format in ("xlsx", "ods"):
+        check_zip(content if content is not None else path, path.name, limits, suffix)
+    return RosterFile(path, format, limits=limits, stamp=stamp, content=content)
+
+
+def _sheets(probe: RosterFile) -> tuple[str, ...]:
+    source = probe.content if probe.content is not None else probe.path
+    if probe.format == "xlsx":
+        return xlsx_sheets(source, probe.path.name)
+    return calamine_sheets(source, probe.path.name)
+
+
+def _pick(spec: SheetSpec, names: tuple[str, ...]) -> str:
+    for wanted in spec.sheet_names:
+        for name in names:
+            if name.strip().casefold() == wanted.casefold():
+                return name
+    return names[0]
 
 
 def normalise(value: Any) -> Any:
@@ -181,85 +242,6 @@ def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _header(probe: RosterFile, rows: Iterator[tuple[int, tuple[Any, ...]]]) -> tuple[int, tuple]:
-    """The header row: its number and its cells as text with whitespace collapsed.
-
-    That is the first non-empty row naming a known column, so a title above the table
-    (某某小学留守儿童名册) is passed over; if none of the first rows names one, the first non-empty
-    row, whose unknown headers are then reported.
-    """
-    first: tuple[int, tuple[str, ...]] | None = None
-    for number, values in islice(rows, HEADER_SEARCH_ROWS):
-        if all(_is_empty(normalise(value)) for value in values):
-            continue
-        headers = ["" if v is None else " ".join(str(v).split()) for v in values]
-        end = len(headers)
-        while end and not headers[end - 1]:  # trailing empty cells: no header
-            end -= 1
-        headers = tuple(headers[:end])
-        if any(column_for(h) is not None for h in headers if h):
-            return number, headers
-        first = first or (number, headers)
-    if first is not None:
-        return first
-    raise RosterFileError(
-        Label(f"{probe.path.name} 是空的：没有标题行", f"{probe.path.name} is empty: no header row")
-    )
-
-
-def _checked(roster: RosterFile) -> RosterFile:
-    """``roster`` with its columns, or an error naming unknown, repeated or missing headers."""
-    name = roster.path.name
-    columns: dict[str, Column] = {}
-    unknown: list[str] = []
-    seen: dict[str, str] = {}
-    for header in roster.headers:
-        if not header or header.casefold() in _problems_headers():
-            continue
-        column = column_for(header)
-        if column is None:
-            unknown.append(header)
-        elif column.key in seen:
-            raise RosterFileError(
-                Label(
-                    f"{name}：「{seen[column.key]}」与「{header}」是同一列，只能保留一个",
-                    f"{name}: '{seen[column.key]}' and '{header}' are the same column; keep one",
-                )
-            )
-        else:
-            seen[column.key] = header
-            columns[header] = column
-    if unknown:
-        names_zh, names_en = "」「".join(unknown), "', '".join(unknown)
-        known_zh = "、".join(c.header.zh for c in CHILD_COLUMNS)
-        known_en = ", ".join(c.header.en for c in CHILD_COLUMNS)
-        raise RosterFileError(
-            Label(
-                f"{name}：未知的列「{names_zh}」。可用的列：{known_zh}",
-                f"{name}: unknown column(s) '{names_en}'. Known columns: {known_en}",
-            )
-        )
-    missing = [c for c in CHILD_COLUMNS if c.required and c.key not in seen]
-    if IDENTITY not in seen:  # without student numbers no row can be matched to a record
-        missing_zh = "」「".join(c.header.zh for c in missing)
-        missing_en = "', '".join(c.header.en for c in missing)
-        raise RosterFileError(
-            Label(
-                f"{name}：缺少必填列「{missing_zh}」",
-                f"{name}: missing required column(s) '{missing_en}'",
-            )
-        )
-    return replace(roster, columns=columns)
-
-
-def _problems_headers() -> set[str]:
-    return {
-        PROBLEMS_HEADER.zh,
-        PROBLEMS_HEADER.en.casefold(),
-        f"{PROBLEMS_HEADER.zh} / {PROBLEMS_HEADER.en}".casefold(),
-    }
-
-
 def file_stamp(path: Path) -> tuple[int, int]:
     """The file's size and modification time: what tells that it changed."""
     status = path.stat()
@@ -277,12 +259,16 @@ def changed_error(path: Path) -> RosterFileError:
 
 def _source(roster: RosterFile) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """The file's rows as (number, cells), each refused when past a limit of ``[limits]``."""
+    source = roster.content if roster.content is not None else roster.path
     if roster.format == "csv":
         assert roster.encoding is not None
         rows = csv_rows(roster.path, roster.encoding, roster.delimiter, roster.limits)
+    elif roster.format == "xlsx":
+        assert roster.sheet is not None
+        rows = xlsx_rows(source, roster.sheet, roster.path.name)
     else:
         assert roster.sheet is not None
-        rows = xlsx_rows(roster.path, roster.sheet)
+        rows = calamine_rows(source, roster.sheet, roster.path.name)
     for number, values in rows:
         _check_row(roster, number, values)
         yield number, values

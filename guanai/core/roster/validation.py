@@ -23,19 +23,14 @@ from sqlalchemy.orm import Session
 from guanai.core.i18n import Label
 from guanai.core.models import Child, Pairing, SchoolClass, Teacher
 from guanai.core.roster.checks import CellError, birth_date_of
-from guanai.core.roster.columns import CHILD_COLUMNS, Column, Kind
+from guanai.core.roster.columns import Column, Kind
 from guanai.core.roster.reading import LostDigits, RosterFile, SheetRow
 from guanai.core.roster.stored import batches
 from guanai.core.text import UnsafeText, clean_text
 from guanai.core.workbook import as_typed
 
-_DIGIT_COLUMNS = frozenset(
-    c.key
-    for c in CHILD_COLUMNS
-    if c.kind in (Kind.ID_NUMBER, Kind.MOBILE, Kind.PHONE)
-    or c.key in ("child.student_no", "pairing.buddy", "pairing.teacher")
-)
-"""Columns of digits, where a number Excel cut short (LostDigits, 1.1E+17) is an error."""
+_DIGIT_KINDS = frozenset({Kind.ID_NUMBER, Kind.MOBILE, Kind.PHONE, Kind.CODE})
+"""Kinds of digits, where a number Excel cut short (LostDigits, 1.1E+17) is an error."""
 _SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$", re.IGNORECASE)
 _MULTI_LINE_COLUMNS = frozenset({"child.individual_plan", "child.notes"})
 """Columns whose text may span lines (tab and line feed allowed); every other is one line."""
@@ -98,7 +93,7 @@ def parse_cell(column: Column, raw: Any) -> Any:
     """The stored value of a cell, or :class:`CellError`; numbers Excel cut short are errors,
     and so is text holding a character no field accepts (guanai.core.text)."""
     raw = as_typed(raw)  # a ' before =, +, -, @ marks text, as in Excel
-    if column.key in _DIGIT_COLUMNS and raw is not None:
+    if column.kind in _DIGIT_KINDS and raw is not None:
         if isinstance(raw, LostDigits):
             raise CellError(LOST_DIGITS)
         if isinstance(raw, str) and _SCIENTIFIC.match(raw.strip()):

@@ -1,5 +1,8 @@
 """An .xlsx roster: its zip checked against the limits before openpyxl opens it, then its rows.
 
+The same zip checks guard an .ods (also a zip of XML parts) before python-calamine opens it.
+A workbook is a path, or the bytes of one decrypted into memory.
+
 An .xlsx is a zip of XML parts, and openpyxl keeps some of them whole in memory (the shared
 strings, every distinct text of the workbook, are loaded when the workbook is opened). So
 before openpyxl sees the file, :func:`check_xlsx` reads the zip's directory as its end record
@@ -24,20 +27,22 @@ and cells as it does a CSV's.
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from guanai.core.config import LimitSettings
 from guanai.core.i18n import Label
 from guanai.core.limits import over_limit
 from guanai.core.roster.file_errors import RosterFileError
 
-SHEET_NAMES = ("留守儿童", "children")
+Workbook = Path | bytes  # a file, or a decrypted one in memory
 MIB = 1 << 20
 BLOCK = 1 << 20  # bytes of a part read at a time
 BYTES_PER_CHAR = 10  # the most one character takes in XML as writers write it: &#1114111;
@@ -50,14 +55,19 @@ _BROKEN = (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotI
 """What zipfile raises on a damaged, truncated or encrypted archive."""
 
 
-def check_xlsx(path: Path, limits: LimitSettings) -> None:
-    """Raise :class:`RosterFileError` if ``path`` is not a zip within the limits (see above)."""
-    name = path.name
-    parts, directory = _directory(path)
+def opened(source: Workbook) -> AbstractContextManager[IO[bytes]]:
+    """The workbook as a binary file, from its path or its bytes."""
+    return source.open("rb") if isinstance(source, Path) else io.BytesIO(source)
+
+
+def check_zip(source: Workbook, name: str, limits: LimitSettings, suffix: str = ".xlsx") -> None:
+    """Raise :class:`RosterFileError` if ``source`` is not a zip within the limits (see above);
+    ``name`` and ``suffix`` (.xlsx or .ods) are what the message calls the file."""
+    parts, directory = _directory(source, name, suffix)
     if parts > limits.xlsx_parts or directory > limits.xlsx_parts * DIRECTORY_ENTRY:
         raise _too_many_parts(name, limits)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with opened(source) as file, zipfile.ZipFile(file) as archive:
             members = archive.infolist()
             if len(members) > limits.xlsx_parts:
                 raise _too_many_parts(name, limits)
@@ -73,14 +83,14 @@ def check_xlsx(path: Path, limits: LimitSettings) -> None:
                 if member.filename.lower().endswith((".xml", ".rels")):
                     _scan(archive, member, name, limits)
     except _BROKEN:
-        raise not_an_xlsx(name) from None
+        raise not_an_xlsx(name, suffix) from None
 
 
-def not_an_xlsx(name: str) -> RosterFileError:
+def not_an_xlsx(name: str, suffix: str = ".xlsx") -> RosterFileError:
     return RosterFileError(
         Label(
-            f"{name} 不是有效的 .xlsx 文件（可能已损坏，或被加密）",
-            f"{name} is not a valid .xlsx file (damaged, or password-protected?)",
+            f"{name} 不是有效的 {suffix} 文件（可能已损坏，或被加密）",
+            f"{name} is not a valid {suffix} file (damaged, or password-protected?)",
         )
     )
 
@@ -95,11 +105,11 @@ def _too_many_parts(name: str, limits: LimitSettings) -> RosterFileError:
     )
 
 
-def _directory(path: Path) -> tuple[int, int]:
+def _directory(source: Workbook, name: str, suffix: str) -> tuple[int, int]:
     """The number of parts and the size of the zip's directory, as its end record says: read as
     :mod:`zipfile` reads them (the record at the very end, else the last one within a comment's
     reach, and the ZIP64 record just before it if there is one)."""
-    with path.open("rb") as file:
+    with opened(source) as file:
         size = file.seek(0, 2)
         start = max(0, size - _END.size - 0xFFFF - _END64_LOCATOR.size - _END64.size)
         file.seek(start)
@@ -108,7 +118,7 @@ def _directory(path: Path) -> tuple[int, int]:
     if at < 0 or tail[at : at + 4] != b"PK\x05\x06" or tail[-2:] != b"\0\0":
         at = tail.rfind(b"PK\x05\x06", 0, len(tail) - _END.size + 1)
     if at < 0:
-        raise not_an_xlsx(path.name)
+        raise not_an_xlsx(name, suffix)
     *_, parts, directory, _, _ = _END.unpack_from(tail, at)
     locator = at - _END64_LOCATOR.size
     if locator >= _END64.size and tail[locator : locator + 4] == b"PK\x06\x07":
@@ -136,8 +146,8 @@ def _scan(
     scan.piece(carry)
 
 
-_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?row\b")
-_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?c\b")
+_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?(?:table-)?row\b")  # .xlsx <row>, .ods <table-row>
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?(?:c|(?:covered-)?table-cell)\b")
 
 
 class _PartScan:
@@ -184,33 +194,28 @@ class _PartScan:
         return RosterFileError(over_limit(what, "cell_chars", self.limits.cell_chars))
 
 
-def _load_workbook(path: Path) -> Any:
+def _load_workbook(source: Workbook, name: str) -> Any:
     from openpyxl import load_workbook  # imported here: only an xlsx file needs it
 
     try:
         # data_only: a formula cell gives the value Excel last computed, not "=A1".
-        return load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(opened(source), read_only=True, data_only=True)
     except Exception:
-        raise not_an_xlsx(path.name) from None
+        raise not_an_xlsx(name) from None
 
 
-def pick_sheet(path: Path) -> str:
-    """The sheet named 留守儿童 (or "Children"), otherwise the first."""
-    workbook = _load_workbook(path)
+def xlsx_sheets(source: Workbook, name: str) -> tuple[str, ...]:
+    """The names of the workbook's sheets, in order."""
+    workbook = _load_workbook(source, name)
     try:
-        names = list(workbook.sheetnames)
+        return tuple(workbook.sheetnames)
     finally:
         workbook.close()
-    for wanted in SHEET_NAMES:
-        for name in names:
-            if name.strip().casefold() == wanted:
-                return name
-    return names[0]
 
 
-def xlsx_rows(path: Path, sheet: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
+def xlsx_rows(source: Workbook, sheet: str, name: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """Each row of ``sheet`` with its number, as openpyxl streams it (a missing row is empty)."""
-    workbook = _load_workbook(path)
+    workbook = _load_workbook(source, name)
     try:
         worksheet = workbook[sheet]
         # Some programs write a wrong <dimension>; ignore it and read every row there is.
@@ -218,6 +223,6 @@ def xlsx_rows(path: Path, sheet: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
         try:
             yield from enumerate(worksheet.iter_rows(values_only=True), start=1)
         except (*_BROKEN, ValueError, KeyError):  # a cell openpyxl cannot place or read
-            raise not_an_xlsx(path.name) from None
+            raise not_an_xlsx(name) from None
     finally:
         workbook.close()

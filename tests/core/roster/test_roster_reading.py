@@ -53,14 +53,25 @@ def test_an_undecodable_csv_row_is_an_error_naming_the_file_and_row(tmp_path) ->
         list(open_roster(path).rows())
 
 
-def test_unknown_headers_are_named_with_the_known_ones(tmp_path) -> None:
+def test_unknown_headers_are_ignored_with_a_warning_naming_the_known_ones(tmp_path) -> None:
     path = tmp_path / "r.csv"
-    path.write_text("学号,姓名,爱好,Shoe size\n1,张三,画画,33\n", encoding="utf-8")
+    path.write_text("序号,学号,姓名,爱好,Shoe size\n1,2026001,张三,画画,33\n", encoding="utf-8")
+    roster = open_roster(path)
+    assert [c.key for c in roster.columns.values()] == ["child.student_no", "child.name"]
+    [warning] = roster.warnings
+    assert "「序号」「爱好」「Shoe size」" in warning.zh and "监护人电话" in warning.zh
+    assert "ignored" in warning.en and "Guardian's phone" in warning.en
+    [row] = roster.rows()
+    assert row.cells["学号"] == "2026001"
+
+
+def test_unknown_headers_are_named_too_when_the_student_no_is_missing(tmp_path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("学生编号,姓名\n1,张三\n", encoding="utf-8")
     with pytest.raises(RosterFileError) as raised:
         open_roster(path)
-    message = raised.value.label
-    assert "爱好" in message.zh and "Shoe size" in message.zh and "监护人电话" in message.zh
-    assert "Guardian's phone" in message.en
+    assert "缺少必填列「学号" in raised.value.label.zh
+    assert "「学生编号」" in raised.value.label.zh
 
 
 def test_without_a_student_no_column_nothing_can_be_matched(tmp_path) -> None:
@@ -148,10 +159,16 @@ def test_whole_numbers_become_digits_and_long_ones_are_flagged() -> None:
     assert normalise(True) is True
 
 
-def test_other_formats_are_refused_with_advice(tmp_path) -> None:
+def test_other_formats_and_broken_workbooks_are_refused_with_advice(tmp_path) -> None:
+    (tmp_path / "roster.pdf").write_bytes(b"%PDF-1.4")
+    with pytest.raises(RosterFileError, match=r"只能导入 \.xlsx、\.xls、\.ods 或 \.csv"):
+        open_roster(tmp_path / "roster.pdf")
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(RosterFileError, match="xlsx"):
+    with pytest.raises(RosterFileError, match=r"old\.xls 不是有效的 \.xls 文件"):
         open_roster(tmp_path / "old.xls")
+    (tmp_path / "broken.ods").write_bytes(b"not a zip")
+    with pytest.raises(RosterFileError, match=r"broken\.ods 不是有效的 \.ods 文件"):
+        open_roster(tmp_path / "broken.ods")
     (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
     with pytest.raises(RosterFileError, match=r"broken\.xlsx"):
         open_roster(tmp_path / "broken.xlsx")
