@@ -81,7 +81,7 @@ def plan_and_report(
             style="yellow",
         )
     if summary.left_out:
-        console.print(str(left_out_line(service, summary)), markup=False)
+        console.print(str(left_out_line(service, summary)), markup=False, soft_wrap=True)
     if summary.same_week:
         stderr.print(
             say(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from guanai.core.activity_registry import ActivityRegistry
-from guanai.core.calendar import TermCalendar, load_calendar, shipped_calendars
+from guanai.core.calendar import TermCalendar, load_calendar, parse_calendar, shipped_calendars
 from guanai.core.db import transaction
 from guanai.core.demo import create_demo_school
 from guanai.core.engine import complete, plan_term
@@ -180,20 +180,20 @@ def _complete_some(
 ) -> set[int]:
     with transaction(engine) as session:
         chosen = [
-            (task.id, registry.get(activity.type).step(task.step))
+            (task.id, registry.get(activity.type).step(task.step), task.scheduled_on)
             for task, activity in tasks(session, activity_type)
             if task.stage == 0
         ][:count]
-        for task_id, step in chosen:
+        for task_id, step, day in chosen:
             complete(
                 session,
                 registry,
                 task_id,
-                simulated_record(step, date(2026, 9, 10)),
+                simulated_record(step, day),
                 actor="tester",
-                now=datetime(2026, 9, 10, 8, tzinfo=UTC),  # recorded on the day it names
+                now=datetime.combine(day, time(8), UTC),  # recorded on the day it names
             )
-    return {task_id for task_id, _ in chosen}
+    return {task_id for task_id, _, _ in chosen}
 
 
 def test_completed_work_survives_a_calendar_edit(tmp_path, engine, school, autumn, registry):
@@ -317,3 +317,68 @@ def test_a_re_plan_bumps_the_sequence_and_change_time_of_changed_tasks_only(
     assert moved and {after[i][2] for i in moved} >= {"care_week"}
     assert all(after[i][1] == later for i in moved)
     assert all(after[i][:2] == before[i] for i in after if i not in moved)
+
+
+WEEK_TERM = """
+[term]
+key = "week-test"
+name = "测试学期"
+name_en = "Test term"
+starts_on = 2026-11-30
+ends_on = {ends_on}
+
+[[plan]]
+type = "talk"
+every = "month"
+"""
+"""November has one school day, Monday the 30th, in the week of 1-4 December."""
+
+
+def talk_weeks(session: Session) -> Counter[tuple[int | None, str, tuple[int, int]]]:
+    """How many talks of each (child, step) fall in each ISO week."""
+    rows = session.execute(
+        select(Task.child_id, Task.step, Task.scheduled_on).where(
+            Task.state != TaskState.CANCELLED.value
+        )
+    )
+    return Counter((child, step, day.isocalendar()[:2]) for child, step, day in rows)
+
+
+def plan_weeks(engine: Engine, calendar: TermCalendar, registry: ActivityRegistry) -> PlanSummary:
+    """Plan with no stub months, so that November's one day is an occurrence of its own."""
+    with transaction(engine) as session:
+        return plan_term(
+            session,
+            calendar,
+            registry,
+            actor="t",
+            now=NOW,
+            max_per_teacher_per_day=CAP,
+            stub_month_school_days=0,
+        )
+
+
+def test_no_child_has_the_same_talk_twice_in_one_week(tmp_path, engine, registry):
+    with transaction(engine) as session:
+        create_demo_school(session, children=72)  # six children per head teacher
+    calendar = parse_calendar(WEEK_TERM.format(ends_on="2026-12-31"), tmp_path / "t.toml")
+    summary = plan_weeks(engine, calendar, registry)
+    with transaction(engine) as session:
+        weeks = talk_weeks(session)
+    assert len(weeks) == 72 * 2 * 2  # both talks of two months, each in a week of its own
+    assert max(weeks.values()) == 1
+    assert summary.same_week == 0
+    assert plan_weeks(engine, calendar, registry).changed == 0  # and a re-plan keeps them
+
+
+def test_a_talk_that_cannot_leave_the_week_is_planned_and_counted(tmp_path, engine, registry):
+    with transaction(engine) as session:
+        create_demo_school(session, children=12)
+    calendar = parse_calendar(WEEK_TERM.format(ends_on="2026-12-04"), tmp_path / "t.toml")
+    summary = plan_weeks(engine, calendar, registry)
+    with transaction(engine) as session:
+        weeks = talk_weeks(session)
+    assert set(weeks.values()) == {2}  # December's days all lie in November's week
+    assert summary.same_week == 12 * 2
+    again = plan_weeks(engine, calendar, registry)
+    assert (again.changed, again.same_week) == (0, 12 * 2)
