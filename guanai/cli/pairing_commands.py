@@ -7,6 +7,7 @@ for their own children); everyone else sees it masked (张*).
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 
 import click
@@ -26,7 +27,20 @@ from guanai.service import Guanai
     "--max",
     "max_per_teacher",
     type=click.IntRange(1),
-    help="每位教师最多结对人数（仅 --auto）/ most children per teacher (--auto only)",
+    help="本次每位教师最多结对人数，代替配置 [pairing] max_children_per_teacher（仅 --auto）"
+    " / most children per teacher this time, instead of the setting (--auto only)",
+)
+@click.option(
+    "--over-cap",
+    is_flag=True,
+    help="允许超过每位教师的结对上限，并列出超过的教师 / allow going past the cap of children "
+    "per teacher, and name the teachers over it",
+)
+@click.option(
+    "--yes", is_flag=True, help="不询问，直接写入（用于脚本）/ write without asking (for scripts)"
+)
+@click.option(
+    "--dry-run", is_flag=True, help="只预览，不写入（仅 --auto）/ only preview (--auto only)"
 )
 @click.option("--teacher", "teacher_code", metavar="CODE", help="新的帮扶教师工号 / new teacher")
 @click.option("--buddy", "buddy_no", metavar="STUDENT_NO", help="新的学习帮手学号 / new buddy")
@@ -38,15 +52,21 @@ def pair(
     auto: bool,
     school: str | None,
     max_per_teacher: int | None,
+    over_cap: bool,
+    yes: bool,
+    dry_run: bool,
     teacher_code: str | None,
     buddy_no: str | None,
     now: datetime | None,
 ) -> None:
     """结对帮扶：自动结对，或修改一名学生的结对 / Pair children with teachers and buddies.
 
-    guanai pair --auto pairs every unpaired child, balancing teachers' loads and keeping
-    existing pairings; guanai pair STUDENT_NO --teacher CODE --buddy STUDENT_NO changes one
-    child's pairing (the old one is ended and kept in the history).
+    guanai pair --auto shows each teacher's load before and after, then asks before it writes
+    (--yes: do not ask; --dry-run: only show). It pairs every unpaired child, balancing
+    teachers' loads, keeping existing pairings and giving no teacher more children than the cap
+    ([pairing] max_children_per_teacher, or --max) unless --over-cap. guanai pair STUDENT_NO
+    --teacher CODE --buddy STUDENT_NO changes one child's pairing (the old one is ended and
+    kept in the history), held to the same cap.
     """
     if auto == (student_no is not None):
         raise UserError(
@@ -59,52 +79,133 @@ def pair(
         raise UserError(
             say("--teacher 和 --buddy 只用于单个学生", "--teacher and --buddy are for one student")
         )
-    if not auto and max_per_teacher is not None:
-        raise UserError(say("--max 只用于 --auto", "--max is for --auto only"))
-    if auto:
-        _print_report(
-            service.pair_automatically(school_code=school, max_per_teacher=max_per_teacher, now=now)
+    if not auto and (max_per_teacher is not None or dry_run):
+        raise UserError(
+            say("--max 和 --dry-run 只用于 --auto", "--max and --dry-run are for --auto only")
         )
+    if auto:
+        _pair_all(service, school, max_per_teacher, over_cap, yes=yes, dry_run=dry_run, now=now)
     else:
         assert student_no is not None
         _print_change(
             service.set_pairing(
-                student_no, teacher_code, buddy_no=buddy_no, school_code=school, now=now
+                student_no,
+                teacher_code,
+                buddy_no=buddy_no,
+                school_code=school,
+                over_cap=over_cap,
+                now=now,
             )
         )
 
 
-def _print_report(report: PairingReport) -> None:
-    table = Table(title=say("自动结对：各教师结对人数", "Auto-pairing: children per teacher"))
-    for header in (
-        Label("工号", "code"),
-        Label("教师", "teacher"),
-        Label("结对前", "before"),
-        Label("结对后", "after"),
-        Label("新增", "added"),
-    ):
-        table.add_column(
-            str(header), justify="right" if header.en in ("before", "after", "added") else "left"
+def _interactive() -> bool:
+    """Whether a person can answer the question: stdin is a terminal."""
+    return sys.stdin.isatty()
+
+
+def _pair_all(
+    service: Guanai,
+    school: str | None,
+    max_per_teacher: int | None,
+    over_cap: bool,
+    *,
+    yes: bool,
+    dry_run: bool,
+    now: datetime | None,
+) -> None:
+    """Preview, ask, write, and say what was written."""
+    preview = service.preview_pairing(
+        school_code=school, max_per_teacher=max_per_teacher, over_cap=over_cap
+    )
+    _print_loads(preview)
+    _print_warnings(preview)
+    if not preview.placements:
+        console.print(say("没有可结对的学生，未写入。", "Nobody to pair; nothing written."))
+        return
+    if dry_run:
+        console.print(
+            say(
+                "仅预览，未写入（去掉 --dry-run 即写入）。",
+                "Preview only; nothing written (drop --dry-run to write).",
+            )
         )
-    for load in report.loads:
-        name = load.name + (say("（关爱办）", " (coordinator)") if load.is_coordinator else "")
-        style = "yellow" if load.after > report.limit else None
-        added = load.after - load.before
-        table.add_row(load.code, name, str(load.before), str(load.after), str(added), style=style)
-    console.print(table)
-    console.print(
-        say(
-            f"已为 {report.paired} 名学生结对；{report.handover.reassigned} 项帮扶教师任务"
-            "（谈心、家访等）转给新的帮扶教师。",
-            f"Paired {report.paired} children; {report.handover.reassigned} pairing-teacher tasks "
-            "(talks, visits) handed to their new pairing teachers.",
+        return
+    if not yes:
+        if not _interactive():
+            raise UserError(
+                say(
+                    "未写入：输入不是终端，无法确认。确认以上结对请加 --yes 重新运行，只看预览请用 --dry-run",
+                    "nothing written: input is not a terminal, so there is nobody to confirm. "
+                    "Run again with --yes to write these pairings, or --dry-run to only preview",
+                )
+            )
+        question = say(
+            f"写入以上 {preview.paired} 名学生的结对？",
+            f"Write the pairings of these {preview.paired} children?",
+        )
+        if not click.confirm(question, default=False):
+            console.print(say("未写入。", "Nothing written."))
+            return
+    report = service.pair_automatically(
+        school_code=school,
+        max_per_teacher=max_per_teacher,
+        over_cap=over_cap,
+        preview=preview,
+        now=now,
+    )
+    _print_written(report)
+
+
+def _print_loads(report: PairingReport) -> None:
+    table = Table(
+        title=say(
+            f"自动结对预览：各教师结对人数（上限 {report.cap}）",
+            f"Auto-pairing preview: children per teacher (cap {report.cap})",
         )
     )
-    for load in report.over_limit:
+    for header, right in (
+        (Label("工号", "code"), False),
+        (Label("教师", "teacher"), False),
+        (Label("现有", "now"), True),
+        (Label("新增", "adds"), True),
+        (Label("结对后", "after"), True),
+        (Label("上限", "cap"), True),
+    ):
+        table.add_column(str(header), justify="right" if right else "left")
+    for load in report.loads:
+        name = load.name + (say("（关爱办）", " (coordinator)") if load.is_coordinator else "")
+        table.add_row(
+            load.code,
+            name,
+            str(load.before),
+            str(load.added),
+            str(load.after),
+            str(load.cap),
+            style="yellow" if load.over_cap else None,
+        )
+    console.print(table)
+
+
+SHOWN_NUMBERS = 10
+"""At most this many student numbers are listed in one warning; the rest are counted."""
+
+
+def _numbers(numbers: list[str]) -> str:
+    shown = ", ".join(numbers[:SHOWN_NUMBERS])
+    more = len(numbers) - SHOWN_NUMBERS
+    return shown + (say(f" 等（另 {more} 名）", f" and {more} more") if more > 0 else "")
+
+
+def _print_warnings(report: PairingReport) -> None:
+    cap = report.cap
+    if report.over_cap:
+        names = ", ".join(f"{load.code} ({load.after})" for load in report.over_cap)
+        count = len(report.over_cap)
         stderr.print(
             say(
-                f"注意：教师 {load.code} 结对 {load.after} 名学生，超过 {report.limit} 名。",
-                f"WARNING: teacher {load.code} has {load.after} children, more than {report.limit}.",
+                f"注意：{count} 位教师结对超过上限 {cap} 名：{names}",
+                f"WARNING: {count} teachers have more children than the cap of {cap}: {names}",
             ),
             style="yellow",
         )
@@ -118,24 +219,59 @@ def _print_report(report: PairingReport) -> None:
             style="yellow",
         )
     if report.unpaired:
-        numbers = ", ".join(report.unpaired)
+        count = len(report.unpaired)
         stderr.print(
             say(
-                f"注意：没有教师还有名额，{len(report.unpaired)} 名学生未结对：{numbers}",
-                f"WARNING: no teacher has room; {len(report.unpaired)} children are not paired: "
-                f"{numbers}",
+                f"注意：在每位教师 {cap} 名的上限内已没有名额，{count} 名学生不会结对："
+                f"{_numbers(report.unpaired)}。可添加教师（guanai teacher add）、调大上限"
+                "（--max 或配置文件 [pairing] max_children_per_teacher），或用 --over-cap 超出上限",
+                f"WARNING: no teacher has room under the cap of {cap}; {count} children will "
+                f"not be paired: {_numbers(report.unpaired)}. Add teachers (guanai teacher add), "
+                "raise the cap (--max, or max_children_per_teacher in the config file's "
+                "[pairing]), or go over it with --over-cap",
             ),
             style="yellow",
         )
     if report.without_buddy:
-        numbers = ", ".join(report.without_buddy)
+        count = len(report.without_buddy)
         stderr.print(
             say(
-                f"注意：{len(report.without_buddy)} 名学生班上没有可做学习帮手的同学：{numbers}",
-                f"WARNING: {len(report.without_buddy)} children have no classmate free to be "
-                f"their buddy: {numbers}",
+                f"注意：{count} 名学生班上没有可做学习帮手的同学：{_numbers(report.without_buddy)}",
+                f"WARNING: {count} children have no classmate free to be their buddy: "
+                f"{_numbers(report.without_buddy)}",
             ),
             style="yellow",
+        )
+
+
+def _print_written(report: PairingReport) -> None:
+    handed, moved = report.handover.reassigned, report.handover.moved
+    console.print(
+        say(
+            f"已为 {report.paired} 名学生结对；{handed} 项未完成的帮扶教师任务（谈心、家访等）"
+            f"转给新的帮扶教师，其中 {moved} 项改到该教师当天未满的日子。",
+            f"Paired {report.paired} children; {handed} open pairing-teacher tasks (talks, "
+            f"visits) handed to their new pairing teachers, {moved} of them moved to a day on "
+            "which the teacher has room.",
+        )
+    )
+    if report.planned_terms:
+        console.print(
+            say(
+                "已规划学期的任务已随结对转交，新教师的每日提醒和日历订阅即显示；"
+                "以后运行 guanai plan 规划的学期也按当前结对安排。",
+                "The planned terms' tasks follow the pairings already: the new teachers' "
+                "digests and calendar feeds show them; a term planned later with guanai plan "
+                "follows the current pairings too.",
+            )
+        )
+    else:
+        console.print(
+            say(
+                "本校还没有规划学期：运行 guanai plan，按新的结对安排谈心和家访。",
+                "No term is planned for this school yet: run guanai plan to schedule the new "
+                "pairs' talks and visits.",
+            )
         )
 
 

@@ -111,6 +111,15 @@ class PlanningSettings:
     of its own: it folds into the next (or previous) month. 0: no month folds."""
 
 
+@dataclass(frozen=True)
+class PairingSettings:
+    """The ``[pairing]`` table: how many children one teacher is paired with (结对帮扶)."""
+
+    max_children_per_teacher: int = 15
+    """``guanai pair`` (and the dashboard) gives no teacher more children than this unless told
+    to (``--over-cap``). Why 15: docs/configuration.md, "Pairing"."""
+
+
 MAX_TOML_DEPTH = 100
 """tomllib parses nesting by recursion, a few frames a level: deeper would exhaust the stack."""
 
@@ -139,12 +148,15 @@ class Settings:
     """The ``[limits]`` table."""
     planning: PlanningSettings = field(default_factory=PlanningSettings)
     """The ``[planning]`` table."""
+    pairing: PairingSettings = field(default_factory=PairingSettings)
+    """The ``[pairing]`` table."""
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     """``[channels.NAME]`` tables, each read by its channel (env ``GUANAI_CHANNEL_NAME_KEY``)."""
     source: str = field(default="", compare=False)
     """Where the settings came from (the config file's path), for error messages."""
 
 
+_TABLES = (ReminderSettings, FeedSettings, LimitSettings, PlanningSettings, PairingSettings)
 _ENV = {"database_url": "GUANAI_DATABASE_URL", "language": "GUANAI_LANG", "actor": "GUANAI_ACTOR"}
 _CHANNEL_VARIABLE = re.compile(r"^GUANAI_CHANNEL_([A-Z0-9]+)_([A-Z0-9_]+)$")
 _TYPE_NAMES = {
@@ -172,8 +184,8 @@ def _checked(path: Path, prefix: str, values: dict[str, Any], defaults: object) 
                 )
             )
         expected = type(getattr(defaults, key))
-        if expected in (ReminderSettings, FeedSettings, LimitSettings, PlanningSettings):
-            continue  # a table of its own, checked by _reminders, _feeds, _limits or _planning
+        if expected in _TABLES:
+            continue  # a table of its own, checked by _reminders, _feeds, _limits, …
         wrong = not isinstance(value, expected) or isinstance(value, bool) != (expected is bool)
         if expected is list and not wrong:
             wrong = not all(isinstance(item, str) for item in value)
@@ -292,6 +304,15 @@ def _planning(path: Path, table: Any) -> PlanningSettings:
     return planning
 
 
+def _pairing(path: Path, table: Any) -> PairingSettings:
+    if not isinstance(table, dict):
+        raise _fail(path, "pairing", "应为表", "must be a table")
+    pairing = PairingSettings(**_checked(path, "pairing.", dict(table), PairingSettings()))
+    if pairing.max_children_per_teacher < 1:
+        raise _fail(path, "pairing.max_children_per_teacher", "至少为 1", "must be at least 1")
+    return pairing
+
+
 def _channels(path: Path, table: Any) -> dict[str, dict[str, Any]]:
     """``[channels.NAME]`` tables, with ``GUANAI_CHANNEL_NAME_KEY`` variables over them."""
     if not isinstance(table, dict) or not all(isinstance(v, dict) for v in table.values()):
@@ -313,6 +334,7 @@ def load_settings(path: Path | None = None) -> Settings:
     values["feeds"] = _feeds(path, values.get("feeds", {}))
     values["limits"] = _limits(path, values.get("limits", {}))
     values["planning"] = _planning(path, values.get("planning", {}))
+    values["pairing"] = _pairing(path, values.get("pairing", {}))
     values["channels"] = _channels(path, values.get("channels", {}))
     for key, variable in _ENV.items():
         if os.environ.get(variable):

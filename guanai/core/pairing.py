@@ -7,9 +7,11 @@ helped whom stays. Every change is also kept in the record's history
 ``pairing.buddy`` student numbers) with the actor and the source, and the child's open talk
 tasks follow the new teacher at once (:mod:`guanai.core.handover`).
 
-:func:`auto_pair` pairs every unpaired child of a school (rules in
-:mod:`guanai.core.pairing_balance`); :func:`set_pairing` is one manual change. Both take the
-session first and never commit; who may call them (the coordinator) is the caller's check.
+:func:`propose_pairs` previews what :func:`auto_pair` then writes: every unpaired child of a
+school paired (rules in :mod:`guanai.core.pairing_balance`), each teacher's load before and
+after, and no teacher past the cap (``[pairing] max_children_per_teacher``) unless asked.
+:func:`set_pairing` is one manual change, held to the same cap. All take the session first and
+never commit; who may call them (the coordinator) is the caller's check.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from guanai.core.activity_registry import ActivityRegistry
@@ -26,13 +28,11 @@ from guanai.core.errors import GuanaiError, NotFoundError
 from guanai.core.handover import Handover, hand_over_tasks
 from guanai.core.history import Change, record_changes
 from guanai.core.i18n import Label
-from guanai.core.models import AuditEvent, Child, Pairing, SchoolClass, Teacher
+from guanai.core.models import Activity, AuditEvent, Child, Pairing, SchoolClass, Teacher
 from guanai.core.pairing_balance import Closeness, Pupil, choose_buddies, share_out
 from guanai.core.schools import SCHOOL_TIMEZONE, teacher_by_code
 
 AUTO_SOURCE = "guanai pair --auto"
-REPORT_ABOVE = 8
-"""Without a maximum, teachers with more children than this are reported (not refused)."""
 ENROLLED = "enrolled"
 
 
@@ -42,31 +42,52 @@ class PairingError(GuanaiError):
 
 @dataclass(frozen=True)
 class TeacherLoad:
+    """One teacher's children (current pairings of enrolled children) before and after."""
+
     teacher_id: int
     code: str
     name: str
     is_coordinator: bool
     before: int
     after: int
+    cap: int
+
+    @property
+    def added(self) -> int:
+        return self.after - self.before
+
+    @property
+    def over_cap(self) -> bool:
+        return self.after > self.cap
 
 
 @dataclass
 class PairingReport:
-    """What :func:`auto_pair` did at one school."""
+    """What :func:`auto_pair` would do at one school (a preview) or did (``written``).
+
+    ``placements`` (child id, teacher id, buddy id) is what the preview showed; a write given
+    the preview refuses to go ahead when the school has changed since.
+    """
 
     school_id: int
-    limit: int
+    cap: int
+    over_cap_allowed: bool = False
     paired: int = 0
     loads: list[TeacherLoad] = field(default_factory=list)
     without_buddy: list[str] = field(default_factory=list)  # student numbers
-    unpaired: list[str] = field(default_factory=list)  # no teacher had room (with a maximum)
+    unpaired: list[str] = field(default_factory=list)  # no teacher had room under the cap
     to_coordinator: int = 0
+    placements: tuple[tuple[int, int, int | None], ...] = ()
+    written: bool = False
     handover: Handover = field(default_factory=Handover)
+    planned_terms: int = 0
+    """Terms planned for the school: their open tasks are what the handover moved."""
 
     @property
-    def over_limit(self) -> list[TeacherLoad]:
-        """Teachers whose load is above the maximum, or above :data:`REPORT_ABOVE`."""
-        return [load for load in self.loads if load.after > self.limit]
+    def over_cap(self) -> list[TeacherLoad]:
+        """Teachers whose load is above the cap (only with ``over_cap_allowed``, or because
+        they were above it before)."""
+        return [load for load in self.loads if load.over_cap]
 
 
 @dataclass(frozen=True)
@@ -163,26 +184,25 @@ def _load(session: Session, school_id: int) -> _School:
     return school
 
 
-def auto_pair(
-    session: Session,
-    school_id: int,
-    *,
-    actor: str,
-    now: datetime,
-    registry: ActivityRegistry,
-    max_per_teacher: int | None = None,
-    daily_cap: int | None = None,
+def propose_pairs(
+    session: Session, school_id: int, *, cap: int, over_cap: bool = False
 ) -> PairingReport:
-    """Pair every enrolled child of the school who has no current pairing.
+    """What :func:`auto_pair` would do, written nowhere: the preview shown before it writes.
 
     Paired children are never moved; their pairings count toward the teachers' loads. Teachers
     are balanced first and chosen close to the child second (same class, then same grade); the
     coordinator only takes children nobody else has room for. Each new pairing gets a
     classmate as buddy where one is free. The algorithm is set out in
-    :mod:`guanai.core.pairing_balance`; the same data always gives the same pairings, and a
-    second run pairs nobody. ``registry`` and ``daily_cap`` (the planner's
-    ``max_per_teacher_per_day``) let the children's talk tasks follow at once.
+    :mod:`guanai.core.pairing_balance`; the same data always gives the same pairings. No
+    teacher goes past ``cap`` children (the children left over are reported) unless
+    ``over_cap``: then everyone is paired, balanced, and the teachers over it are reported.
     """
+    return _proposal(session, school_id, cap, over_cap)[0]
+
+
+def _proposal(
+    session: Session, school_id: int, cap: int, over_cap: bool
+) -> tuple[PairingReport, _School]:
     school = _load(session, school_id)
     teachers = school.teachers
     waiting = [pupil for child_id, pupil in school.pupils.items() if child_id not in school.paired]
@@ -192,22 +212,73 @@ def auto_pair(
         [t for t, teacher in teachers.items() if teacher.is_coordinator],
         school.loads,
         school.closeness,
-        max_per_teacher,
+        None if over_cap else cap,
     )
     buddies = choose_buddies([school.pupils[c] for c in placed], school.classmates, school.helped)
-    report = PairingReport(school_id, max_per_teacher or REPORT_ABOVE, paired=len(placed))
+    report = PairingReport(school_id, cap, over_cap, paired=len(placed))
     report.without_buddy = [school.numbers[c] for c in sorted(placed) if buddies[c] is None]
     report.unpaired = [school.numbers[p.id] for p in waiting if p.id not in placed]
     report.to_coordinator = sum(1 for t in placed.values() if teachers[t].is_coordinator)
+    report.placements = tuple((c, placed[c], buddies[c]) for c in sorted(placed))
     after = Counter(placed.values())
     loads = school.loads
     report.loads = [
         TeacherLoad(
-            t, teacher.code, teacher.name, teacher.is_coordinator, loads[t], loads[t] + after[t]
+            t,
+            teacher.code,
+            teacher.name,
+            teacher.is_coordinator,
+            loads[t],
+            loads[t] + after[t],
+            cap,
         )
         for t, teacher in sorted(teachers.items())
     ]
-    if placed:
+    report.planned_terms = (
+        session.scalar(
+            select(func.count(func.distinct(Activity.term_id))).where(
+                Activity.school_id == school_id
+            )
+        )
+        or 0
+    )
+    return report, school
+
+
+def auto_pair(
+    session: Session,
+    school_id: int,
+    *,
+    actor: str,
+    now: datetime,
+    registry: ActivityRegistry,
+    cap: int,
+    over_cap: bool = False,
+    daily_cap: int | None = None,
+    preview: PairingReport | None = None,
+) -> PairingReport:
+    """Pair every enrolled child of the school who has no current pairing, as
+    :func:`propose_pairs` proposes, and hand the children's open pairing-teacher tasks to
+    their new teachers.
+
+    ``preview``: the proposal the user confirmed; if the school has changed since (a child, a
+    teacher or a pairing added), nothing is written and :class:`PairingError` says to look
+    again. ``registry`` and ``daily_cap`` (the planner's ``max_per_teacher_per_day``) let the
+    children's talk tasks follow at once. A second run pairs nobody.
+    """
+    report, school = _proposal(session, school_id, cap, over_cap)
+    if preview is not None and preview.placements != report.placements:
+        raise PairingError(
+            Label(
+                "预览之后本校的学生、教师或结对已有变化，没有写入：请重新预览后再确认",
+                "the school's children, teachers or pairings changed after the preview; "
+                "nothing was written: preview again, then confirm",
+            )
+        )
+    report.written = True
+    if report.placements:
+        placed = {child: teacher for child, teacher, _ in report.placements}
+        buddies = {child: buddy for child, _, buddy in report.placements}
         _write_new_pairings(session, school, placed, buddies, actor=actor, now=now)
         report.handover = hand_over_tasks(session, registry, placed, now=now, daily_cap=daily_cap)
         session.add(
@@ -217,7 +288,7 @@ def auto_pair(
                 action="pair",
                 entity="school",
                 entity_id=school_id,
-                detail={"paired": len(placed), "without_buddy": len(report.without_buddy)},
+                detail={"paired": report.paired, "without_buddy": len(report.without_buddy)},
             )
         )
     return report
@@ -267,12 +338,15 @@ def set_pairing(
     source: str,
     registry: ActivityRegistry,
     daily_cap: int | None = None,
+    cap: int | None = None,
+    over_cap: bool = False,
 ) -> PairingChange:
     """Change a child's pairing by hand: end the current one and start a new one.
 
     The half not named is kept (a new buddy keeps the teacher, a new teacher keeps the buddy).
     Asking for what is already current changes nothing. Unknown codes are refused with a
-    message naming the code, never the child's name.
+    message naming the code, never the child's name. A new teacher who already has ``cap``
+    children is refused unless ``over_cap``, as :func:`auto_pair` keeps it.
     """
     if teacher_code is None and buddy_student_no is None:
         raise PairingError(
@@ -303,6 +377,10 @@ def set_pairing(
     result = _describe(session, student_no, old, new)
     if not result.changed:
         return result
+    if cap is not None and new[0] != old[0]:
+        load = session.scalar(_children_of(new[0])) or 0
+        if load >= cap and not over_cap:
+            raise PairingError(_cap_reached(result.teacher_after, load, cap))
     today = today_at_school(now)
     if current is not None:
         session.execute(update(Pairing).where(Pairing.id == current.id).values(ended_on=today))
@@ -326,6 +404,46 @@ def set_pairing(
     record_changes(session, changes, actor=actor, source=source, now=now)
     handover = hand_over_tasks(session, registry, [child.id], now=now, daily_cap=daily_cap)
     return replace(result, handover=handover)
+
+
+def teacher_loads(session: Session, school_id: int, cap: int) -> list[TeacherLoad]:
+    """Each teacher of the school with their children now (``before`` = ``after``), by code."""
+    rows = session.execute(
+        select(
+            Teacher.id,
+            Teacher.code,
+            Teacher.name,
+            Teacher.is_coordinator,
+            _children_of(Teacher.id).scalar_subquery(),
+        )
+        .where(Teacher.school_id == school_id)
+        .order_by(Teacher.code)
+    )
+    return [TeacherLoad(*row[:4], before=row[4], after=row[4], cap=cap) for row in rows]
+
+
+def _children_of(teacher_id: ColumnElement[int] | int) -> Select[tuple[int]]:
+    """How many enrolled children are paired with the teacher now."""
+    return (
+        select(func.count())
+        .select_from(Pairing)
+        .join(Child, Child.id == Pairing.child_id)
+        .where(
+            Pairing.teacher_id == teacher_id,
+            Pairing.ended_on.is_(None),
+            Child.enrolment_status == ENROLLED,
+        )
+    )
+
+
+def _cap_reached(code: str, load: int, cap: int) -> Label:
+    return Label(
+        f"教师 {code} 已结对 {load} 名学生，达到每位教师的上限 {cap}：请选其他教师，"
+        "或在配置文件 [pairing] 中调大 max_children_per_teacher，或确认超出上限（--over-cap）",
+        f"teacher {code} already has {load} children, the cap per teacher is {cap}: choose "
+        "another teacher, raise max_children_per_teacher in the config file's [pairing], or "
+        "confirm going over the cap (--over-cap)",
+    )
 
 
 def _describe(

@@ -22,8 +22,9 @@ Teachers: balanced first, then close to the child
    children no one else has room for (no other teacher, or all at ``max_per_teacher``) go to
    the coordinator, by the same rules. Children left after that stay unpaired and are reported.
 
-``max_per_teacher`` caps the level; without it nobody is refused, and the caller reports the
-teachers above a threshold instead. Everything is ordered by ids, so a run is deterministic.
+``max_per_teacher`` caps the level (the caller passes ``[pairing] max_children_per_teacher``);
+without it (``--over-cap``) nobody is refused, and the caller reports the teachers above the
+cap instead. Everything is ordered by ids, so a run is deterministic.
 
 Buddies: a classmate, each helping one or two at most
 -----------------------------------------------------

@@ -1,7 +1,9 @@
-"""Pairings (结对帮扶): auto-pairing a school, changing one child's pairing, listing them.
+"""Pairings (结对帮扶): auto-pairing a school (previewed first), changing one child's pairing,
+listing them.
 
-Only the coordinator changes pairings. Anyone with an account may list them, but a child's
-name shows only to those who may see the child's record in full; everyone else sees it masked.
+Only the coordinator changes pairings (and previews them). Anyone with an account may list
+them, but a child's name shows only to those who may see the child's record in full; everyone
+else sees it masked.
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from sqlalchemy.orm import aliased
 from guanai.core.access import sees_in_full
 from guanai.core.masking import mask_name
 from guanai.core.models import Child, Pairing, SchoolClass, Teacher
-from guanai.core.pairing import PairingChange, PairingReport, auto_pair, set_pairing
+from guanai.core.pairing import (
+    PairingChange,
+    PairingReport,
+    TeacherLoad,
+    auto_pair,
+    propose_pairs,
+    set_pairing,
+    teacher_loads,
+)
 from guanai.core.schools import teacher_by_code
 from guanai.service.base import ServiceBase
 from guanai.service.scope import school_for
@@ -38,15 +48,36 @@ class PairingRow:
 class PairingActions(ServiceBase):
     """Pairing children with teachers and buddies, and reading the current pairings."""
 
+    def preview_pairing(
+        self,
+        *,
+        school_code: str | None = None,
+        max_per_teacher: int | None = None,
+        over_cap: bool = False,
+    ) -> PairingReport:
+        """What :meth:`pair_automatically` would do, each teacher's load before and after,
+        written nowhere (``guanai pair --auto`` shows it before it asks)."""
+        with self.reading("pair") as (session, viewer):
+            return propose_pairs(
+                session,
+                school_for(session, viewer, school_code),
+                cap=self.pairing_cap(max_per_teacher),
+                over_cap=over_cap,
+            )
+
     def pair_automatically(
         self,
         *,
         school_code: str | None = None,
         max_per_teacher: int | None = None,
+        over_cap: bool = False,
+        preview: PairingReport | None = None,
         now: datetime | None = None,
     ) -> PairingReport:
-        """Pair every unpaired child of the school, balancing teachers' loads and keeping
-        existing pairings (``guanai pair --auto``)."""
+        """Pair every unpaired child of the school, balancing teachers' loads, keeping
+        existing pairings and no teacher past the cap unless ``over_cap``
+        (``guanai pair --auto``). Given the ``preview`` the user confirmed, nothing is written
+        if the school changed since."""
         with self.acting("pair") as (session, viewer):
             return auto_pair(
                 session,
@@ -54,9 +85,22 @@ class PairingActions(ServiceBase):
                 actor=self.actor,
                 now=now or self.now(),
                 registry=self.registry,
-                max_per_teacher=max_per_teacher,
+                cap=self.pairing_cap(max_per_teacher),
+                over_cap=over_cap,
                 daily_cap=self.settings.max_tasks_per_teacher_per_day,
+                preview=preview,
             )
+
+    def pairing_cap(self, max_per_teacher: int | None = None) -> int:
+        """The most children per teacher: ``max_per_teacher`` for one run, or the setting."""
+        return max_per_teacher or self.settings.pairing.max_children_per_teacher
+
+    def teacher_loads(self, school_code: str | None = None) -> list[TeacherLoad]:
+        """Each teacher of the school with their children now and the cap (the dashboard's
+        pairing dialog shows them)."""
+        with self.reading("pair") as (session, viewer):
+            school = school_for(session, viewer, school_code)
+            return teacher_loads(session, school, self.pairing_cap())
 
     def set_pairing(
         self,
@@ -65,11 +109,13 @@ class PairingActions(ServiceBase):
         *,
         buddy_no: str | None = None,
         school_code: str | None = None,
+        over_cap: bool = False,
         now: datetime | None = None,
         source: str | None = None,
     ) -> PairingChange:
         """Change one child's pairing: the half not named is kept; the old pairing is ended
-        and kept in the history, and the child's open pairing-teacher tasks follow."""
+        and kept in the history, and the child's open pairing-teacher tasks follow. A new
+        teacher at the cap is refused unless ``over_cap``."""
         with self.acting("pair") as (session, viewer):
             return set_pairing(
                 session,
@@ -82,6 +128,8 @@ class PairingActions(ServiceBase):
                 source=source or f"guanai pair {student_no}",
                 registry=self.registry,
                 daily_cap=self.settings.max_tasks_per_teacher_per_day,
+                cap=self.pairing_cap(),
+                over_cap=over_cap,
             )
 
     def pairings(

@@ -225,6 +225,18 @@ def test_out_of_range_numbers_are_rejected(tmp_path: Path, line: str) -> None:
     assert line.split()[0] in messages(error)
 
 
+def test_the_pairing_cap_is_read_and_must_be_at_least_one(tmp_path: Path) -> None:
+    assert load_settings(tmp_path / "none.toml").pairing.max_children_per_teacher == 15
+    raised = write(tmp_path, "[pairing]\nmax_children_per_teacher = 25\n")
+    assert load_settings(raised).pairing.max_children_per_teacher == 25
+    for line, wrong in (("0", "至少为 1"), ('"25"', "应为整数")):
+        path = write(tmp_path, f"[pairing]\nmax_children_per_teacher = {line}\n")
+        with pytest.raises(ConfigError) as error:
+            load_settings(path)
+        assert str(path) in messages(error) and wrong in messages(error)
+        assert "pairing.max_children_per_teacher" in messages(error)
+
+
 def test_acting_user_prefers_the_setting() -> None:
     assert acting_user(Settings(actor="王老师")) == "王老师"
     assert acting_user(Settings()) != ""

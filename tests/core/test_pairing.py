@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import TermCalendar, load_calendar
+from guanai.core.config import PairingSettings
 from guanai.core.demo import create_demo_school
 from guanai.core.engine import complete, plan_term
 from guanai.core.errors import GuanaiError, NotFoundError
@@ -25,7 +26,14 @@ from guanai.core.models import (
     TaskState,
     Teacher,
 )
-from guanai.core.pairing import AUTO_SOURCE, PairingError, auto_pair, set_pairing
+from guanai.core.pairing import (
+    AUTO_SOURCE,
+    PairingError,
+    auto_pair,
+    propose_pairs,
+    set_pairing,
+    teacher_loads,
+)
 from guanai.core.pairing_balance import MAX_HELPED, Closeness, Pupil, choose_buddies, share_out
 from guanai.core.planner import PlanSummary
 from guanai.core.pm import build_plugin_manager
@@ -36,6 +44,7 @@ NOW = datetime(2026, 9, 1, 1, 0, tzinfo=UTC)
 LATE = datetime(2026, 9, 15, 20, 0, tzinfo=UTC)
 PAIRING_STEPS = {"pairing_teacher_talk", "visit", "first_talk"}
 SPREAD_STEPS = {"head_teacher_talk", "pairing_teacher_talk", "call", "visit", "first_talk"}
+CAP = PairingSettings().max_children_per_teacher
 OPEN = {s.value for s in (TaskState.PENDING, TaskState.DUE, TaskState.OVERDUE, TaskState.ESCALATED)}
 
 
@@ -50,6 +59,8 @@ def autumn() -> TermCalendar:
 
 
 def pair_all(session: Session, school_id: int, registry: ActivityRegistry, **options):  # type: ignore[no-untyped-def]
+    """``auto_pair`` as ``guanai pair --auto`` runs it: the default cap unless one is given."""
+    options.setdefault("cap", CAP)
     return auto_pair(session, school_id, actor="关爱办", now=NOW, registry=registry, **options)
 
 
@@ -205,7 +216,7 @@ def test_existing_pairings_stay_and_count_toward_loads(session, registry):
         ],
     )
     before = session.execute(select(Pairing.id, Pairing.child_id, Pairing.teacher_id)).all()
-    report = pair_all(session, school, registry)
+    report = pair_all(session, school, registry, cap=8, over_cap=True)
     assert report.paired == 110
     for pairing_id, child, teacher in before:
         kept = session.get(Pairing, pairing_id)
@@ -213,12 +224,12 @@ def test_existing_pairings_stay_and_count_toward_loads(session, registry):
         assert kept.buddy_child_id is None, "a paired child's pairing is never touched"
     load = {entry.code: entry for entry in report.loads}
     assert (load["T015"].before, load["T015"].after) == (10, 10), "already above the level"
-    assert [entry.code for entry in report.over_limit] == ["T015"], "more than eight is reported"
+    assert [entry.code for entry in report.over_cap] == ["T015"], "over the cap is reported"
 
 
-def test_a_maximum_sends_the_rest_to_the_coordinator_then_reports_them(session, registry):
+def test_the_cap_sends_the_rest_to_the_coordinator_then_reports_them(session, registry):
     school = create_demo_school(session, children=300, pairings=False)  # 62 teachers besides
-    report = pair_all(session, school, registry, max_per_teacher=4)
+    report = pair_all(session, school, registry, cap=4)
     eligible = [load.after for load in report.loads if not load.is_coordinator]
     assert set(eligible) == {4} and len(eligible) == 62
     assert report.to_coordinator == 4
@@ -282,6 +293,91 @@ def test_auto_pairing_is_kept_in_the_history(session, registry):
     }
     codes = set(teachers(session, school))
     assert {c.new_value for c in changes if c.field == "pairing.teacher"} <= codes
+
+
+# --- the preview and the cap ------------------------------------------------------------------
+
+
+def test_the_preview_writes_nothing_and_is_what_the_write_then_does(session, registry):
+    school = create_demo_school(session, children=60, pairings=False)
+    preview = propose_pairs(session, school, cap=CAP)
+    assert not preview.written and current(session, school) == {}
+    assert session.scalar(select(func.count()).select_from(RecordChange)) == 0
+    assert preview.paired == 60 == sum(load.added for load in preview.loads)
+    assert all(load.before == 0 and load.cap == CAP for load in preview.loads)
+    report = pair_all(session, school, registry, preview=preview)
+    assert report.written and report.placements == preview.placements
+    assert current(session, school) == {c: (t, b) for c, t, b in preview.placements}
+    assert [(load.code, load.after) for load in report.loads] == [
+        (load.code, load.after) for load in preview.loads
+    ]
+
+
+def test_a_preview_the_school_has_outgrown_is_refused_and_nothing_is_written(session, registry):
+    school = create_demo_school(session, children=30, pairings=False)
+    preview = propose_pairs(session, school, cap=CAP)
+    moved = session.scalar(select(Child.id).where(Child.school_id == school).limit(1))
+    session.execute(update(Child).where(Child.id == moved).values(enrolment_status="transferred"))
+    with pytest.raises(PairingError) as refused:
+        pair_all(session, school, registry, preview=preview)
+    assert "nothing was written" in refused.value.label.en
+    assert current(session, school) == {}
+
+
+def test_no_teacher_goes_past_the_cap_and_the_children_left_are_counted(session, registry):
+    school = create_demo_school(session, children=120, pairings=False)  # 32 teachers besides
+    report = pair_all(session, school, registry, cap=2)
+    assert max(load.after for load in report.loads) == 2 and not report.over_cap
+    assert report.paired == 33 * 2, "the coordinator too takes two, last"
+    assert len(report.unpaired) == 120 - 66 and len(current(session, school)) == 66
+    assert report.to_coordinator == 2
+
+
+def test_over_the_cap_everyone_is_paired_and_the_teachers_over_it_are_named(session, registry):
+    school = create_demo_school(session, children=120, pairings=False)
+    report = pair_all(session, school, registry, cap=2, over_cap=True)
+    assert report.paired == 120 and not report.unpaired and report.to_coordinator == 0
+    eligible = [load for load in report.loads if not load.is_coordinator]
+    assert {load.after for load in eligible} <= {3, 4}, "still balanced"
+    assert report.over_cap == eligible and report.over_cap_allowed
+
+
+def test_the_preview_counts_the_schools_planned_terms(session, registry, autumn):
+    school = create_demo_school(session, children=12, pairings=False)
+    assert propose_pairs(session, school, cap=CAP).planned_terms == 0
+    plan(session, autumn, registry)
+    assert propose_pairs(session, school, cap=CAP).planned_terms == 1
+
+
+def test_a_manual_change_to_a_teacher_at_the_cap_is_refused_unless_over_cap(session, registry):
+    school = create_demo_school(session, children=30)
+    loads = {load.code: load for load in teacher_loads(session, school, cap=CAP)}
+    assert sum(load.before for load in loads.values()) == 30
+    busiest = max(loads.values(), key=lambda load: (load.before, load.code))
+    others = session.execute(
+        select(Child.student_no)
+        .join(Pairing, Pairing.child_id == Child.id)
+        .where(Pairing.teacher_id != busiest.teacher_id, Pairing.ended_on.is_(None))
+        .order_by(Child.id)
+    ).scalars()
+    number = next(iter(others))
+    with pytest.raises(PairingError) as refused:
+        change(session, school, number, registry, teacher_code=busiest.code, cap=busiest.before)
+    label = refused.value.label
+    assert busiest.code in label.zh and f"上限 {busiest.before}" in label.zh
+    assert "--over-cap" in label.en and "max_children_per_teacher" in label.en
+    kept = change(
+        session,
+        school,
+        number,
+        registry,
+        teacher_code=busiest.code,
+        cap=busiest.before,
+        over_cap=True,
+    )
+    assert kept.changed
+    after = {load.code: load.before for load in teacher_loads(session, school, cap=CAP)}
+    assert after[busiest.code] == busiest.before + 1
 
 
 # --- manual changes ---------------------------------------------------------------------------

@@ -71,6 +71,15 @@ def test_auto_pairing_runs_for_the_coordinators_school(world: World):
     assert report.school_id == world.school_id("DEMO")
 
 
+def test_the_cap_is_the_setting_unless_one_run_gives_its_own(world: World):
+    service = world.as_("coordinator")
+    setting = service.settings.pairing.max_children_per_teacher
+    assert service.preview_pairing().cap == setting
+    assert service.preview_pairing(max_per_teacher=3).cap == 3
+    loads = service.teacher_loads()
+    assert loads and {load.cap for load in loads} == {setting}
+
+
 @pytest.mark.parametrize(
     "identity", ["teacher", "head_teacher", "bureau", "other_coordinator", "nobody"]
 )
@@ -83,4 +92,8 @@ def test_only_the_schools_coordinator_pairs_and_a_refusal_writes_nothing(
         service.set_pairing(world.stranger_no, world.teacher_code, school_code="DEMO")
     with pytest.raises(AccessError):
         service.pair_automatically(school_code="DEMO")
+    with pytest.raises(AccessError):
+        service.preview_pairing(school_code="DEMO")
+    with pytest.raises(AccessError):
+        service.teacher_loads(school_code="DEMO")
     assert snapshot(world.engine)[1] == before
