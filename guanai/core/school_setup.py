@@ -189,8 +189,8 @@ def put_class(
         if key is None:
             raise SetupError(
                 Label(
-                    f"无法从班级名称 {name} 看出年级：请填写年级（--grade）",
-                    f"the class name {name} does not say its grade: give the grade (--grade)",
+                    f"无法从班级名称 {name} 看出年级：请填写年级",
+                    f"the class name {name} does not say its grade: give its grade",
                 )
             )
         grade = key[0]

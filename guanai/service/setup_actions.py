@@ -76,11 +76,12 @@ class SetupActions(ServiceBase):
         self,
         name: str,
         *,
-        grade: int | None = None,
+        grade: int | str | None = None,
         head_code: str | None = None,
         school_code: str | None = None,
     ) -> Written:
-        """A new class; its grade by default the one its name says (三年级2班: 3)."""
+        """A new class; its grade (a number, or the text typed for one) by default the one its
+        name says (三年级2班: 3)."""
         name = typed(CLASS_COLUMNS, "class.name", name)
         if grade is not None:
             grade = typed(CLASS_COLUMNS, "class.grade", grade)

@@ -73,7 +73,7 @@ def test_a_school_is_set_up_with_its_teachers_and_classes(run):
         (("class", "add", "二年级1班", "--head", "T404"), "错误：本校没有工号为 T404 的教师"),
         (
             ("class", "add", "兴趣班"),
-            "错误：无法从班级名称 兴趣班 看出年级：请填写年级（--grade）",
+            "错误：无法从班级名称 兴趣班 看出年级：请填写年级",
         ),
         (("teacher", "set", "T404", "--name", "无"), "错误：本校没有工号为 T404 的教师"),
         (

@@ -14,6 +14,7 @@ from guanai.core.class_names import GRADES
 from guanai.core.i18n import Label
 from guanai.core.roster.checks import CellError
 from guanai.core.roster.columns import Column, Kind
+from guanai.core.roster.sheet_spec import SheetSpec
 from guanai.core.roster.validation import parse_cell
 
 SCHOOL_SHEET = "学校"
@@ -21,16 +22,16 @@ CLASS_SHEET = "班级"
 TEACHER_SHEET = "教师"
 
 SCHOOL_COLUMNS: tuple[Column, ...] = (
-    Column("school.code", Label("学校代码", "School code"), required=True, max_length=40, example="HNXX01"),
+    Column("school.code", Label("学校代码", "School code"), Kind.CODE, required=True, max_length=40, example="HNXX01"),
     Column("school.name", Label("学校名称", "School name"), required=True, max_length=200, example="某某县某某镇中心小学"),
 )  # fmt: skip
 CLASS_COLUMNS: tuple[Column, ...] = (
     Column("class.name", Label("班级名称", "Class name"), required=True, max_length=60, example="三年级1班"),
     Column("class.grade", Label("年级", "Grade"), Kind.INTEGER, example="3"),
-    Column("class.head_teacher", Label("班主任工号", "Head teacher's code"), max_length=40, example="T001"),
+    Column("class.head_teacher", Label("班主任工号", "Head teacher's code"), Kind.CODE, max_length=40, example="T001"),
 )  # fmt: skip
 TEACHER_COLUMNS: tuple[Column, ...] = (
-    Column("teacher.code", Label("工号", "Teacher code"), required=True, max_length=40, example="T001"),
+    Column("teacher.code", Label("工号", "Teacher code"), Kind.CODE, required=True, max_length=40, example="T001"),
     Column("teacher.name", Label("姓名", "Name"), required=True, example="王芳"),
     Column("teacher.phone", Label("电话", "Phone"), Kind.PHONE, example="13700137000"),
     Column("teacher.email", Label("电子邮箱", "E-mail"), max_length=200, example="wangfang@example.edu.cn"),
@@ -43,8 +44,24 @@ SHEETS: dict[str, tuple[Column, ...]] = {
     CLASS_SHEET: CLASS_COLUMNS,
     TEACHER_SHEET: TEACHER_COLUMNS,
 }
-"""Each set-up sheet by name, in the order an import writes them (a class names its head
-teacher, so teachers come before classes)."""
+"""Each set-up sheet by name, in the template's order."""
+
+SPECS: dict[str, SheetSpec] = {
+    SCHOOL_SHEET: SheetSpec(
+        Label("学校表", "school sheet"), SCHOOL_COLUMNS, "school.code", (SCHOOL_SHEET, "school")
+    ),
+    TEACHER_SHEET: SheetSpec(
+        Label("教师表", "teacher sheet"),
+        TEACHER_COLUMNS,
+        "teacher.code",
+        (TEACHER_SHEET, "teachers"),
+    ),
+    CLASS_SHEET: SheetSpec(
+        Label("班级表", "class sheet"), CLASS_COLUMNS, "class.name", (CLASS_SHEET, "classes")
+    ),
+}
+"""How each set-up sheet is read, in the order an import writes them: the school, then its
+teachers, then its classes (a class names its head teacher)."""
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SUBJECT_SEPARATORS = re.compile(r"[、,，;；/\s]+")
@@ -83,7 +100,7 @@ def cell_value(column: Column, raw: Any) -> Any:
     columns' own (a grade in range, an e-mail address, subjects as a list)."""
     value = parse_cell(column, raw)
     if value is None:
-        return [] if column.key == "teacher.subjects" else None
+        return {"teacher.subjects": [], "teacher.is_coordinator": False}.get(column.key)
     if column.key == "class.grade" and value not in GRADES:
         raise CellError(
             Label(
@@ -95,6 +112,6 @@ def cell_value(column: Column, raw: Any) -> Any:
         raise CellError(Label("电子邮箱格式不正确", "not an e-mail address"))
     if column.key == "teacher.subjects":
         return list(dict.fromkeys(part for part in _SUBJECT_SEPARATORS.split(value) if part))
-    if column.kind is Kind.TEXT and not value:
+    if isinstance(value, str) and not value:
         return None
     return value

@@ -1,5 +1,6 @@
 """Teachers: load and talk compliance; charts of talks by month and records by class; issuing
-and revoking a teacher's calendar feed (shown with a QR code).
+and revoking a teacher's calendar feed (shown with a QR code); setting the school up (``s``:
+rename it, add a class or a teacher).
 
 A feed's link is built on the server address the teachers' phones reach: the ``[feeds]
 base_url`` setting (``service.feed_base_url``). Without one, the panel asks for it before it
@@ -19,6 +20,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 from guanai import Label
 from guanai.plugins.dashboard.charts import BarChart
 from guanai.plugins.dashboard.feed_dialog import BaseUrlScreen, FeedScreen
+from guanai.plugins.dashboard.school_setup import SchoolSetupScreen
 from guanai.plugins.dashboard.widgets import (
     NO_SCHOOL,
     ConfirmScreen,
@@ -51,6 +53,7 @@ class TeachersPanel(DataPanel[TeachersView]):
         Binding("g", "switch_view", described(Label("表格/图表", "Table/charts"))),
         Binding("i", "issue_feed", described(Label("发订阅", "Issue feed"))),
         Binding("x", "revoke_feed", described(Label("撤销订阅", "Revoke feed"))),
+        Binding("s", "school_setup", described(Label("本校设置", "School setup"))),
     ]
 
     def compose(self) -> ComposeResult:
@@ -172,6 +175,14 @@ class TeachersPanel(DataPanel[TeachersView]):
             )
 
         self.act(issue, show)
+
+    def action_school_setup(self) -> None:
+        """Rename the school, add a class or a teacher (:mod:`.school_setup`)."""
+        scope = self._data.scope
+        if scope is None:
+            return
+        screen = SchoolSetupScreen(self.service, scope.school_code, scope.school_name)
+        self.app.push_screen(screen, lambda changed: self.reload() if changed else None)
 
     def action_revoke_feed(self) -> None:
         teacher = self._selected()
