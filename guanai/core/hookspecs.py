@@ -127,8 +127,10 @@ def term_planned(summary: PlanSummary) -> None:
         summary: what the plan did, summed over the schools planned: ``term_key``,
             ``schools``, ``activities_created``, ``activities_cancelled``, task counts
             (``created``, ``updated``, ``reopened``, ``cancelled``, ``unchanged``,
-            ``kept_done``), ``unpaired_children``, ``over_capacity``, ``warnings`` (a list of
-            ``Label``) and ``changed`` (the sum of the changes).
+            ``kept_done``), ``unpaired_children``, ``over_capacity``, ``left_out`` and
+            ``left_out_by_type`` (duties closed before the school's or child's first day, not
+            planned), ``same_week``, ``warnings`` (a list of ``Label``) and ``changed`` (the
+            sum of the changes).
 
     Returns: nothing; a return value is ignored (not firstresult: every plugin is told).
     Contained: if the implementation raises, the exception is reported with the plugin's name;
