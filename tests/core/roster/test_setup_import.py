@@ -9,16 +9,19 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from setup_samples import CLASSES, SCHOOL, TEACHERS, setup_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from guanai.core.access import AccessError, Viewer
 from guanai.core.models import AuditEvent
+from guanai.core.roster.columns import Kind
 from guanai.core.roster.file_errors import RosterFileError
 from guanai.core.roster.importer import RosterRejected
+from guanai.core.roster.setup_columns import SHEETS
 from guanai.core.roster.setup_import import set_up_from_workbook
-from guanai.core.roster.template import write_template
+from guanai.core.roster.template import describe_format, write_template
 from guanai.core.school_overview import school_overview
 from guanai.core.schools import SCHOOL_TIMEZONE
 
@@ -151,3 +154,23 @@ def test_a_coordinator_bound_to_a_school_cannot_set_up_another(session: Session,
     bound = Viewer("外校关爱办", "coordinator", school_id=9999)
     with pytest.raises(AccessError, match="只能管理本校"):
         set_up(session, setup_workbook(tmp_path / "again.xlsx"), bound)
+
+
+DOCS = Path(__file__).parents[3] / "docs" / "school_setup.md"
+
+
+def test_the_template_has_the_set_up_sheets_and_the_docs_describe_them(tmp_path: Path):
+    workbook = load_workbook(write_template(tmp_path / "t.xlsx"))
+    text = DOCS.read_text(encoding="utf-8")
+    for name, columns in SHEETS.items():
+        sheet = workbook[name]
+        assert [cell.value for cell in sheet[1]] == [c.header.zh for c in columns]
+        for index, column in enumerate(columns, start=1):
+            if column.kind is Kind.CODE or column.kind is Kind.PHONE:
+                letter = sheet.cell(1, index).column_letter
+                assert sheet.column_dimensions[letter].number_format == "@", column.key
+            described = describe_format(column)
+            line = next(r for r in text.splitlines() if r.startswith(f"| {column.header.zh} |"))
+            assert column.header.en in line and described.zh in line and described.en in line
+    guide = {row[0] for row in workbook["说明"].iter_rows(values_only=True) if row}
+    assert {c.header.zh for columns in SHEETS.values() for c in columns} <= guide
