@@ -224,3 +224,17 @@ def test_a_replan_cancels_pending_work_now_left_out_and_keeps_done_work(engine, 
         ).one()
     assert left >= date(2026, 10, 15)
     assert summary.kept_done >= 1 and summary.cancelled >= 1
+
+
+def test_a_school_planned_before_its_first_day_was_recorded_loses_nothing(engine, autumn, registry):
+    """A database from before migration 0007: the school was planned, ``planned_from`` is
+    empty. Its first plan since counts from its earliest planned term, so no open task of
+    its is cancelled."""
+    school = new_school(engine)
+    plan(engine, autumn, registry, BEFORE_TERM)
+    with transaction(engine) as session:
+        session.get_one(School, school).planned_from = None
+    summary = plan(engine, autumn, registry, DECEMBER)
+    with Session(engine) as session:
+        assert session.get_one(School, school).planned_from == autumn.starts_on
+    assert (summary.left_out, summary.cancelled, summary.changed) == (0, 0, 0)
