@@ -265,6 +265,13 @@ CASES: dict[str, Case] = {
         "teacher",
         runs_for_allowed=False,  # recording is shown below, one identity at a time
     ),
+    "task show": case(
+        lambda w: ["task", "show", str(w.teacher_task)],
+        "coordinator",
+        "teacher",
+        "bureau",
+        writes=False,
+    ),
     "repair": case(["repair", "--school", "DEMO", "--yes", "--now", NOW], "coordinator"),
     "outbox": case(["outbox"], "coordinator", "other_coordinator", writes=False),
     "outbox retry": case(["outbox", "retry", "--all"], "coordinator", "other_coordinator"),

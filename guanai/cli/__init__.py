@@ -107,6 +107,7 @@ def _attach_builtin_commands() -> None:
         roster_commands,
         school_commands,
         setup_commands,
+        task_commands,
         views,
     )
 
@@ -119,6 +120,7 @@ def _attach_builtin_commands() -> None:
         export_commands,
         accounts_commands,
         engine_commands,
+        task_commands,
         repair_commands,
         reminder_commands,
         views,

@@ -20,10 +20,13 @@ from guanai.cli.context import (
     say,
     stderr,
 )
+from guanai.cli.records_commands import field_values
+from guanai.cli.task_commands import step_title
 from guanai.cli.times import zoned_time
 from guanai.core.calendar import TermCalendar
 from guanai.core.i18n import Label
 from guanai.core.planner import PlanSummary
+from guanai.core.record_days import DayOffError
 from guanai.core.simulation import SimulatedDay
 from guanai.service import Guanai
 
@@ -220,16 +223,11 @@ MAX_RECORD_FILE = 1_048_576
 
 
 def _parse_fields(fields: tuple[str, ...], json_file: Path | None) -> dict[str, object]:
+    """The record as given: the ``--json`` file's fields, then each ``字段=值``."""
     data: dict[str, object] = {}
     if json_file is not None:
         data.update(_record_file(json_file))
-    for item in fields:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise UserError(
-                say(f"-f 应为 字段=值，而不是 {item!r}", f"-f must be field=value, not {item!r}")
-            )
-        data[name.strip()] = value
+    data.update(field_values(fields))
     return data
 
 
@@ -270,6 +268,7 @@ def _record_file(json_file: Path) -> dict[str, object]:
 
 @click.command()
 @click.argument("task_id", type=ROW_ID)
+@click.argument("assigned", nargs=-1, metavar="字段=值…")
 @click.option(
     "-f", "--field", "fields", multiple=True, metavar="NAME=VALUE", help="记录字段 / a record field"
 )
@@ -279,22 +278,44 @@ def _record_file(json_file: Path) -> dict[str, object]:
     type=click.Path(path_type=Path, dir_okay=False),
     help="记录（JSON 文件）/ record as a JSON file",
 )
+@click.option(
+    "--day-off-ok",
+    is_flag=True,
+    help="确认日期在周末或节假日 / confirm a date on a weekend or holiday",
+)
 @NOW_OPTION
 @pass_service
 def complete(
     service: Guanai,
     task_id: int,
+    assigned: tuple[str, ...],
     fields: tuple[str, ...],
     json_file: Path | None,
+    day_off_ok: bool,
     now: datetime | None,
 ) -> None:
-    """记录一个步骤的完成情况 / Record a task's step as done, with its record."""
-    done = service.complete(task_id, _parse_fields(fields, json_file), now)
+    """记录一个步骤的完成情况 / Record a task's step as done, with its record.
+
+    Each field is named by its key or its label, in Chinese or English, e.g.
+    guanai complete 812 谈心日期=2026/12/1 地点=教室 主题=学习 记录=…; dates as the roster
+    takes them (2026-12-01, 2026/12/1, 2026年12月1日). `guanai task show TASK` lists the fields.
+    """
+    record = _parse_fields(fields + assigned, json_file)
+    try:
+        done = service.complete(task_id, record, now, day_off_ok=day_off_ok)
+    except DayOffError as error:
+        raise UserError(
+            say(
+                f"{error.label.zh}（加 --day-off-ok 确认）",
+                f"{error.label.en} (add --day-off-ok to confirm)",
+            )
+        ) from None
+    title = step_title(service, done.activity_type, done.step)
     console.print(
         say(
-            f"任务 {done.task_id} 已完成（{done.activity_type}/{done.step}）。",
-            f"task {done.task_id} done ({done.activity_type}/{done.step}).",
-        )
+            f"任务 {done.task_id} 已完成（{title.zh}）。", f"task {done.task_id} done ({title.en})."
+        ),
+        markup=False,
     )
 
 

@@ -68,7 +68,7 @@ def set_fields(
     An empty value (备注=) clears the field.
     """
     summary = service.edit_child(
-        student_no, _assignments(assignments), school_code=school_code, now=now
+        student_no, field_values(assignments), school_code=school_code, now=now
     )
     if summary.changes:
         console.print(
@@ -83,7 +83,7 @@ def set_fields(
         )
 
 
-def _assignments(items: tuple[str, ...]) -> dict[str, str]:
+def field_values(items: tuple[str, ...]) -> dict[str, str]:
     """``字段=值`` pairs (a full-width ＝ works too). A malformed one is not echoed back: it may
     be a private value typed without its field."""
     values: dict[str, str] = {}

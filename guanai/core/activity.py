@@ -16,7 +16,8 @@ from typing import Any, ClassVar
 
 from guanai.core.errors import PluginError, RecordError
 from guanai.core.i18n import Label
-from guanai.core.text import UnsafeText, clean_text
+from guanai.core.roster.checks import CellError, calendar_date
+from guanai.core.text import UnsafeText, clean_text, half_width
 
 
 class Coverage(StrEnum):
@@ -74,24 +75,87 @@ MAX_LENGTH = {FieldKind.TEXT: 200, FieldKind.LONG_TEXT: 10_000}
 INTEGER_RANGE = (0, 1_000_000)
 """The whole numbers an integer field accepts: counts (participants, guardians attending)."""
 RECORD_DATE_MARGIN = timedelta(days=30)
+"""How long after the term's last day a record's date may be (a letter's receipt)."""
 _SHOWN_UNKNOWN = 10  # unknown field names named in an error; the rest are counted
+MISSING = Label("为必填项，尚未填写", "is required and missing")
+DATE_FORMS = "2026-12-01、2026/12/1、2026年12月1日、20261201"
 
 
 @dataclass(frozen=True)
 class RecordDates:
-    """The days a record's dates may name: the term's reach, and never after today.
+    """The days a record's dates may name: from the day the task's window opens to today.
 
-    From :data:`RECORD_DATE_MARGIN` before the term's first day (a home visit in the week
-    before it) to the margin after its last (a letter's receipt in the holiday after it),
-    but not after today: a talk recorded as held tomorrow has not been held.
+    Nothing is recorded as done before its task could be done, nor as held tomorrow; and
+    never more than :data:`RECORD_DATE_MARGIN` after the term's last day (``closes``).
     """
 
-    earliest: date
-    latest: date
+    opens: date
+    today: date
+    closes: date
 
     @classmethod
-    def of_term(cls, starts_on: date, ends_on: date, today: date) -> RecordDates:
-        return cls(starts_on - RECORD_DATE_MARGIN, min(ends_on + RECORD_DATE_MARGIN, today))
+    def of_task(cls, opens: date, term_ends_on: date, today: date) -> RecordDates:
+        return cls(opens, today, term_ends_on + RECORD_DATE_MARGIN)
+
+    def problem(self, day: date) -> Label | None:
+        """Why ``day`` may not be recorded, or None."""
+        if day < self.opens:
+            return Label(
+                f"填的 {day} 早于任务开始的日子（{self.opens} 起可记录）",
+                f"{day} is before the task's window opens on {self.opens}",
+            )
+        if day > self.today:
+            return Label(
+                f"填的 {day} 晚于今天（{self.today}）：还没发生的事不能记录",
+                f"{day} is after today ({self.today}): what has not happened is not recorded",
+            )
+        if day > self.closes:
+            days = RECORD_DATE_MARGIN.days
+            return Label(
+                f"填的 {day} 晚于学期结束后 {days} 天（{self.closes}）",
+                f"{day} is more than {days} days after the term ({self.closes})",
+            )
+        return None
+
+
+class FieldError(RecordError):
+    """One field's value is refused: ``field`` is its name, ``reason`` says why without
+    naming it (a form shows the reason beside the field); the message names both."""
+
+    def __init__(self, field: Field, reason: Label) -> None:
+        named = field.named
+        super().__init__(Label(f"{named.zh}{reason.zh}", f"{named.en} {reason.en}"))
+        self.field = field.name
+        self.reason = reason
+
+
+class RecordProblems(RecordError):
+    """Everything wrong with a record, found at once: one line naming each problem.
+
+    ``problems`` holds a :class:`FieldError` per refused field and a plain
+    :class:`RecordError` for names that are no field of the step.
+    """
+
+    def __init__(self, problems: list[RecordError], prefix: Label | None = None) -> None:
+        zh = "；".join(p.label.zh for p in problems)
+        en = "; ".join(p.label.en for p in problems)
+        if prefix is not None:
+            zh, en = f"{prefix.zh}{zh}", f"{prefix.en}{en}"
+        super().__init__(Label(zh, en))
+        self.problems = tuple(problems)
+
+    def reasons(self) -> dict[str, Label]:
+        """Each refused field's reason, by field name."""
+        return {p.field: p.reason for p in self.problems if isinstance(p, FieldError)}
+
+    def within(self, prefix: Label) -> RecordProblems:
+        """The same problems, the message led by ``prefix`` (e.g. 「任务 12：」)."""
+        return RecordProblems(list(self.problems), prefix)
+
+
+def _spelling(name: str) -> str:
+    """A field name as typed, compared: full-width as ASCII, no spaces, case folded."""
+    return "".join(half_width(name).split()).rstrip(":：").casefold()
 
 
 @dataclass(frozen=True)
@@ -112,27 +176,30 @@ class Field:
     private: bool = False
     max_length: int | None = None
 
-    def parse(self, raw: Any, dates: RecordDates | None = None) -> Any:
-        """Return the stored form of ``raw`` or raise :class:`RecordError` naming this field.
+    @property
+    def named(self) -> Label:
+        """How messages name the field: its label, then its key (「谈心日期」(date))."""
+        return Label(f"「{self.label.zh}」({self.name})", f"'{self.label.en}' ({self.name})")
 
-        ``dates``, when given, bounds a date field (the engine passes the task's term).
+    def parse(self, raw: Any, dates: RecordDates | None = None) -> Any:
+        """Return the stored form of ``raw`` or raise :class:`FieldError` naming this field.
+
+        A date is read in the forms a roster accepts
+        (:func:`guanai.core.roster.checks.calendar_date`); ``dates``, when given, bounds it
+        (the engine passes the task's :class:`RecordDates`).
         """
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if self.required:
-                raise RecordError(
-                    Label("缺少必填项「{f}」", "required field '{f}' is missing").format(
-                        f=self.name
-                    )
-                )
+                raise FieldError(self, MISSING)
             return None
         if isinstance(raw, dict | list | tuple | set):  # a JSON object or array: no kind's value
-            raise RecordError(self._invalid())
+            raise FieldError(self, self._expected())
         try:
             return self._parse(raw, dates)
         except UnsafeText as error:
-            raise RecordError(self._named(error.reason)) from None
+            raise FieldError(self, error.reason) from None
         except (ValueError, TypeError):
-            raise RecordError(self._invalid()) from None
+            raise FieldError(self, self._expected()) from None
 
     def _parse(self, raw: Any, dates: RecordDates | None) -> Any:
         text = raw.strip() if isinstance(raw, str) else raw
@@ -143,10 +210,8 @@ class Field:
                 text = clean_text(text, multiline=self.kind is FieldKind.LONG_TEXT)
                 limit = self.max_length or MAX_LENGTH[self.kind]
                 if len(text) > limit:
-                    raise RecordError(
-                        self._named(
-                            Label(f"超过 {limit} 个字", f"is longer than {limit} characters")
-                        )
+                    raise FieldError(
+                        self, Label(f"超过 {limit} 个字", f"is longer than {limit} characters")
                     )
                 return text
             case FieldKind.DATE:
@@ -154,9 +219,13 @@ class Field:
                     text = text.date()
                 if not isinstance(text, date | str):
                     raise TypeError
-                value = text if isinstance(text, date) else date.fromisoformat(text)
-                if dates is not None and not dates.earliest <= value <= dates.latest:
-                    raise RecordError(self._out_of(dates))
+                try:
+                    value = calendar_date(text)
+                except CellError:
+                    raise ValueError from None
+                problem = dates.problem(value) if dates is not None else None
+                if problem is not None:
+                    raise FieldError(self, problem)
                 return value.isoformat()
             case FieldKind.INTEGER:
                 if isinstance(text, bool) or (isinstance(text, float) and not text.is_integer()):
@@ -164,10 +233,8 @@ class Field:
                 number = int(text)
                 low, high = INTEGER_RANGE
                 if not low <= number <= high:
-                    raise RecordError(
-                        self._named(
-                            Label(f"应在 {low} 至 {high} 之间", f"must be from {low} to {high}")
-                        )
+                    raise FieldError(
+                        self, Label(f"应在 {low} 至 {high} 之间", f"must be from {low} to {high}")
                     )
                 return number
             case FieldKind.BOOLEAN:
@@ -182,32 +249,16 @@ class Field:
                     raise ValueError
                 return str(text)
 
-    def _named(self, reason: Label) -> Label:
-        return Label(f"字段「{self.name}」{reason.zh}", f"field '{self.name}' {reason.en}")
-
-    def _out_of(self, dates: RecordDates) -> Label:
-        days = RECORD_DATE_MARGIN.days
-        return self._named(
-            Label(
-                f"应在 {dates.earliest} 至 {dates.latest} 之间"
-                f"（学期前后 {days} 天内，且不晚于今天）",
-                f"must be from {dates.earliest} to {dates.latest} "
-                f"(within {days} days of the term, and not after today)",
-            )
-        )
-
-    def _invalid(self) -> Label:
+    def _expected(self) -> Label:
         expected = {
-            FieldKind.DATE: Label("日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)"),
+            FieldKind.DATE: Label(f"日期（如 {DATE_FORMS}）", f"a date (e.g. {DATE_FORMS})"),
             FieldKind.INTEGER: Label("整数", "a whole number"),
             FieldKind.BOOLEAN: Label("是/否", "yes/no"),
             FieldKind.CHOICE: Label(
                 "以下之一：" + "、".join(self.choices), "one of: " + ", ".join(self.choices)
             ),
         }.get(self.kind, Label("文本", "text"))
-        return Label(
-            f"字段「{self.name}」应为{expected.zh}", f"field '{self.name}' must be {expected.en}"
-        )
+        return Label(f"应为{expected.zh}", f"must be {expected.en}")
 
 
 @dataclass(frozen=True)
@@ -231,27 +282,62 @@ class Step:
     record: tuple[Field, ...] = ()
     spread: bool = False
 
+    def field_named(self, written: str) -> Field | None:
+        """The record field ``written`` names: its key or its label in either language
+        (full-width letters, spaces, case and a trailing colon aside), else the one field
+        whose Chinese label holds it (日期 for 谈心日期); None if none or several do."""
+        wanted = _spelling(written)
+        for field_ in self.record:
+            if wanted in {_spelling(n) for n in (field_.name, field_.label.zh, field_.label.en)}:
+                return field_
+        holding = [f for f in self.record if len(wanted) > 1 and wanted in _spelling(f.label.zh)]
+        return holding[0] if len(holding) == 1 else None
+
     def validate_record(
         self, data: dict[str, Any], dates: RecordDates | None = None
     ) -> dict[str, Any]:
-        """Return the record with every field parsed; raise :class:`RecordError` if not valid.
+        """Return the record with every field parsed; raise :class:`RecordProblems` naming
+        every problem at once if not valid.
 
-        ``dates`` bounds its date fields (see :class:`RecordDates`).
+        ``data``'s keys name the fields by key or by label (:meth:`field_named`); ``dates``
+        bounds its date fields (see :class:`RecordDates`).
         """
-        known = {f.name for f in self.record}
-        unknown = sorted(set(data) - known)
+        values: dict[str, Any] = {}
+        problems: list[RecordError] = []
+        unknown: list[str] = []
+        for written, raw in data.items():
+            found = self.field_named(str(written))
+            if found is None:
+                unknown.append(str(written))
+            elif found.name in values:
+                problems.append(FieldError(found, Label("填了不止一次", "is given more than once")))
+            else:
+                values[found.name] = raw
         if unknown:
-            shown = ", ".join(
-                name if len(name) <= 40 else name[:40] + "…" for name in unknown[:_SHOWN_UNKNOWN]
+            problems.append(self._unknown(unknown))
+        record: dict[str, Any] = {}
+        for field_ in self.record:
+            try:
+                record[field_.name] = field_.parse(values.get(field_.name), dates)
+            except FieldError as error:
+                problems.append(error)
+        if problems:
+            raise RecordProblems(problems)
+        return record
+
+    def _unknown(self, names: list[str]) -> RecordError:
+        shown = "、".join(
+            name if len(name) <= 40 else name[:40] + "…" for name in names[:_SHOWN_UNKNOWN]
+        )
+        if len(names) > _SHOWN_UNKNOWN:
+            shown += f" …（+{len(names) - _SHOWN_UNKNOWN}）"
+        known = [f.named for f in self.record]
+        return RecordError(
+            Label(
+                f"没有字段「{shown}」（可填：{'、'.join(k.zh for k in known) or '-'}）",
+                f"no field {shown} (the fields: {', '.join(k.en for k in known) or '-'})",
             )
-            if len(unknown) > _SHOWN_UNKNOWN:
-                shown += f" … (+{len(unknown) - _SHOWN_UNKNOWN})"
-            raise RecordError(
-                Label("未知字段：{u}（可用：{k}）", "unknown field(s): {u} (expected: {k})").format(
-                    u=shown, k=", ".join(sorted(known)) or "-"
-                )
-            )
-        return {f.name: f.parse(data.get(f.name), dates) for f in self.record}
+        )
 
 
 @dataclass(frozen=True)

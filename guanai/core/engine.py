@@ -11,17 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Update, select, text, update
 from sqlalchemy.orm import Session
 
-from guanai.core.activity import RecordDates
+from guanai.core.activity import RecordDates, RecordProblems
 from guanai.core.activity_registry import ActivityRegistry
-from guanai.core.calendar import TermCalendar, parse_calendar
 from guanai.core.config import Settings
 from guanai.core.errors import NotFoundError, PluginError, RecordError
 from guanai.core.i18n import Label
@@ -34,12 +31,13 @@ from guanai.core.models import (
     Term,
 )
 from guanai.core.planner import PlanSummary, plan_term
+from guanai.core.record_days import confirm_days_off, term_calendar, window_opens
 from guanai.core.reminders.compose import (
     queue_digests,
     queue_escalations,
     queue_weekly_summaries,
 )
-from guanai.core.stages import waiting, waiting_for
+from guanai.core.stages import waiting, waiting_reason
 
 __all__ = ["Completion", "PlanSummary", "TickReport", "complete", "plan_term", "tick"]
 
@@ -71,11 +69,6 @@ def _move(term_id: int, state: TaskState, to: TaskState, *conditions: Any) -> Up
 
 def _count(session: Session, statement: Update) -> int:
     return session.execute(statement).rowcount  # type: ignore[attr-defined, no-any-return]
-
-
-@lru_cache(maxsize=8)
-def _calendar(key: str, source: str) -> TermCalendar:
-    return parse_calendar(source, Path(f"{key}.toml"))
 
 
 def tick(
@@ -110,7 +103,7 @@ def tick(
         if not term.starts_on <= today <= term.ends_on:
             continue
         reminders = settings.reminders
-        calendar = _calendar(term.key, term.calendar_source)
+        calendar = term_calendar(term)
         if calendar.is_school_day(today) and local.time() >= reminders.digest_at():
             report.reminders_queued += queue_digests(session, term, today, now, registry, settings)
         weekday = today.isoweekday()
@@ -136,11 +129,14 @@ def complete(
     *,
     actor: str,
     now: datetime,
+    day_off_ok: bool = False,
 ) -> Completion:
     """Validate ``data`` as the step's record, mark the task done and audit who did it.
 
-    The record's dates must lie within the reach of the task's term, up to today (``now`` in
-    the term's time zone): :class:`guanai.core.activity.RecordDates`.
+    ``data`` names the fields by key or label; every problem is reported at once
+    (:class:`guanai.core.activity.RecordProblems`). The record's dates lie from the day the
+    task's window opens to today (``now`` in the term's time zone); one on a day off is kept
+    only with ``day_off_ok``, and marked (guanai.core.record_days).
     """
     task = session.get(Task, task_id, with_for_update=True)
     if task is None:
@@ -163,22 +159,16 @@ def complete(
     step = registry.get(activity.type).step(task.step)
     term = session.get_one(Term, activity.term_id)
     today = now.astimezone(ZoneInfo(term.timezone)).date()
-    earlier = waiting_for(session, task)
-    if earlier:
-        raise RecordError(
-            Label(
-                f"任务 {task_id} 须先完成步骤：{'、'.join(earlier)}",
-                f"task {task_id} waits for step(s): {', '.join(earlier)}",
-            )
-        )
+    waits = waiting_reason(session, registry, task)
+    if waits is not None:
+        raise RecordError(waits)
+    calendar = term_calendar(term)
+    opens = window_opens(calendar, activity, step, task)
     try:
-        record = step.validate_record(
-            data, RecordDates.of_term(term.starts_on, term.ends_on, today)
-        )
-    except RecordError as error:
-        raise RecordError(
-            Label(f"任务 {task_id}：{error.label.zh}", f"task {task_id}: {error.label.en}")
-        ) from None
+        record = step.validate_record(data, RecordDates.of_task(opens, term.ends_on, today))
+    except RecordProblems as problems:
+        raise problems.within(Label(f"任务 {task_id}：", f"task {task_id}: ")) from None
+    record = confirm_days_off(step, record, calendar, day_off_ok)
     task.state = TaskState.DONE.value
     task.completed_at, task.completed_by = now, actor
     session.flush()  # done before its record: the database refuses a record of an open task

@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session, aliased
 
-from guanai.core.models import OPEN_STATES, Task
+from guanai.core.activity_registry import ActivityRegistry
+from guanai.core.i18n import Label
+from guanai.core.models import OPEN_STATES, Activity, Task
 
 EARLIER = aliased(Task, name="earlier")
 OPEN = tuple(state.value for state in OPEN_STATES)
@@ -41,3 +43,19 @@ def waiting_for(session: Session, task: Task) -> list[str]:
         select(EARLIER.step).where(*_unfinished_before(task)).order_by(EARLIER.stage, EARLIER.step)
     )
     return list(session.scalars(query))
+
+
+def waiting_reason(session: Session, registry: ActivityRegistry, task: Task) -> Label | None:
+    """Why ``task`` may not be recorded yet, naming the steps it waits for by their titles
+    (a type no plugin installs: by their names), or None when it waits for none."""
+    earlier = waiting_for(session, task)
+    if not earlier:
+        return None
+    kind = session.scalar(select(Activity.type).where(Activity.id == task.activity_id))
+    steps = registry.get(kind).steps if kind in registry else ()
+    titles = {step.name: step.title for step in steps}
+    names = [titles.get(step, Label(step, step)) for step in earlier]
+    return Label(
+        f"任务 {task.id} 须先完成步骤：{'、'.join(n.zh for n in names)}",
+        f"task {task.id} waits for step(s): {', '.join(n.en for n in names)}",
+    )

@@ -114,14 +114,26 @@ class EngineActions(ServiceBase):
         return report
 
     def complete(
-        self, task_id: int, record: dict[str, Any], now: datetime | None = None
+        self,
+        task_id: int,
+        record: dict[str, Any],
+        now: datetime | None = None,
+        *,
+        day_off_ok: bool = False,
     ) -> Completion:
-        """Record a task's step (validated; the assignee, or a coordinator of its school),
-        then announce ``task_completed``."""
+        """Record a task's step (validated, its fields named by key or label; the assignee,
+        or a coordinator of its school), then announce ``task_completed``. A date on a day
+        off is refused (``guanai.core.record_days.DayOffError``) unless ``day_off_ok``."""
         with self.acting("record") as (session, viewer):
             require_may_record(session, viewer, task_id)
             done = complete(
-                session, self.registry, task_id, record, actor=self.actor, now=now or self.now()
+                session,
+                self.registry,
+                task_id,
+                record,
+                actor=self.actor,
+                now=now or self.now(),
+                day_off_ok=day_off_ok,
             )
         self.announce(
             "task_completed",

@@ -15,6 +15,7 @@ from sqlalchemy import case
 from guanai.core.access import sees_in_full
 from guanai.core.masking import mask_name
 from guanai.core.models import Activity, Child, SchoolClass, Task
+from guanai.core.task_detail import TaskDetail, task_detail
 from guanai.core.task_rows import ASSIGNEE, task_rows
 from guanai.service.agenda_reads import _whose
 from guanai.service.base import ServiceBase
@@ -114,3 +115,10 @@ class TaskReads(ServiceBase):
                     state_,
                 ) in session.execute(query)
             ]
+
+    def task(self, task_id: int) -> TaskDetail:
+        """Task ``task_id`` with its step's fields and its record (``guanai task show``): a
+        teacher's own, or one of the account's school; names and private fields as the
+        account may see them."""
+        with self.reading("read_tasks") as (session, viewer):
+            return task_detail(session, viewer, self.registry, task_id)

@@ -137,10 +137,10 @@ def test_a_json_record_larger_than_any_record_is_refused_before_it_is_parsed(
 @pytest.mark.parametrize(
     ("record", "reason"),
     [
-        ({"place": {"room": 1}}, "field 'place' must be text"),
-        ({"topics": ["学习"]}, "field 'topics' must be text"),
-        ({"date": "2099-12-31"}, "field 'date' must be from 2026-08-02 to 2026-09-14"),
-        ({"notes": "谈" * 10_001}, "field 'notes' is longer than 10000 characters"),
+        ({"place": {"room": 1}}, "'Place' (place) must be text"),
+        ({"topics": ["学习"]}, "'Topics discussed' (topics) must be text"),
+        ({"date": "2099-12-31"}, "'Date of talk' (date) 2099-12-31 is after today (2026-09-14)"),
+        ({"notes": "谈" * 10_001}, "'Notes of the talk' (notes) is longer than 10000 characters"),
     ],
     ids=["object", "array", "future date", "long notes"],
 )

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, func, select
 
+from guanai.core.activity import RecordProblems
 from guanai.core.config import Settings
 from guanai.core.engine import complete
 from guanai.core.errors import NotFoundError, RecordError
 from guanai.core.models import Activity, AuditEvent, OutboxMessage, Record, Task, TaskState
+from guanai.core.record_days import DAY_OFF_MARK, DayOffError
 from guanai.core.simulation import simulate, simulated_record
 from guanai.testing import Harness, TaskView
 
@@ -129,17 +131,28 @@ def refused(planned: Harness, changes: dict[str, object], now: datetime = ON_THE
     return raised.value.label.en
 
 
-@pytest.mark.parametrize("day", ["1900-01-01", "2026-08-01", "2026-09-09", "2099-12-31"])
-def test_a_record_dated_outside_the_terms_reach_or_after_today_is_refused(planned, day):
-    message = refused(planned, {"date": day})
-    assert message == (
-        f"task {one_task(planned, 'talk@month:2026-09', 'head_teacher_talk').id}: field 'date' "
-        "must be from 2026-08-02 to 2026-09-08 (within 30 days of the term, and not after today)"
-    )
+@pytest.mark.parametrize(
+    ("day", "reason"),
+    [
+        ("1900-01-01", "1900-01-01 is before the task's window opens on 2026-09-01"),
+        ("2026-08-31", "2026-08-31 is before the task's window opens on 2026-09-01"),
+        (
+            "2026-09-09",
+            "2026-09-09 is after today (2026-09-08): what has not happened is not recorded",
+        ),
+        (
+            "2099-12-31",
+            "2099-12-31 is after today (2026-09-08): what has not happened is not recorded",
+        ),
+    ],
+)
+def test_a_record_dated_before_its_window_opens_or_after_today_is_refused(planned, day, reason):
+    task = one_task(planned, "talk@month:2026-09", "head_teacher_talk")
+    assert refused(planned, {"date": day}) == f"task {task.id}: 'Date of talk' (date) {reason}"
 
 
-def test_a_record_dated_in_the_month_before_the_term_or_today_is_kept(planned):
-    for step, day in (("head_teacher_talk", "2026-08-02"), ("pairing_teacher_talk", "2026-09-08")):
+def test_a_record_dated_on_the_day_its_window_opens_or_today_is_kept(planned):
+    for step, day in (("head_teacher_talk", "2026-09-01"), ("pairing_teacher_talk", "2026-09-08")):
         task = one_task(planned, "talk@month:2026-09", step)
         with planned.session() as session:
             record = TALK | {"date": day}
@@ -147,22 +160,111 @@ def test_a_record_dated_in_the_month_before_the_term_or_today_is_kept(planned):
         assert state_of(planned, task.id) == TaskState.DONE
 
 
+def stored_record(planned: Harness, task_id: int) -> dict[str, object]:
+    with planned.session() as session:
+        return session.scalars(select(Record.data).where(Record.task_id == task_id)).one()
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["2026/9/8", "2026.9.8", "2026年9月8日", "20260908", "２０２６－０９－０８", " 2026-09-08 "],
+)
+def test_a_date_is_read_in_the_forms_the_roster_reads(planned, written):
+    task = one_task(planned, "talk@month:2026-09", "head_teacher_talk")
+    with planned.session() as session:
+        record = TALK | {"date": written}
+        complete(session, planned.registry, task.id, record, actor="t", now=ON_THE_DAY)
+    assert stored_record(planned, task.id)["date"] == "2026-09-08"
+
+
+def test_fields_are_named_by_key_or_by_label_in_either_language(planned):
+    task = one_task(planned, "talk@month:2026-09", "head_teacher_talk")
+    written = {
+        "谈心日期": "2026/9/8",  # the Chinese label
+        "地点": "教室",  # part of one field's Chinese label (谈心地点) only
+        "topics discussed": "学习",  # the English label, in any case
+        "ｎｏｔｅｓ": "私密内容",  # the key, typed full-width
+        "后续跟进措施：": "",  # a trailing colon, as on the paper card
+    }
+    with planned.session() as session:
+        complete(session, planned.registry, task.id, written, actor="t", now=ON_THE_DAY)
+    assert stored_record(planned, task.id) == {
+        "date": "2026-09-08",
+        "place": "教室",
+        "topics": "学习",
+        "notes": "私密内容",
+        "follow_up": None,
+    }
+
+
+def test_every_problem_is_reported_at_once_in_one_message(planned):
+    task = one_task(planned, "talk@month:2026-09", "head_teacher_talk")
+    written = {"日期": "2026-13-45", "话题": "学习", "记录": "私密内容", "date": "2026-09-08"}
+    with pytest.raises(RecordProblems) as raised, planned.session() as session:
+        complete(session, planned.registry, task.id, written, actor="t", now=ON_THE_DAY)
+    problems = raised.value
+    assert problems.label.zh == (
+        f"任务 {task.id}：「谈心日期」(date)填了不止一次；"
+        "没有字段「话题」（可填：「谈心日期」(date)、「谈心地点」(place)、「谈心主题」(topics)、"
+        "「谈心记录」(notes)、「后续跟进措施」(follow_up)）；"
+        "「谈心日期」(date)应为日期（如 2026-12-01、2026/12/1、2026年12月1日、20261201）；"
+        "「谈心地点」(place)为必填项，尚未填写；「谈心主题」(topics)为必填项，尚未填写"
+    )
+    assert set(problems.reasons()) == {"date", "place", "topics"}
+    assert "私密内容" not in str(problems.label.zh + problems.label.en)
+
+
+def test_a_date_on_a_holiday_or_weekend_is_kept_only_when_confirmed_and_is_marked(planned):
+    task = one_task(planned, "talk@month:2026-09", "head_teacher_talk")
+    now = at(date(2026, 9, 28), 16)
+    for day, kind in (
+        ("2026-09-26", "the Mid-Autumn Festival holiday"),
+        ("2026-09-13", "a weekend"),
+    ):
+        with pytest.raises(DayOffError) as raised, planned.session() as session:
+            record = TALK | {"date": day}
+            complete(session, planned.registry, task.id, record, actor="t", now=now)
+        assert raised.value.fields == ("date",)
+        assert f"'Date of talk' (date) {day} is not a school day ({kind})" in (
+            raised.value.label.en
+        )
+    assert state_of(planned, task.id) == TaskState.PENDING
+    with planned.session() as session:
+        record = TALK | {"date": "2026-09-26"}
+        complete(session, planned.registry, task.id, record, actor="t", now=now, day_off_ok=True)
+    assert stored_record(planned, task.id) == {
+        **TALK,
+        "date": "2026-09-26",
+        "follow_up": None,
+        DAY_OFF_MARK: ["date"],
+    }
+
+
+def test_a_make_up_workday_is_a_school_day(planned):
+    task = one_task(planned, "talk@month:2026-09", "head_teacher_talk")
+    with planned.session() as session:  # Sunday 2026-09-20 is a National Day make-up workday
+        record = TALK | {"date": "2026-09-20"}
+        now = at(date(2026, 9, 21))
+        complete(session, planned.registry, task.id, record, actor="t", now=now)
+    assert DAY_OFF_MARK not in stored_record(planned, task.id)
+
+
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
-        ({"notes": "很长" * 5_001}, "field 'notes' is longer than 10000 characters"),
-        ({"topics": "学" * 201}, "field 'topics' is longer than 200 characters"),
-        ({"place": {"room": 1}}, "field 'place' must be text"),
-        ({"topics": ["学习", "家庭"]}, "field 'topics' must be text"),
-        ({"place": 3}, "field 'place' must be text"),
-        ({"date": 20260908}, "field 'date' must be a date (YYYY-MM-DD)"),
-        ({"date": [[["2026-09-08"]]]}, "field 'date' must be a date (YYYY-MM-DD)"),
-        ({"place": "教\x00室"}, "field 'place' holds a character that is not allowed: U+0000"),
+        ({"notes": "很长" * 5_001}, "'Notes of the talk' (notes) is longer than 10000 characters"),
+        ({"topics": "学" * 201}, "'Topics discussed' (topics) is longer than 200 characters"),
+        ({"place": {"room": 1}}, "'Place' (place) must be text"),
+        ({"topics": ["学习", "家庭"]}, "'Topics discussed' (topics) must be text"),
+        ({"place": 3}, "'Place' (place) must be text"),
+        ({"date": 20260908}, "'Date of talk' (date) must be a date"),
+        ({"date": [[["2026-09-08"]]]}, "'Date of talk' (date) must be a date"),
+        ({"place": "教\x00室"}, "'Place' (place) holds a character that is not allowed: U+0000"),
         (
             {"notes": "王\x1b]0;pwned\x07"},
-            "field 'notes' holds a character that is not allowed: U+001B",
+            "'Notes of the talk' (notes) holds a character that is not allowed: U+001B",
         ),
-        ({"place": "教室\n操场"}, "field 'place' must be one line, without line breaks or tabs"),
+        ({"place": "教室\n操场"}, "'Place' (place) must be one line, without line breaks or tabs"),
     ],
     ids=lambda value: next(iter(value)) if isinstance(value, dict) else None,
 )
@@ -190,7 +292,7 @@ def test_a_count_is_a_whole_number_within_its_range(planned, value, reason):
     record = simulated_record(step, task.scheduled_on) | {"participants": value}
     with pytest.raises(RecordError) as raised, planned.session() as session:
         complete(session, planned.registry, task.id, record, actor="t", now=at(task.scheduled_on))
-    assert f"field 'participants' {reason}" in raised.value.label.en
+    assert f"'Participants' (participants) {reason}" in raised.value.label.en
 
 
 def test_notes_keep_their_lines_and_tabs(planned):
@@ -209,7 +311,8 @@ def test_a_later_step_waits_for_the_earlier_ones(planned):
     letters = "exam_letters@after:final_exams"
     report = one_task(planned, letters, "teacher_report")
     step = planned.registry.get("exam_letters").step("teacher_report")
-    with pytest.raises(RecordError, match="child_writes"), planned.session() as session:
+    waiting = "须先完成步骤：孩子给父母写信"  # the step's title, not its key (child_writes)
+    with pytest.raises(RecordError, match=waiting), planned.session() as session:
         complete(
             session,
             planned.registry,

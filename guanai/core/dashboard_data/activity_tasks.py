@@ -36,7 +36,7 @@ from guanai.core.models import (
     Task,
     TaskState,
 )
-from guanai.core.stages import waiting, waiting_for
+from guanai.core.stages import waiting, waiting_reason
 from guanai.core.task_rows import ASSIGNEE, task_rows
 
 WINDOW = 200
@@ -187,13 +187,4 @@ def refusal(
         return Label(f"任务 {task_id} 已完成", f"task {task_id} is already done")
     if task.state == TaskState.CANCELLED:
         return Label(f"任务 {task_id} 已取消", f"task {task_id} is cancelled")
-    earlier = waiting_for(session, task)
-    if not earlier:
-        return None
-    activity_type = session.scalar(select(Activity.type).where(Activity.id == task.activity_id))
-    titles = _step_titles(registry, activity_type or "")
-    names = [titles.get(step, Label(step, step)) for step in earlier]
-    return Label(
-        f"任务 {task_id} 须先完成步骤：{'、'.join(n.zh for n in names)}",
-        f"task {task_id} waits for step(s): {', '.join(n.en for n in names)}",
-    )
+    return waiting_reason(session, registry, task)

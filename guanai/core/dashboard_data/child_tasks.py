@@ -16,9 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from guanai.core.access import Viewer, sees_in_full
+from guanai.core.activity import Field
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.i18n import Label
 from guanai.core.models import OPEN_STATES, Activity, Child, Record, Task
+from guanai.core.record_days import DAY_OFF_MARK, DAY_OFF_SHOWN
 from guanai.core.task_rows import ASSIGNEE, task_rows
 
 MAX_TASKS = 200  # a child has a few dozen tasks a term; the card shows the latest ones
@@ -107,11 +109,19 @@ def _title(registry: ActivityRegistry, kind: str, step: str) -> Label:
 def _record(
     registry: ActivityRegistry, kind: str, step: str, data: dict[str, Any], full: bool
 ) -> list[tuple[Label, str]]:
-    """The record's values in the step's field order; private ones only in ``full``."""
     try:
         fields = registry.get(kind).step(step).record
     except KeyError:
         return []  # the plugin that knows which fields are private is not installed
+    return record_lines(fields, data, full)
+
+
+def record_lines(
+    fields: tuple[Field, ...], data: dict[str, Any], full: bool
+) -> list[tuple[Label, str]]:
+    """The record's values in the step's field order; private ones only in ``full``; a date
+    confirmed on a day off says so (guanai.core.record_days)."""
+    day_off = set(data.get(DAY_OFF_MARK) or ())
     shown: list[tuple[Label, str]] = []
     for field in fields:
         value = data.get(field.name)
@@ -121,6 +131,8 @@ def _record(
             shown.append((field.label, str(HIDDEN)))
         elif isinstance(value, bool):
             shown.append((field.label, str(Label("是", "yes") if value else Label("否", "no"))))
+        elif field.name in day_off:
+            shown.append((field.label, f"{value}（{DAY_OFF_SHOWN}）"))
         else:
             shown.append((field.label, str(value)))
     return shown
