@@ -93,33 +93,95 @@ def write_roster(
     sheet: str = "留守儿童",
     native: bool = False,
 ) -> Path:
-    """Write ``rows`` as a roster file: .xlsx (with openpyxl) or .csv in ``encoding``.
+    """Write ``rows`` as a roster file: .xlsx (with openpyxl), .xls (xlwt), .ods (odfpy) or
+    .csv in ``encoding``.
 
-    ``native``: in an xlsx, dates as dates and digit strings as numbers, as a user typing into
-    Excel would leave them (an 18-digit ID number stays text: Excel would lose its digits).
+    ``native``: in a workbook, dates as dates and digit strings as numbers, as a user typing
+    into Excel would leave them (an 18-digit ID number stays text: Excel would lose its digits).
     """
     columns = [c for c in CHILD_COLUMNS if keys is None or c.key in keys]
     if keys is not None:
         columns.sort(key=lambda c: list(keys).index(c.key))
     headers = [c.header.en if english else c.header.zh for c in columns]
     table = [[row.get(c.key) for c in columns] for row in rows]
-    if path.suffix == ".xlsx":
+    if path.suffix in (".xlsx", ".xls", ".ods"):
+        values = [[_native(v) for v in row] for row in table] if native else table
+        return write_table(path, [headers, *values], sheet=sheet)
+    with path.open("w", encoding=encoding, newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(headers)
+        writer.writerows([["" if v is None else v for v in values] for values in table])
+    return path
+
+
+def write_table(path: Path, table: Sequence[Sequence[Any]], *, sheet: str = "留守儿童") -> Path:
+    """Write the rows of ``table`` as they are (a title row, two header rows…) to the workbook
+    ``path`` (.xlsx, .xls or .ods, by its suffix), on ``sheet``, then a 说明 sheet."""
+    if path.suffix == ".xls":
+        import xlwt
+
+        book = xlwt.Workbook(encoding="utf-8")
+        data = book.add_sheet(sheet)
+        dates = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+        for r, values in enumerate(table):
+            for c, value in enumerate(values):
+                if isinstance(value, date):
+                    data.write(r, c, value, dates)
+                elif value is not None:
+                    data.write(r, c, value)
+        book.add_sheet("说明").write(0, 0, "a sheet the importer must not read")
+        book.save(str(path))
+    elif path.suffix == ".ods":
+        _write_ods(path, table, sheet)
+    else:
         from openpyxl import Workbook
 
         workbook = Workbook()
         data = workbook.active
         data.title = sheet
-        data.append(headers)
         for values in table:
-            data.append([_native(v) for v in values] if native else values)
+            data.append(list(values))
         workbook.create_sheet("说明").append(["a sheet the importer must not read"])
         workbook.save(path)
-    else:
-        with path.open("w", encoding=encoding, newline="") as file:
-            writer = csv.writer(file)
-            writer.writerow(headers)
-            writer.writerows([["" if v is None else v for v in values] for values in table])
     return path
+
+
+def _write_ods(path: Path, table: Sequence[Sequence[Any]], sheet: str) -> None:
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    for name, rows in ((sheet, table), ("说明", [["a sheet the importer must not read"]])):
+        data = Table(name=name)
+        for values in rows:
+            row = TableRow()
+            for value in values:
+                if value is None:
+                    row.addElement(TableCell())
+                elif isinstance(value, date):
+                    cell = TableCell(valuetype="date", datevalue=value.isoformat())
+                    cell.addElement(P(text=value.isoformat()))
+                    row.addElement(cell)
+                elif isinstance(value, int | float):
+                    cell = TableCell(valuetype="float", value=value)
+                    cell.addElement(P(text=str(value)))
+                    row.addElement(cell)
+                else:
+                    cell = TableCell(valuetype="string")
+                    cell.addElement(P(text=str(value)))
+                    row.addElement(cell)
+            data.addElement(row)
+        document.spreadsheet.addElement(data)
+    document.save(str(path))
+
+
+FULL_WIDTH = str.maketrans("0123456789-/.X", "０１２３４５６７８９－／．Ｘ")
+
+
+def full_width(text: str) -> str:
+    """``text`` as a Chinese input method in full-width mode types it: ２０２６２２０３１."""
+    return text.translate(FULL_WIDTH)
 
 
 def _native(value: Any) -> Any:

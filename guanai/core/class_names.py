@@ -12,6 +12,8 @@ Grades run 1-12: 一年级-六年级 (or 1年级-6年级), 七年级-九年级 o
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from guanai.core.text import half_width
 
@@ -68,3 +70,42 @@ def grade_order(name: str) -> tuple[int, int, int, str]:
     if key is None:
         return (1, 0, 0, name)
     return (0, key[0], key[1], name)
+
+
+class ClassIndex(dict[str, int]):
+    """A school's classes, name -> id, that finds a class by any spelling of its name.
+
+    ``index["三(2)班"]``, ``"三(2)班" in index`` and ``index.get("三(2)班")`` find the class
+    stored as 三年级2班: by its exact name first, else by :func:`class_key`. A key two of the
+    school's classes share (both 三年级2班 and 三(2)班 stored) finds neither of them but by
+    its exact name, since which was meant cannot be known.
+    """
+
+    def __init__(self, classes: Iterable[tuple[str, int]] = ()) -> None:
+        super().__init__(classes)
+        names: dict[tuple[int, int], list[str]] = {}
+        for name in self:
+            key = class_key(name)
+            if key is not None:
+                names.setdefault(key, []).append(name)
+        self._by_key = {key: found[0] for key, found in names.items() if len(found) == 1}
+
+    def stored_name(self, name: str) -> str | None:
+        """The name the school stored for the class ``name`` spells, or None."""
+        if dict.__contains__(self, name):
+            return name
+        key = class_key(name)
+        return None if key is None else self._by_key.get(key)
+
+    def __missing__(self, name: str) -> int:
+        stored = self.stored_name(name)
+        if stored is None:
+            raise KeyError(name)
+        return dict.__getitem__(self, stored)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.stored_name(name) is not None
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        stored = self.stored_name(name)
+        return default if stored is None else dict.__getitem__(self, stored)

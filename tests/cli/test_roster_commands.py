@@ -94,7 +94,7 @@ def test_an_import_with_problems_lists_them_exits_1_and_writes_nothing(run, db, 
     result = run("import", str(path), "--now", NOW)
     assert result.exit_code == 1
     assert "监护人电话" in result.output and "电话应为手机号或带区号的座机号" in result.output
-    assert "本校没有这个班级" in result.output
+    assert "第 4 行，「班级」：本校没有班级「九班」（已有：一年级1班、一年级2班、三年级1班）" in result.output
     assert "12345" not in result.output, "a private value is never echoed"
     assert children(db) == 0
 
@@ -103,8 +103,20 @@ def test_an_import_with_problems_lists_them_exits_1_and_writes_nothing(run, db, 
     assert "problem" in english.output and "a phone must be a mobile" in english.output
 
 
+def test_one_problem_of_many_rows_is_one_line_with_the_rows_and_their_count(run, db, tmp_path):
+    rows = [child(n, **{"child.gender": "?"}) for n in range(1, 801)]
+    rows[3]["guardian.phone"] = rows[9]["guardian.phone"] = "12345"
+    result = run("import", str(write_roster(tmp_path / "r.csv", rows)))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert "第 2–801 行（800 行），「性别」：应为以下之一：男、女" in lines
+    assert "第 5、11 行（2 行），「监护人电话」：电话应为手机号或带区号的座机号" in lines
+    english = run("--lang", "en", "import", str(tmp_path / "r.csv"))
+    assert "rows 2-801 (800 rows), column '性别': must be one of: male, female" in english.output
+
+
 def test_only_the_first_fifty_problems_are_listed(run, db, tmp_path) -> None:
-    rows = [child(n, **{"child.gender": "?"}) for n in range(1, 61)]
+    rows = [child(n, **{"child.class": f"兴趣{n}班"}) for n in range(1, 61)]
     result = run("import", str(write_roster(tmp_path / "r.csv", rows)))
     assert result.exit_code == 1
     assert "另有 10 个问题未列出" in result.output

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from guanai.core.class_names import ClassIndex, grade_order
 from guanai.core.i18n import Label
 from guanai.core.models import Child, Pairing, SchoolClass, Teacher
 from guanai.core.roster.checks import CellError, birth_date_of
@@ -67,7 +68,7 @@ class SchoolFacts:
     """What the checks need to know about one school: its classes and teachers."""
 
     school_id: int
-    classes: dict[str, int]  # class name -> id
+    classes: ClassIndex  # class name (any spelling of it) -> id
     teachers: dict[str, int]  # teacher code -> id
 
     @classmethod
@@ -78,7 +79,7 @@ class SchoolFacts:
         teachers = session.execute(
             select(Teacher.code, Teacher.id).where(Teacher.school_id == school_id)
         )
-        return cls(school_id, dict(classes.all()), dict(teachers.all()))
+        return cls(school_id, ClassIndex(classes.all()), dict(teachers.all()))
 
     @property
     def class_names(self) -> dict[int, str]:
@@ -141,7 +142,7 @@ def cross_checks(values: dict[str, Any], facts: SchoolFacts) -> list[tuple[str, 
         )
     class_name = values.get("child.class")
     if class_name and class_name not in facts.classes:
-        found.append(("child.class", unknown_class(facts)))
+        found.append(("child.class", unknown_class(facts, class_name)))
     teacher = values.get("pairing.teacher")
     if teacher and teacher not in facts.teachers:
         found.append(
@@ -157,16 +158,17 @@ def cross_checks(values: dict[str, Any], facts: SchoolFacts) -> list[tuple[str, 
     return found
 
 
-def unknown_class(facts: SchoolFacts) -> Label:
-    names = sorted(facts.classes)
+def unknown_class(facts: SchoolFacts, name: str) -> Label:
+    """The school has no class ``name`` (in any spelling): the classes it has, in grade order."""
+    names = sorted(facts.classes, key=grade_order)
     shown = "、".join(names[:12]) + ("…" if len(names) > 12 else "")
     if not names:
         return Label(
             "本校还没有班级：请先建立班级", "this school has no classes yet: add them first"
         )
     return Label(
-        f"本校没有这个班级（已有：{shown}）",
-        f"this school has no such class (there are: {shown.replace('、', ', ')})",
+        f"本校没有班级「{name}」（已有：{shown}）",
+        f"this school has no class '{name}' (there are: {shown.replace('、', ', ')})",
     )
 
 

@@ -3,8 +3,10 @@
 The import is ``service.import_roster``, as ``guanai import`` runs it: the whole file is
 checked first, and nothing is written when a row has a problem (unless "valid
 rows only" is ticked); new pairings hand their talks over to the new teachers. It runs in a
-worker, in one transaction, with its progress on screen. The report lists counts and, for each
-problem, the row, the column and what is wrong; a problem never repeats a cell's value.
+worker, in one transaction, with its progress on screen. The report lists counts, what was
+passed over (columns it does not know, such as 序号), and each problem once, with the rows that
+have it (``3–802（800 行）``), the column and what is wrong; a problem never repeats a private
+cell's value.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from guanai import GuanaiError, Label
 from guanai.plugins.dashboard.widgets import PlainStatic, PlainTable
 from guanai.tui import Guanai, ImportReport, RosterRejected, described, localize_bindings
 
-SHOWN_PROBLEMS = 200
+SHOWN_PROBLEMS = 200  # lines: one problem each, with every row that has it
 
 
 class ImportDialog(ModalScreen[bool]):
@@ -51,7 +53,8 @@ class ImportDialog(ModalScreen[bool]):
         with Vertical(id="import"):
             yield PlainStatic(str(Label("导入名册", "Import a roster")), classes="title")
             yield Input(
-                id="import-path", placeholder=str(Label("文件路径（.xlsx/.csv）", "file path"))
+                id="import-path",
+                placeholder=str(Label("文件路径（.xlsx/.xls/.ods/.csv）", "file path")),
             )
             yield Input(id="import-school", placeholder=str(Label("学校代码", "school code")))
             yield Checkbox(
@@ -64,7 +67,7 @@ class ImportDialog(ModalScreen[bool]):
             )
             yield PlainStatic(id="import-counts")
             table: DataTable[str] = PlainTable(id="import-report", cursor_type="row")
-            headers = (Label("行", "Row"), Label("列", "Column"), Label("问题", "Problem"))
+            headers = (Label("行", "Rows"), Label("列", "Column"), Label("问题", "Problem"))
             table.add_columns(*(str(header) for header in headers))
             yield table
 
@@ -122,9 +125,11 @@ class ImportDialog(ModalScreen[bool]):
         self.query_one("#import-status", Static).update(str(message))
 
     def _report(self, report: ImportReport, outcome: Label) -> None:
-        """The counts, then each problem: row, column (as headed in the file), what is wrong."""
+        """The counts, then each problem once: its rows, column (as headed in the file), what
+        is wrong."""
         self.written = self.written or report.written
-        self._say(outcome)
+        said = [outcome, *report.warnings]  # and what was passed over, e.g. 序号 ignored
+        self._say(Label("\n".join(s.zh for s in said), "\n".join(s.en for s in said)))
         counts = (
             (Label("行数", "rows"), report.rows),
             (Label("新建", "created"), report.created),
@@ -138,9 +143,10 @@ class ImportDialog(ModalScreen[bool]):
         )
         table = self.query_one("#import-report", DataTable)
         table.clear()
-        for problem in report.problems[:SHOWN_PROBLEMS]:
-            table.add_row(str(problem.row), problem.column, str(problem.reason))
-        more = len(report.problems) - SHOWN_PROBLEMS
+        groups = report.problem_groups
+        for group in groups[:SHOWN_PROBLEMS]:
+            table.add_row(str(group.where), group.column, str(group.reason))
+        more = len(groups) - SHOWN_PROBLEMS
         if more > 0:
             table.add_row("…", "", str(Label(f"另有 {more} 个问题", f"{more} more problems")))
         table.focus()
