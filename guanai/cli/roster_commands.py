@@ -17,6 +17,7 @@ from guanai.cli.context import (
     say,
     stderr,
 )
+from guanai.cli.export_commands import read_password
 from guanai.core.i18n import Label
 from guanai.service import Guanai
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
     from guanai.core.roster.importer import ImportReport
 
-SHOWN_PROBLEMS = 50
+SHOWN_PROBLEMS = 50  # lines of problems, each one problem with every row that has it
 
 
 @click.command("import")
@@ -43,6 +44,18 @@ SHOWN_PROBLEMS = 50
     help="把有误的行写入此文件，改正后可再次导入 / write the rows with problems here, to fix "
     "and import again (default with --valid-only: FILE-rejects.xlsx or .csv)",
 )
+@click.option(
+    "--password",
+    metavar="PW",
+    help="加密工作簿的密码（如 guanai export --password 所写）/ the password of an encrypted "
+    "workbook (as guanai export --password writes)",
+)
+@click.option(
+    "--password-file",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="从文件首行读取密码（- 为标准输入），供脚本使用 / read the password from a file's first "
+    "line (- for standard input), for scripts",
+)
 @NOW_OPTION
 @pass_service
 def import_command(
@@ -51,16 +64,20 @@ def import_command(
     school_code: str | None,
     valid_only: bool,
     rejects_path: Path | None,
+    password: str | None,
+    password_file: Path | None,
     now: datetime | None,
 ) -> None:
-    """导入留守儿童名册（.xlsx 或 .csv）/ Import the roster of left-behind children.
+    """导入留守儿童名册（.xlsx、.xls、.ods 或 .csv）/ Import the roster of left-behind children.
 
     All or nothing: if any row has a problem, nothing is written and every problem is listed
-    (row, column, what is wrong), unless --valid-only is given. Importing an updated roster
-    again updates each child in place, matched by student number.
+    once, with the rows that have it, unless --valid-only is given. Importing an updated
+    roster again updates each child in place, matched by student number. Columns guanai does
+    not know (序号) are ignored, with a warning.
     """
     from guanai.core.roster.importer import RosterRejected
 
+    password = read_password(password, password_file)
     if valid_only and rejects_path is None:
         rejects_path = file.with_name(f"{file.stem}-rejects{file.suffix}")
     try:
@@ -79,8 +96,10 @@ def import_command(
                 rejects=rejects_path,
                 now=now,
                 progress=advance,
+                password=password,
             )
     except RosterRejected as rejected:
+        print_warnings(rejected.report)
         print_problems(rejected.report)
         stderr.print(str(rejected), style="bold red", markup=False)
         if rejects_path is not None:
@@ -93,6 +112,7 @@ def import_command(
             markup=False,
         )
         raise click.exceptions.Exit(1) from None
+    print_warnings(report)
     if report.problems:
         print_problems(report)
         if rejects_path is not None:
@@ -100,18 +120,20 @@ def import_command(
     print_summary(report)
 
 
+def print_warnings(report: ImportReport) -> None:
+    """What the import passed over (columns it does not know), one line each."""
+    for warning in report.warnings:
+        stderr.print(str(warning), style="yellow", markup=False)
+
+
 def print_problems(report: ImportReport) -> None:
-    """The first problems as a table (row, column, problem), and how many more there are."""
-    table = Table(
-        title=say(f"{report.file}：问题", f"{report.file}: problems"), title_justify="left"
-    )
-    table.add_column(say("行", "row"), justify="right", no_wrap=True)
-    table.add_column(say("列", "column"))
-    table.add_column(say("问题", "problem"))
-    for problem in report.problems[:SHOWN_PROBLEMS]:
-        table.add_row(str(problem.row), problem.column, str(problem.reason))
-    console.print(table)
-    more = len(report.problems) - SHOWN_PROBLEMS
+    """The first problems, one line for each with the rows that have it
+    (``第 3–802 行（800 行），「班级」：…``), and how many more there are."""
+    groups = report.problem_groups
+    console.print(say(f"{report.file}：问题", f"{report.file}: problems"), markup=False)
+    for group in groups[:SHOWN_PROBLEMS]:
+        console.print(str(group.message), markup=False)
+    more = len(groups) - SHOWN_PROBLEMS
     if more > 0:
         console.print(say(f"……另有 {more} 个问题未列出。", f"... and {more} more problems."))
 
@@ -120,13 +142,6 @@ def print_summary(report: ImportReport) -> None:
     table = Table(title=say(f"{report.file}：导入结果", f"{report.file}: import"))
     table.add_column(say("项目", "item"))
     table.add_column(say("数量", "count"), justify="right")
-    setup = report.setup
-    for sheet in setup.sheets if setup is not None else ():
-        table.add_row(say(f"{sheet}：新建", f"{sheet}: created"), str(setup.created[sheet]))
-        table.add_row(say(f"{sheet}：更新", f"{sheet}: updated"), str(setup.updated[sheet]))
-    if setup is not None and not setup.has_roster:
-        console.print(table)
-        return
     for label, count in (
         (Label("行数", "rows"), report.rows),
         (Label("新建", "created"), report.created),

@@ -15,8 +15,8 @@ from guanai.core.i18n import Label
 from guanai.core.invariants import WriteRefusedError
 from guanai.core.models import Child
 from guanai.core.records import WriteSummary, update_child
+from guanai.core.roster.checks import code
 from guanai.core.roster.importer import ImportReport, import_and_hand_over
-from guanai.core.roster.setup_import import set_up_from_workbook
 from guanai.service.base import ServiceBase
 from guanai.service.scope import school_for
 
@@ -36,18 +36,16 @@ class RosterActions(ServiceBase):
         rejects: Path | None = None,
         now: datetime | None = None,
         progress: ImportProgress | None = None,
+        password: str | None = None,
     ) -> ImportReport:
         """Import the roster at ``path`` into the school ``school_code`` (default: the
         account's own, else the only one), all or nothing unless ``valid_only``; the rows with
         problems go to ``rejects`` when given. Children whose pairing changed get their open
-        pairing-teacher tasks handed over in the same transaction.
-
-        A workbook with 学校, 教师 and 班级 sheets first sets the school up from them
-        (:mod:`guanai.core.roster.setup_import`), in the same transaction: an empty database
-        is set up whole, or nothing is written.
+        pairing-teacher tasks handed over in the same transaction. ``password`` opens an
+        encrypted workbook.
 
         Raises :class:`guanai.core.roster.importer.RosterRejected` (nothing written) when a
-        row has a problem and ``valid_only`` is false, and whenever a set-up sheet has one."""
+        row has a problem and ``valid_only`` is false."""
         if rejects is not None and rejects.resolve() == path.resolve():
             raise GuanaiError(
                 Label("--rejects 不能是导入的文件本身", "--rejects cannot be the file itself")
@@ -55,37 +53,21 @@ class RosterActions(ServiceBase):
 
         def once() -> ImportReport:
             with self.acting("import_roster") as (session, viewer):
-                when = now or self.now()
-                setup = set_up_from_workbook(
-                    session,
-                    viewer,
-                    path,
-                    school_code=school_code,
-                    actor=self.actor,
-                    now=when,
-                    limits=self.settings.limits,
-                )
-                if setup is not None and not setup.has_roster:
-                    return ImportReport(path.name, setup=setup)
-                school = (
-                    school_for(session, viewer, school_code) if setup is None else setup.school_id
-                )
-                assert school is not None  # a workbook set up without a problem has its school
-                report = import_and_hand_over(
+                school = school_for(session, viewer, school_code)
+                return import_and_hand_over(
                     session,
                     path,
                     self.registry,
                     school_id=school,
                     actor=self.actor,
-                    now=when,
+                    now=now or self.now(),
                     daily_cap=self.settings.max_tasks_per_teacher_per_day,
                     valid_only=valid_only,
                     rejects_path=rejects,
                     progress=progress,
                     limits=self.settings.limits,
+                    password=password,
                 )
-                report.setup = setup
-                return report
 
         try:
             return once()
@@ -96,7 +78,9 @@ class RosterActions(ServiceBase):
             return once()
 
     def child_card(self, student_no: str, school_code: str | None = None) -> ChildCard:
-        """The card and history of one child, masked as the acting account may see it."""
+        """The card and history of one child, masked as the acting account may see it; the
+        student no. as typed (２０２６２２０３１ is 202622031)."""
+        student_no = code(student_no)
         with self.reading("read_child") as (session, viewer):
             return child_card(session, viewer, school_for(session, viewer, school_code), student_no)
 
@@ -113,6 +97,7 @@ class RosterActions(ServiceBase):
         typed, as a roster cell); the history keeps the old values. A coordinator edits any
         child of their school, a head teacher only those they see in full (their class, their
         paired children)."""
+        student_no = code(student_no)  # as typed: full-width digits too
         with self.acting("edit_child") as (session, viewer):
             school = school_for(session, viewer, school_code)
             if viewer.role != "coordinator" and not session.scalar(

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,7 @@ from guanai.core.errors import GuanaiError
 from guanai.core.handover import hand_over_new_pairings
 from guanai.core.i18n import Label
 from guanai.core.records import RosterWriter
+from guanai.core.roster.problem_groups import ProblemGroup, group_problems
 from guanai.core.roster.reading import (
     RosterFile,
     RosterFileError,
@@ -42,9 +43,6 @@ from guanai.core.roster.reading import (
 )
 from guanai.core.roster.rejects import rejects_file
 from guanai.core.roster.validation import Problem, RosterCheck, SchoolFacts
-
-if TYPE_CHECKING:
-    from guanai.core.roster.setup_import import SetupReport
 
 CHUNK = 5_000  # rows parsed and written per batch
 CHECKING = Label("检查", "checking")
@@ -65,7 +63,12 @@ class ImportReport:
     changes: int = 0  # fields changed, as kept in the history
     problems: list[Problem] = field(default_factory=list)
     written: bool = False
-    setup: SetupReport | None = None  # what the workbook's 学校, 教师 and 班级 sheets set up
+    warnings: list[Label] = field(default_factory=list)  # what was passed over (序号 ignored…)
+
+    @property
+    def problem_groups(self) -> list[ProblemGroup]:
+        """The problems grouped by column and reason, one line each, for showing."""
+        return group_problems(self.problems)
 
 
 class RosterRejected(GuanaiError):
@@ -94,17 +97,19 @@ def import_roster(
     progress: Progress | None = None,
     chunk_size: int = CHUNK,
     limits: LimitSettings | None = None,
+    password: str | None = None,
 ) -> ImportReport:
     """Import the roster at ``path`` into the school ``school_id``; never commits. ``limits``
-    bound what the file may cost to read (default: the defaults of ``[limits]``).
+    bound what the file may cost to read (default: the defaults of ``[limits]``); ``password``
+    opens an encrypted workbook.
 
     Raises :class:`RosterFileError` when the file cannot be read as a roster and
     :class:`RosterRejected` when a row has problems and ``valid_only`` is false.
     """
     path = Path(path)
-    roster = open_roster(path, limits)
+    roster = open_roster(path, limits, password=password)
     facts = SchoolFacts.load(session, school_id)
-    report = ImportReport(path.name)
+    report = ImportReport(path.name, warnings=list(roster.warnings))
     with _Spool(roster, chunk_size) as spool:
         report.rows, report.problems, student_rows = _check(session, roster, facts, spool, progress)
         by_row: dict[int, list[Problem]] = defaultdict(list)
