@@ -142,6 +142,13 @@ def print_summary(report: ImportReport) -> None:
     table = Table(title=say(f"{report.file}：导入结果", f"{report.file}: import"))
     table.add_column(say("项目", "item"))
     table.add_column(say("数量", "count"), justify="right")
+    setup = report.setup
+    for sheet in setup.sheets if setup is not None else ():
+        table.add_row(say(f"{sheet}：新建", f"{sheet}: created"), str(setup.created[sheet]))
+        table.add_row(say(f"{sheet}：更新", f"{sheet}: updated"), str(setup.updated[sheet]))
+    if setup is not None and not setup.has_roster:
+        console.print(table)
+        return
     for label, count in (
         (Label("行数", "rows"), report.rows),
         (Label("新建", "created"), report.created),

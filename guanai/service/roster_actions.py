@@ -17,6 +17,7 @@ from guanai.core.models import Child
 from guanai.core.records import WriteSummary, update_child
 from guanai.core.roster.checks import code
 from guanai.core.roster.importer import ImportReport, import_and_hand_over
+from guanai.core.roster.setup_import import set_up_from_workbook
 from guanai.service.base import ServiceBase
 from guanai.service.scope import school_for
 
@@ -44,8 +45,12 @@ class RosterActions(ServiceBase):
         pairing-teacher tasks handed over in the same transaction. ``password`` opens an
         encrypted workbook.
 
+        A workbook with 学校, 教师 and 班级 sheets first sets the school up from them
+        (:mod:`guanai.core.roster.setup_import`), in the same transaction: an empty database
+        is set up whole, or nothing is written.
+
         Raises :class:`guanai.core.roster.importer.RosterRejected` (nothing written) when a
-        row has a problem and ``valid_only`` is false."""
+        row has a problem and ``valid_only`` is false, and whenever a set-up sheet has one."""
         if rejects is not None and rejects.resolve() == path.resolve():
             raise GuanaiError(
                 Label("--rejects 不能是导入的文件本身", "--rejects cannot be the file itself")
@@ -53,14 +58,30 @@ class RosterActions(ServiceBase):
 
         def once() -> ImportReport:
             with self.acting("import_roster") as (session, viewer):
-                school = school_for(session, viewer, school_code)
-                return import_and_hand_over(
+                when = now or self.now()
+                setup = set_up_from_workbook(
+                    session,
+                    viewer,
+                    path,
+                    school_code=school_code,
+                    actor=self.actor,
+                    now=when,
+                    limits=self.settings.limits,
+                    password=password,
+                )
+                if setup is not None and not setup.has_roster:
+                    return ImportReport(path.name, setup=setup)
+                school = (
+                    school_for(session, viewer, school_code) if setup is None else setup.school_id
+                )
+                assert school is not None  # a workbook set up without a problem has its school
+                report = import_and_hand_over(
                     session,
                     path,
                     self.registry,
                     school_id=school,
                     actor=self.actor,
-                    now=now or self.now(),
+                    now=when,
                     daily_cap=self.settings.max_tasks_per_teacher_per_day,
                     valid_only=valid_only,
                     rejects_path=rejects,
@@ -68,6 +89,8 @@ class RosterActions(ServiceBase):
                     limits=self.settings.limits,
                     password=password,
                 )
+                report.setup = setup
+                return report
 
         try:
             return once()

@@ -3,8 +3,11 @@ empty database, without ``guanai demo``; every refusal one line, in Chinese firs
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner, Result
+from setup_samples import TEACHERS, setup_workbook
 
 from guanai.cli import cli
 from guanai.core.pm import GuanaiPluginManager, build_plugin_manager
@@ -88,3 +91,25 @@ def test_a_mistake_is_one_line_naming_what_is_wrong(run, args: tuple[str, ...], 
     result = run(*args)
     assert result.exit_code == 1
     assert result.output.strip() == message
+
+
+def test_import_sets_an_empty_database_up_from_the_workbook(run, tmp_path: Path):
+    path = setup_workbook(tmp_path / "名册.xlsx")
+    imported = run("import", str(path))
+    assert imported.exit_code == 0, imported.output
+    for line in ("学校：新建", "教师：新建", "班级：新建", "新建"):
+        assert line in imported.output
+    shown = run("school", "show").output
+    assert shown.startswith("某某镇中心小学（HN01）\n") and "王芳（T001）" in shown
+
+
+def test_a_problem_in_a_set_up_sheet_is_listed_with_its_sheet_and_nothing_is_written(
+    run, tmp_path: Path
+):
+    teachers = [TEACHERS[0], ["T001", "王芳", "12345", None, None, None], *TEACHERS[2:]]
+    imported = run("import", str(setup_workbook(tmp_path / "名册.xlsx", teachers=teachers)))
+    assert imported.exit_code == 1
+    assert "教师：电话" in imported.output and "电话应为手机号或带区号的座机号" in imported.output
+    assert "名册.xlsx：1 行有 1 个问题，未导入任何数据" in imported.output
+    assert "12345" not in imported.output, "a value is never echoed"
+    assert run("school", "show").exit_code == 1  # still no school

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from city import NOW, World
+from openpyxl import load_workbook
+from roster_samples import snapshot
+from setup_samples import CLASSES, TEACHERS, setup_workbook
 from sqlalchemy import Engine, select
 
 from guanai.core.access import AccessError
@@ -14,8 +18,12 @@ from guanai.core.db import transaction
 from guanai.core.errors import GuanaiError, NotFoundError
 from guanai.core.models import AuditEvent, School, SchoolClass, Teacher
 from guanai.core.pm import build_plugin_manager
+from guanai.core.roster.columns import CHILD_COLUMNS
+from guanai.core.roster.importer import RosterRejected
 from guanai.core.school_setup import SetupError
 from guanai.service import Guanai
+
+CLASS_COLUMN = [c.key for c in CHILD_COLUMNS].index("child.class") + 1
 
 
 @pytest.fixture
@@ -95,12 +103,12 @@ def test_renaming_and_changing_details_is_audited_once_and_only_when_something_c
         (lambda s: s.add_teacher("T001", "又一个"), SetupError, "已有工号为 T001 的教师"),
         (lambda s: s.add_teacher("T009", "赵", phone="12345"), SetupError, "电话：电话应为手机号"),
         (lambda s: s.add_teacher("T009", "赵", email="zhao"), SetupError, "电子邮箱：电子邮箱格式"),
-        (lambda s: s.add_teacher("T\n9", "赵"), SetupError, "工号：只能填一行"),
+        (lambda s: s.add_teacher("T009", "赵\n敏"), SetupError, "姓名：只能填一行"),
         (lambda s: s.add_teacher("T009", ""), SetupError, "姓名：必填项为空"),
         (lambda s: s.change_teacher("T404", name="无"), NotFoundError, "没有工号为 T404 的教师"),
         (lambda s: s.add_class("一年级1班"), SetupError, "已有班级 一年级1班"),
         (lambda s: s.add_class("二年级1班", head_code="T404"), NotFoundError, "T404"),
-        (lambda s: s.add_class("兴趣班"), SetupError, "请填写年级（--grade）"),
+        (lambda s: s.add_class("兴趣班"), SetupError, "请填写年级"),
         (lambda s: s.add_class("兴趣班", grade=13), SetupError, "年级：年级应为 1–12"),
         (lambda s: s.set_head_teacher("九年级9班", "T001"), NotFoundError, "没有班级 九年级9班"),
     ],
@@ -155,3 +163,57 @@ def test_only_coordinators_set_a_school_up(world: World, identity: str):
             act()
     with transaction(world.engine) as session:
         assert session.scalar(select(SchoolClass.id).where(SchoolClass.name == "九年级9班")) is None
+
+
+def test_a_workbook_sets_an_empty_database_up_whole_in_one_import(fresh: Guanai, tmp_path: Path):
+    report = fresh.import_roster(setup_workbook(tmp_path / "school.xlsx"))
+    assert report.setup is not None and dict(report.setup.created) == {
+        "学校": 1, "教师": 3, "班级": 3
+    }  # fmt: skip
+    assert report.created == 3
+    assert [c.children for c in fresh.school_overview().classes] == [1, 2, 0]
+    again = fresh.import_roster(setup_workbook(tmp_path / "school.xlsx"))
+    assert again.setup is not None and not again.setup.created and not again.setup.updated
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"teachers": [TEACHERS[0], ["T001", "王芳", "12345", None, None, None]]},
+        {"children": (1, 2, 99)},  # child 99's class is one the 班级 sheet does not have
+    ],
+    ids=["teacher-sheet", "roster-sheet"],
+)
+def test_a_problem_in_any_sheet_leaves_the_database_as_it_was(
+    fresh: Guanai, engine: Engine, tmp_path: Path, broken: dict
+):
+    if "children" in broken:
+        classes = [*CLASSES[:2], ["三年级1班", None, None]]
+        broken = {**broken, "classes": classes}
+    path = setup_workbook(tmp_path / "school.xlsx", **broken)
+    if "children" in broken:  # the last child is in a class the school does not have
+        workbook = load_workbook(path)
+        sheet = workbook["留守儿童"]
+        sheet.cell(sheet.max_row, CLASS_COLUMN, "九年级9班")
+        workbook.save(path)
+    before = snapshot(engine)[1]
+    with pytest.raises(RosterRejected):
+        fresh.import_roster(path)
+    assert snapshot(engine)[1] == before
+
+
+def test_a_workbook_of_set_up_sheets_alone_sets_the_school_up(fresh: Guanai, tmp_path: Path):
+    report = fresh.import_roster(setup_workbook(tmp_path / "school.xlsx", children=()))
+    assert report.setup is not None and not report.setup.has_roster
+    assert report.rows == 0
+    assert len(fresh.school_overview().teachers) == 3
+
+
+def test_a_coordinator_bound_to_a_school_cannot_import_another_schools_sheets(
+    world: World, tmp_path: Path
+):
+    before = snapshot(world.engine)[1]
+    with pytest.raises(AccessError, match="只能管理本校"):
+        world.as_("other_coordinator").import_roster(setup_workbook(tmp_path / "school.xlsx"))
+    assert snapshot(world.engine)[1] == before

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,9 @@ from guanai.core.roster.reading import (
 )
 from guanai.core.roster.rejects import rejects_file
 from guanai.core.roster.validation import Problem, RosterCheck, SchoolFacts
+
+if TYPE_CHECKING:
+    from guanai.core.roster.setup_import import SetupReport
 
 CHUNK = 5_000  # rows parsed and written per batch
 CHECKING = Label("检查", "checking")
@@ -64,6 +67,7 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     written: bool = False
     warnings: list[Label] = field(default_factory=list)  # what was passed over (序号 ignored…)
+    setup: SetupReport | None = None  # what the workbook's 学校, 教师 and 班级 sheets set up
 
     @property
     def problem_groups(self) -> list[ProblemGroup]:
