@@ -175,12 +175,16 @@ def put_class(
 ) -> Written:
     """The class ``name`` of the school, of ``grade`` (default: the grade its name says) with
     the head teacher ``head_code`` (None: left as it is). ``create``: True refuses a name taken,
-    None creates or updates."""
-    found = session.scalars(
-        select(SchoolClass).where(SchoolClass.school_id == school_id, SchoolClass.name == name)
-    ).one_or_none()
+    None creates or updates. A name spelling a class the school has in another spelling
+    (三年级(2)班 for 三年级2班) is that class: a second one would leave roster cells, which
+    find a class in any spelling, not knowing which is meant."""
+    found = _same_class(session, school_id, name)
     if found is not None and create:
-        raise SetupError(Label(f"本校已有班级 {name}", f"the school has a class {name} already"))
+        taken = name if found.name == name else f"{found.name}（即 {name}）"
+        taken_en = name if found.name == name else f"{found.name} (the same as {name})"
+        raise SetupError(
+            Label(f"本校已有班级 {taken}", f"the school has a class {taken_en} already")
+        )
     values: dict[str, Any] = {}
     if head_code is not None:
         values["head_teacher_id"] = teacher_by_code(session, school_id, head_code).id
@@ -205,6 +209,16 @@ def put_class(
     return _audit(
         session, actor, now, "change_class", "school_class", Written(found.id, False, changed)
     )
+
+
+def _same_class(session: Session, school_id: int, name: str) -> SchoolClass | None:
+    """The school's class called ``name``, else the one whose name spells the same class."""
+    classes = list(session.scalars(select(SchoolClass).where(SchoolClass.school_id == school_id)))
+    exact = next((c for c in classes if c.name == name), None)
+    key = class_key(name)
+    if exact is not None or key is None:
+        return exact
+    return next((c for c in classes if class_key(c.name) == key), None)
 
 
 def set_head_teacher(

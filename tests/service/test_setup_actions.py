@@ -107,6 +107,7 @@ def test_renaming_and_changing_details_is_audited_once_and_only_when_something_c
         (lambda s: s.add_teacher("T009", ""), SetupError, "姓名：必填项为空"),
         (lambda s: s.change_teacher("T404", name="无"), NotFoundError, "没有工号为 T404 的教师"),
         (lambda s: s.add_class("一年级1班"), SetupError, "已有班级 一年级1班"),
+        (lambda s: s.add_class("一(1)班"), SetupError, "已有班级 一年级1班（即 一(1)班）"),
         (lambda s: s.add_class("二年级1班", head_code="T404"), NotFoundError, "T404"),
         (lambda s: s.add_class("兴趣班"), SetupError, "请填写年级"),
         (lambda s: s.add_class("兴趣班", grade=13), SetupError, "年级：年级应为 1–12"),

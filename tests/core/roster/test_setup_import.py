@@ -174,3 +174,16 @@ def test_the_template_has_the_set_up_sheets_and_the_docs_describe_them(tmp_path:
             assert column.header.en in line and described.zh in line and described.en in line
     guide = {row[0] for row in workbook["说明"].iter_rows(values_only=True) if row}
     assert {c.header.zh for columns in SHEETS.values() for c in columns} <= guide
+
+
+def test_a_class_spelled_another_way_is_the_same_class(session: Session, tmp_path: Path):
+    set_up(session, setup_workbook(tmp_path / "first.xlsx"))
+    classes = [CLASSES[0], ["一年级(1)班", None, "T002"], ["一年级（2）班", None, "T002"]]
+    later = set_up(session, setup_workbook(tmp_path / "later.xlsx", classes=classes))
+    assert later is not None and not later.created and dict(later.updated) == {"班级": 1}
+    overview = school_overview(session, later.school_id)
+    assert [(c.name, c.head_code) for c in overview.classes] == [
+        ("一年级1班", "T002"),
+        ("一年级2班", "T002"),
+        ("三年级1班", "T003"),
+    ]
