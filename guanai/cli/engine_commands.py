@@ -23,10 +23,10 @@ from guanai.cli.context import (
 from guanai.cli.records_commands import field_values
 from guanai.cli.task_commands import step_title
 from guanai.cli.times import zoned_time
+from guanai.core.activity import DayOffError
 from guanai.core.calendar import TermCalendar
 from guanai.core.i18n import Label
 from guanai.core.planner import PlanSummary
-from guanai.core.record_days import DayOffError
 from guanai.core.simulation import SimulatedDay
 from guanai.service import Guanai
 

@@ -153,6 +153,15 @@ class RecordProblems(RecordError):
         return RecordProblems(list(self.problems), prefix)
 
 
+class DayOffError(RecordError):
+    """A record is valid but dates something on a day off: saved only when confirmed.
+    ``fields`` names the date fields."""
+
+    def __init__(self, message: Label, fields: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
 def _spelling(name: str) -> str:
     """A field name as typed, compared: full-width as ASCII, no spaces, case folded."""
     return "".join(half_width(name).split()).rstrip(":：").casefold()

@@ -15,9 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from guanai.core.activity import Anchor, FieldKind, Offset, Step
+from guanai.core.activity import Anchor, DayOffError, FieldKind, Offset, Step
 from guanai.core.calendar import TermCalendar, parse_calendar
-from guanai.core.errors import RecordError
 from guanai.core.i18n import Label
 from guanai.core.models import Activity, Task, Term
 
@@ -26,15 +25,6 @@ DAY_OFF_MARK = "_day_off"
 field names start with a letter)."""
 DAY_OFF_SHOWN = Label("非上学日，已确认", "not a school day, confirmed")
 """How a reader is told that a record's date fell on a day off and was confirmed."""
-
-
-class DayOffError(RecordError):
-    """A record is valid but dates something on a day off: saved only when confirmed.
-    ``fields`` names the date fields."""
-
-    def __init__(self, message: Label, fields: tuple[str, ...]) -> None:
-        super().__init__(message)
-        self.fields = fields
 
 
 @lru_cache(maxsize=8)

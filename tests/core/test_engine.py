@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, func, select
 
-from guanai.core.activity import RecordProblems
+from guanai.core.activity import DayOffError, RecordProblems
 from guanai.core.config import Settings
 from guanai.core.engine import complete
 from guanai.core.errors import NotFoundError, RecordError
 from guanai.core.models import Activity, AuditEvent, OutboxMessage, Record, Task, TaskState
-from guanai.core.record_days import DAY_OFF_MARK, DayOffError
+from guanai.core.record_days import DAY_OFF_MARK
 from guanai.core.simulation import simulate, simulated_record
 from guanai.testing import Harness, TaskView
 

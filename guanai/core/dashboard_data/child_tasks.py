@@ -8,6 +8,7 @@ from the plugin registry, so a task of an uninstalled plugin shows its type and 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,6 +34,11 @@ STATES = {
     "cancelled": Label("已取消", "cancelled"),
 }
 HIDDEN = Label("（不可见）", "(hidden)")
+MONTHS_ZH = ("一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月",
+             "十一月", "十二月")  # fmt: skip
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December")  # fmt: skip
+MONTHLY = re.compile(r"@month:\d{4}-(\d{2})$")  # the key of a monthly activity (occurrences.py)
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,22 @@ class ChildTask:
     state: str
     assignee: str | None
     record: list[tuple[Label, str]]  # the record's fields as shown to this viewer
+    month: int | None = None  # the month a monthly duty is for (its activity's key)
+    window: tuple[date, date] | None = None  # its activity's first and last school day
+
+    @property
+    def fills(self) -> Label:
+        """What recording this task fills in: 「十二月谈心 · 班主任谈心（12月1日–31日）」."""
+        zh = f"{MONTHS_ZH[self.month - 1]}{self.title.zh}" if self.month else self.title.zh
+        en = f"{self.title.en}, {MONTHS_EN[self.month - 1]}" if self.month else self.title.en
+        if self.window is not None:
+            first, last = self.window
+            same = (first.year, first.month) == (last.year, last.month)
+            zh += (
+                f"（{first.month}月{first.day}日–{'' if same else f'{last.month}月'}{last.day}日）"
+            )
+            en += f" ({first.day} {MONTHS_EN[first.month - 1][:3]}–{last.day} {MONTHS_EN[last.month - 1][:3]})"
+        return Label(f"记录：{zh}", f"Recording: {en}")
 
     @property
     def is_open(self) -> bool:
@@ -73,6 +95,9 @@ def child_tasks(
             Task.state,
             ASSIGNEE.name,
             Record.data,
+            Activity.key,
+            Activity.starts_on,
+            Activity.ends_on,
         )
         .outerjoin(Record, Record.task_id == Task.id)
         .where(Task.child_id == child_id)
@@ -90,8 +115,22 @@ def child_tasks(
             state,
             assignee,
             _record(registry, kind, step, data, full) if data else [],
+            int(month.group(1)) if (month := MONTHLY.search(key)) else None,
+            (starts_on, ends_on),
         )
-        for task_id, kind, step, scheduled_on, due_on, state, assignee, data in rows
+        for (
+            task_id,
+            kind,
+            step,
+            scheduled_on,
+            due_on,
+            state,
+            assignee,
+            data,
+            key,
+            starts_on,
+            ends_on,
+        ) in rows
     ]
 
 

@@ -28,6 +28,7 @@ from guanai.core.models import (
     Activity,
     Child,
     Pairing,
+    Record,
     School,
     SchoolClass,
     Task,
@@ -35,7 +36,6 @@ from guanai.core.models import (
     Teacher,
 )
 from guanai.core.roster.cards import pairing_teacher, record_complete, with_card
-from guanai.core.schools import SCHOOL_TIMEZONE
 
 PAGE_SIZE = 100
 TALK = "talk"  # the built-in talks plugin's activity type (guanai/plugins/talks.py)
@@ -70,7 +70,7 @@ class RosterRow:
     complete: bool  # 建档完整: every required column filled and all five clears
     key_target: bool
     teacher: str | None  # the current pairing teacher's name
-    last_talk: date | None  # the school day the latest talk was recorded
+    last_talk: date | None  # the day the latest recorded talk was held (its record's date)
 
     @property
     def key(self) -> RosterKey:
@@ -154,9 +154,11 @@ def roster_page(
 def _details(session: Session, viewer: Viewer, ids: list[int]) -> list[RosterRow]:
     if not ids:
         return []
-    last_talk = (
-        select(func.max(Task.completed_at))
+    last_talk = (  # the talk's own date (ISO text, so the latest is the greatest)
+        select(func.max(Record.data["date"].as_string()))
+        .select_from(Task)
         .join(Activity, Activity.id == Task.activity_id)
+        .join(Record, Record.task_id == Task.id)
         .where(Task.child_id == Child.id, Task.state == TaskState.DONE, Activity.type == TALK)
         .correlate(Child)
         .scalar_subquery()
@@ -195,7 +197,7 @@ def _details(session: Session, viewer: Viewer, ids: list[int]) -> list[RosterRow
             bool(row.complete),
             bool(row.key_target),
             row.teacher,
-            row.last_talk.astimezone(SCHOOL_TIMEZONE).date() if row.last_talk else None,
+            date.fromisoformat(row.last_talk) if row.last_talk else None,
         )
         for row in session.execute(query)
     ]

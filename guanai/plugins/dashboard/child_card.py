@@ -4,7 +4,8 @@ Opened from the Children panel. Everything is read in one worker by one service 
 (``service.child_view``), as the acting account may see it: private values are masked for a
 viewer who may not see them.
 From here the coordinator records a talk (``t``), completes the highlighted task with its
-record form (``r``) or changes the pairing (``p``); the card is read again after each.
+record form (``r``) or changes the pairing (``p``); the card is read again after each. The
+form says which task it fills (「记录：十二月谈心 · 班主任谈心（12月1日–31日）」).
 """
 
 from __future__ import annotations
@@ -174,6 +175,7 @@ class ChildCardScreen(Screen[bool]):
             task.activity_type,
             task.step,
             subject=f"{self.row.name} · {self.row.student_no}",
+            fills=str(task.fills),
         )
         self.app.push_screen(form, self._after)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from _children_fixtures import children_app, open_children, rows, text
@@ -66,7 +67,12 @@ async def test_t_records_the_childs_next_talk_through_its_form(
         await settle(pilot)
         form = app.screen
         assert isinstance(form, RecordForm) and form.step_name.endswith("_talk")
-        # the date is filled in with today; place, topics and notes are typed
+        fills = text(app, "#form-fills")  # which month's talk, and its days
+        assert re.fullmatch(
+            r"记录：[九十]月谈心 · (班主任|帮扶教师)谈心（\d+月\d+日–\d+日）", fills
+        )
+        # the talk was yesterday, in the roster's date form; place, topics and notes are typed
+        await pilot.press("ctrl+a", "ctrl+k", *"2026/10/19")
         await pilot.press("tab", *"office", "tab", *"study", "tab", *"fine")
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -75,10 +81,10 @@ async def test_t_records_the_childs_next_talk_through_its_form(
         await pilot.press("3")
         await settle(pilot)
         talks = rows(app, "#card-talks-table")
-        assert talks[0][0] == "2026-10-20" and "office" in talks[0][2]
+        assert talks[0][0] == "2026-10-19" and "office" in talks[0][2]
         await pilot.press("escape")
         await settle(pilot)
-        assert rows(app)[0][5] == "2026-10-20"  # the roster's last talk, read again
+        assert rows(app)[0][5] == "2026-10-19"  # the talk's own day, not the day it was recorded
     with session_factory(demo_engine)() as session:
         task_id, record = session.execute(
             select(Task.id, Record).join(Record, Record.task_id == Task.id)

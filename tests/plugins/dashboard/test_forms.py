@@ -1,5 +1,6 @@
-"""The record form: one input per field of any step, checked field by field, saved through
-``engine.complete`` in one transaction, and announced to plugins after the commit."""
+"""The record form: one input per field of any step, checked by ``engine.complete`` (every
+problem shown at once, each under its field; a day off confirmed by saving again), saved in
+one transaction, and announced to plugins after the commit."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from guanai import ActivityType, Coverage, Field, FieldKind, Label, Role, Step, 
 from guanai.core.db import session_factory, transaction
 from guanai.core.engine import complete
 from guanai.core.models import Activity, Record, Task, TaskState
+from guanai.core.record_days import DAY_OFF_MARK
 from guanai.plugins.dashboard.forms import RecordForm
 
 
@@ -103,9 +105,10 @@ async def test_bad_fields_are_marked_beside_the_form_and_nothing_is_written(
         await pilot.press("ctrl+a", "ctrl+k", *"2026-13-01", "tab", *"office", "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, RecordForm)
-        assert error(app, "date") == "谈心日期：字段「date」应为日期（YYYY-MM-DD）"
+        assert error(app, "date") == "应为日期（如 2026-12-01、2026/12/1、2026年12月1日、20261201）"
         assert error(app, "place") == ""
-        assert error(app, "topics") == "谈心主题：缺少必填项「topics」"
+        assert error(app, "topics") == "为必填项，尚未填写"
+        assert error(app, "notes") == "为必填项，尚未填写"  # every problem at once
         assert "请改正" in str(app.screen.query_one("#form-error", Static).render())
     with session_factory(demo_engine)() as session:
         assert session.scalar(select(func.count()).select_from(Record)) == 0
@@ -123,7 +126,7 @@ async def test_errors_are_in_english_when_english_is_set(
         await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert error(app, "topics") == "Topics discussed: required field 'topics' is missing"
+        assert error(app, "topics") == "is required and missing"
 
 
 async def test_a_saved_record_completes_the_task_and_plugins_hear_of_it(
@@ -166,3 +169,30 @@ async def test_the_engines_refusal_is_shown_in_the_form(
         assert isinstance(app.screen, RecordForm)
         shown = str(app.screen.query_one("#form-error", Static).render())
         assert shown == f"任务 {task_id} 已完成"
+
+
+async def test_a_date_on_a_day_off_is_saved_only_when_confirmed_and_is_marked(
+    demo_engine: Engine, make_app, settle
+) -> None:
+    task_id, step = open_talk(demo_engine)
+    app = make_app(demo_engine, pm=plugin_manager())
+    results: list[bool | None] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(RecordForm(app.service, task_id, "talk", step), results.append)
+        await settle(pilot)
+        await pilot.press("ctrl+a", "ctrl+k", *"2026/10/18")  # a Sunday
+        await pilot.press("tab", *"home", "tab", *"school", "tab", *"calm", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordForm) and results == []
+        assert error(app, "date") == "不是上学日"
+        shown = str(app.screen.query_one("#form-error", Static).render())
+        assert "2026-10-18 不是上学日（周末）" in shown and shown.endswith("再按 Ctrl+S 确认保存")
+        with session_factory(demo_engine)() as session:
+            assert session.scalar(select(func.count()).select_from(Record)) == 0
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert results == [True]
+    with session_factory(demo_engine)() as session:
+        data = session.scalars(select(Record.data).where(Record.task_id == task_id)).one()
+    assert data["date"] == "2026-10-18" and data[DAY_OFF_MARK] == ["date"]
