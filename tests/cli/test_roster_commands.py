@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
-from roster_samples import add_school, child, write_roster
+from roster_samples import add_school, child, full_width, write_roster
 from sqlalchemy import func, select
 
 from guanai.cli import cli
@@ -94,7 +94,10 @@ def test_an_import_with_problems_lists_them_exits_1_and_writes_nothing(run, db, 
     result = run("import", str(path), "--now", NOW)
     assert result.exit_code == 1
     assert "监护人电话" in result.output and "电话应为手机号或带区号的座机号" in result.output
-    assert "第 4 行，「班级」：本校没有班级「九班」（已有：一年级1班、一年级2班、三年级1班）" in result.output
+    assert (
+        "第 4 行，「班级」：本校没有班级「九班」（已有：一年级1班、一年级2班、三年级1班）"
+        in result.output
+    )
     assert "12345" not in result.output, "a private value is never echoed"
     assert children(db) == 0
 
@@ -211,3 +214,43 @@ def test_import_export_reimport_changes_nothing(run, db, tmp_path, contacts) -> 
         if line.count("│") == 3
     }
     assert (counts["新建"], counts["更新"], counts["未变"]) == ("0", "0", "8")
+
+
+def test_an_encrypted_export_imports_again_with_its_password(run, db, tmp_path) -> None:
+    assert (
+        run("import", str(write_roster(tmp_path / "in.xlsx", [child(1), child(2)]))).exit_code == 0
+    )
+    exported = tmp_path / "out.xlsx"
+    result = run("export", str(exported), "--password", "kouling-1")
+    assert result.exit_code == 0, result.output
+    missing = run("import", str(exported))
+    assert missing.exit_code == 1
+    assert "out.xlsx 有密码保护" in missing.output and len(missing.output.splitlines()) == 1
+    wrong = run("--lang", "en", "import", str(exported), "--password", "guess-00")
+    assert wrong.exit_code == 1 and "cannot open out.xlsx with the password given" in wrong.output
+    assert "guess-00" not in wrong.output, "a password is never echoed"
+    secret = tmp_path / "password.txt"
+    secret.write_text("kouling-1\n", encoding="utf-8")
+    again = run("import", str(exported), "--password-file", str(secret))
+    assert again.exit_code == 0, again.output
+    assert "kouling-1" not in again.output and "未变" in again.output
+    both = run("import", str(exported), "--password", "x", "--password-file", str(secret))
+    assert both.exit_code == 1
+
+
+def test_an_ignored_column_is_said_and_the_rest_imports(run, db, tmp_path) -> None:
+    path = write_roster(tmp_path / "r.csv", [child(1)])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(f"序号,{lines[0]}\n1,{lines[1]}\n", encoding="utf-8")
+    result = run("import", str(path), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    assert "已忽略不认识的列「序号」" in result.output and children(db) == 1
+
+
+def test_child_show_and_set_find_a_student_no_typed_in_full_width(run, imported) -> None:
+    typed = full_width(child(1)["child.student_no"])
+    shown = run("child", "show", typed)
+    assert shown.exit_code == 0, shown.output
+    assert child(1)["child.name"] in shown.output
+    edited = run("child", "set", typed, "监护人年龄=６７", "--now", NOW)
+    assert edited.exit_code == 0, edited.output

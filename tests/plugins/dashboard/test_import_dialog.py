@@ -81,3 +81,23 @@ async def test_a_file_that_is_not_a_roster_is_named_in_the_message(
         await type_path_and_import(pilot, settle, tmp_path / "missing.csv")
         assert "missing.csv" in text(app, "#import-status")
         assert rows(app, "#import-report") == []
+
+
+async def test_a_problem_of_many_rows_is_one_line_and_an_ignored_column_is_said(
+    demo_engine: Engine, make_app, settle, tmp_path: Path
+) -> None:
+    path = write_roster(
+        tmp_path / "roster.csv", [child(n, **{"child.gender": "?"}) for n in (1, 2, 3)]
+    )
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(
+        "\n".join([f"序号,{lines[0]}", *(f"{n},{line}" for n, line in enumerate(lines[1:], 1))]),
+        encoding="utf-8",
+    )
+    app = children_app(make_app, demo_engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_children(pilot, settle)
+        await type_path_and_import(pilot, settle, path)
+        assert "已忽略不认识的列「序号」" in text(app, "#import-status")
+        assert [problem[:2] for problem in rows(app, "#import-report")] == [["2–4（3 行）", "性别"]]
+    assert children(demo_engine) == 60
