@@ -121,7 +121,20 @@ def _pair_all(
     _print_loads(preview)
     _print_warnings(preview)
     if not preview.placements:
-        console.print(say("没有可结对的学生，未写入。", "Nobody to pair; nothing written."))
+        if preview.unpaired:
+            console.print(
+                say(
+                    "未写入：上限之内没有名额（见上）。",
+                    "Nothing written: no room under the cap (see above).",
+                )
+            )
+        else:
+            console.print(
+                say(
+                    "所有在读学生都已结对，未写入。",
+                    "Every enrolled child is paired; nothing written.",
+                )
+            )
         return
     if dry_run:
         console.print(

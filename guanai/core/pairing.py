@@ -41,7 +41,7 @@ class PairingError(GuanaiError):
 
 
 @dataclass(frozen=True)
-class TeacherLoad:
+class PairingLoad:
     """One teacher's children (current pairings of enrolled children) before and after."""
 
     teacher_id: int
@@ -73,7 +73,7 @@ class PairingReport:
     cap: int
     over_cap_allowed: bool = False
     paired: int = 0
-    loads: list[TeacherLoad] = field(default_factory=list)
+    loads: list[PairingLoad] = field(default_factory=list)
     without_buddy: list[str] = field(default_factory=list)  # student numbers
     unpaired: list[str] = field(default_factory=list)  # no teacher had room under the cap
     to_coordinator: int = 0
@@ -84,7 +84,7 @@ class PairingReport:
     """Terms planned for the school: their open tasks are what the handover moved."""
 
     @property
-    def over_cap(self) -> list[TeacherLoad]:
+    def over_cap(self) -> list[PairingLoad]:
         """Teachers whose load is above the cap (only with ``over_cap_allowed``, or because
         they were above it before)."""
         return [load for load in self.loads if load.over_cap]
@@ -223,7 +223,7 @@ def _proposal(
     after = Counter(placed.values())
     loads = school.loads
     report.loads = [
-        TeacherLoad(
+        PairingLoad(
             t,
             teacher.code,
             teacher.name,
@@ -406,7 +406,7 @@ def set_pairing(
     return replace(result, handover=handover)
 
 
-def teacher_loads(session: Session, school_id: int, cap: int) -> list[TeacherLoad]:
+def pairing_loads(session: Session, school_id: int, cap: int) -> list[PairingLoad]:
     """Each teacher of the school with their children now (``before`` = ``after``), by code."""
     rows = session.execute(
         select(
@@ -419,7 +419,7 @@ def teacher_loads(session: Session, school_id: int, cap: int) -> list[TeacherLoa
         .where(Teacher.school_id == school_id)
         .order_by(Teacher.code)
     )
-    return [TeacherLoad(*row[:4], before=row[4], after=row[4], cap=cap) for row in rows]
+    return [PairingLoad(*row[:4], before=row[4], after=row[4], cap=cap) for row in rows]
 
 
 def _children_of(teacher_id: ColumnElement[int] | int) -> Select[tuple[int]]:

@@ -19,12 +19,12 @@ from guanai.core.masking import mask_name
 from guanai.core.models import Child, Pairing, SchoolClass, Teacher
 from guanai.core.pairing import (
     PairingChange,
+    PairingLoad,
     PairingReport,
-    TeacherLoad,
     auto_pair,
+    pairing_loads,
     propose_pairs,
     set_pairing,
-    teacher_loads,
 )
 from guanai.core.schools import teacher_by_code
 from guanai.service.base import ServiceBase
@@ -95,12 +95,12 @@ class PairingActions(ServiceBase):
         """The most children per teacher: ``max_per_teacher`` for one run, or the setting."""
         return max_per_teacher or self.settings.pairing.max_children_per_teacher
 
-    def teacher_loads(self, school_code: str | None = None) -> list[TeacherLoad]:
+    def pairing_loads(self, school_code: str | None = None) -> list[PairingLoad]:
         """Each teacher of the school with their children now and the cap (the dashboard's
         pairing dialog shows them)."""
         with self.reading("pair") as (session, viewer):
             school = school_for(session, viewer, school_code)
-            return teacher_loads(session, school, self.pairing_cap())
+            return pairing_loads(session, school, self.pairing_cap())
 
     def set_pairing(
         self,

@@ -81,7 +81,7 @@ def test_auto_pairs_everyone_and_prints_the_loads(run, school_db):
     sources = scalar(school_db, select(func.count(func.distinct(RecordChange.source))))
     assert sources == 1
     again = run("pair", "--auto", "--now", NOW)
-    assert again.exit_code == 0 and "没有可结对的学生，未写入" in again.output
+    assert again.exit_code == 0 and "所有在读学生都已结对，未写入" in again.output
     assert current_pairings(school_db) == 30
 
 
@@ -121,6 +121,8 @@ def test_the_cap_leaves_children_unpaired_and_says_what_to_do(run, school_db):
     assert over.exit_code == 0, over.output
     assert "Paired 12 children" in over.output and current_pairings(school_db) == 30
     assert "teachers have more children than the cap of 1: " in over.output
+    full = run("--lang", "en", "pair", "--auto", "--max", "1", "--now", NOW)
+    assert full.exit_code == 0 and "Every enrolled child is paired" in full.output
 
 
 def test_the_cap_comes_from_the_config_file(run, school_db, tmp_path):
@@ -129,6 +131,9 @@ def test_the_cap_comes_from_the_config_file(run, school_db, tmp_path):
     result = run("--config", str(config), "pair", "--auto", "--dry-run", "--now", NOW)
     assert result.exit_code == 0, result.output
     assert "上限 1）" in result.output and "12 名学生不会结对" in result.output
+    assert run("pair", "--auto", "--max", "1", "--yes", "--now", NOW).exit_code == 0
+    nothing = run("--config", str(config), "pair", "--auto", "--now", NOW)
+    assert nothing.exit_code == 0 and "未写入：上限之内没有名额" in nothing.output
 
 
 def test_after_a_plan_it_says_which_tasks_it_handed_over(run, school_db):

@@ -30,9 +30,9 @@ from guanai.core.pairing import (
     AUTO_SOURCE,
     PairingError,
     auto_pair,
+    pairing_loads,
     propose_pairs,
     set_pairing,
-    teacher_loads,
 )
 from guanai.core.pairing_balance import MAX_HELPED, Closeness, Pupil, choose_buddies, share_out
 from guanai.core.planner import PlanSummary
@@ -351,7 +351,7 @@ def test_the_preview_counts_the_schools_planned_terms(session, registry, autumn)
 
 def test_a_manual_change_to_a_teacher_at_the_cap_is_refused_unless_over_cap(session, registry):
     school = create_demo_school(session, children=30)
-    loads = {load.code: load for load in teacher_loads(session, school, cap=CAP)}
+    loads = {load.code: load for load in pairing_loads(session, school, cap=CAP)}
     assert sum(load.before for load in loads.values()) == 30
     busiest = max(loads.values(), key=lambda load: (load.before, load.code))
     others = session.execute(
@@ -376,7 +376,7 @@ def test_a_manual_change_to_a_teacher_at_the_cap_is_refused_unless_over_cap(sess
         over_cap=True,
     )
     assert kept.changed
-    after = {load.code: load.before for load in teacher_loads(session, school, cap=CAP)}
+    after = {load.code: load.before for load in pairing_loads(session, school, cap=CAP)}
     assert after[busiest.code] == busiest.before + 1
 
 

@@ -76,7 +76,7 @@ def test_the_cap_is_the_setting_unless_one_run_gives_its_own(world: World):
     setting = service.settings.pairing.max_children_per_teacher
     assert service.preview_pairing().cap == setting
     assert service.preview_pairing(max_per_teacher=3).cap == 3
-    loads = service.teacher_loads()
+    loads = service.pairing_loads()
     assert loads and {load.cap for load in loads} == {setting}
 
 
@@ -95,5 +95,5 @@ def test_only_the_schools_coordinator_pairs_and_a_refusal_writes_nothing(
     with pytest.raises(AccessError):
         service.preview_pairing(school_code="DEMO")
     with pytest.raises(AccessError):
-        service.teacher_loads(school_code="DEMO")
+        service.pairing_loads(school_code="DEMO")
     assert snapshot(world.engine)[1] == before

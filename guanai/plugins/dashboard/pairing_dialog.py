@@ -4,6 +4,11 @@ The change is ``service.set_pairing``, exactly as ``guanai pair NO --teacher COD
 runs it: the current pairing is ended and kept, the change is kept in the record's history
 with the acting user, and the child's open talks follow the new teacher, all in one
 transaction. Only the coordinator may change pairings (the service refuses anyone else).
+
+Like ``guanai pair --auto``, it shows each teacher's load before it writes: every teacher in
+the list with their children now and the cap (``[pairing] max_children_per_teacher``), and
+for the chosen one their load after the change. A teacher at the cap is refused (by the
+service) unless "over the cap" is ticked, as ``--over-cap`` does.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Select, Static
+from textual.widgets import Checkbox, Input, Select, Static
 
 from guanai import GuanaiError, Label
 from guanai.plugins.dashboard.widgets import PlainStatic, notify_text
@@ -23,6 +28,7 @@ from guanai.tui import (
     Guanai,
     PairingChange,
     PairingChoices,
+    PairingLoad,
     RosterRow,
     described,
     localize_bindings,
@@ -50,6 +56,8 @@ class PairingDialog(ModalScreen[bool]):
         localize_bindings(self)
         self.service = service
         self.row = row
+        self.loads: dict[str, PairingLoad] = {}
+        self.current: str | None = None
 
     def compose(self) -> ComposeResult:
         row = self.row
@@ -61,8 +69,13 @@ class PairingDialog(ModalScreen[bool]):
             yield PlainStatic(str(Label("加载中…", "Loading…")), id="pairing-current")
             yield PlainStatic(str(Label("帮扶教师", "Pairing teacher")))
             yield Select[str]([], id="pairing-teacher", prompt=str(Label("请选择", "choose")))
+            yield PlainStatic(id="pairing-load")
             yield PlainStatic(str(Label("学习帮手学号（选填）", "Buddy's student no. (optional)")))
             yield Input(id="pairing-buddy")
+            yield Checkbox(
+                str(Label("超出上限也结对（--over-cap）", "Pair even over the cap (--over-cap)")),
+                id="pairing-over-cap",
+            )
             yield PlainStatic(str(Label("Ctrl+S 保存 · Esc 取消", "Ctrl+S save · Esc cancel")))
             yield PlainStatic(id="pairing-error")
 
@@ -71,17 +84,20 @@ class PairingDialog(ModalScreen[bool]):
 
     @work(thread=True, group="pairing-dialog")
     def load(self) -> None:
-        """The school's teachers and the child's current pairing teacher and buddy."""
+        """The school's teachers with their loads, and the child's current pairing."""
         try:
             choices = self.service.pairing_choices(self.row)
+            loads = self.service.pairing_loads(self.row.school_code)
         except GuanaiError as error:
             self.app.call_from_thread(self._error, error.label)
             return
-        self.app.call_from_thread(self._show, choices)
+        self.app.call_from_thread(self._show, choices, loads)
 
-    def _show(self, choices: PairingChoices) -> None:
+    def _show(self, choices: PairingChoices, loads: list[PairingLoad]) -> None:
+        self.loads = {load.code: load for load in loads}
+        self.current = choices.teacher_code
         select_ = self.query_one("#pairing-teacher", Select)
-        select_.set_options([(f"{code} {name}", code) for code, name in choices.teachers])
+        select_.set_options([(self._option(code, name), code) for code, name in choices.teachers])
         none = str(Label("无", "none"))
         if choices.teacher_code is None:
             text = Label("尚未结对", "not paired yet")
@@ -93,15 +109,46 @@ class PairingDialog(ModalScreen[bool]):
                 f"Now: pairing teacher {choices.teacher_code}, buddy {buddy}",
             )
         self.query_one("#pairing-current", Static).update(str(text))
+        self._preview(choices.teacher_code)
         select_.focus()
+
+    def _option(self, code: str, name: str) -> str:
+        load = self.loads.get(code)
+        if load is None:
+            return f"{code} {name}"
+        return f"{code} {name} · {load.before}/{load.cap}"
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "pairing-teacher":
+            value = event.value
+            self._preview(None if value is Select.NULL else str(value))
+
+    def _preview(self, code: str | None) -> None:
+        """The chosen teacher's children now and after the change, against the cap."""
+        load = self.loads.get(code) if code is not None else None
+        if load is None:
+            self.query_one("#pairing-load", Static).update("")
+            return
+        after = load.before + (0 if code == self.current else 1)
+        text = Label(
+            f"{load.code}：现有 {load.before} 名，结对后 {after} 名，上限 {load.cap}",
+            f"{load.code}: {load.before} children now, {after} after, cap {load.cap}",
+        )
+        if after > load.cap:
+            text = Label(
+                f"{text.zh}（超过上限：需勾选“超出上限也结对”）",
+                f'{text.en} (over the cap: tick "pair even over the cap")',
+            )
+        self.query_one("#pairing-load", Static).update(str(text))
 
     def action_save(self) -> None:
         teacher = self.query_one("#pairing-teacher", Select).value
         buddy = self.query_one("#pairing-buddy", Input).value.strip()
-        self._save(None if teacher is Select.NULL else str(teacher), buddy or None)
+        over_cap = self.query_one("#pairing-over-cap", Checkbox).value
+        self._save(None if teacher is Select.NULL else str(teacher), buddy or None, over_cap)
 
     @work(thread=True, exclusive=True, group="pairing-save")
-    def _save(self, teacher: str | None, buddy: str | None) -> None:
+    def _save(self, teacher: str | None, buddy: str | None, over_cap: bool) -> None:
         row = self.row
         try:
             change = self.service.set_pairing(
@@ -109,6 +156,7 @@ class PairingDialog(ModalScreen[bool]):
                 teacher,
                 buddy_no=buddy,
                 school_code=row.school_code,
+                over_cap=over_cap,
                 source=SOURCE,
             )
         except GuanaiError as error:
