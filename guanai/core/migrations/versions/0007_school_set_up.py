@@ -3,8 +3,9 @@
 - ``teacher.subjects``: the subjects a teacher teaches (语文、数学…), from the 教师 sheet.
 - ``school.planned_from``: the first day guanai ran the school's programme (its first plan).
   Duties whose window closed before it are not planned: a school that starts in December gets
-  no September talks to be escalated. NULL (the schools of older databases, the demo): none
-  left out.
+  no September talks to be escalated. Left NULL here: the planner sets it on a school's next
+  plan (a school already planned gets its earliest planned term's start, so none of its work
+  is left out).
 - ``child.joined_on``: the day the child came onto the roster in guanai. Per-child duties whose
   window closed before it are not planned. NULL (children of older databases): none left out.
 
