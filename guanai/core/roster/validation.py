@@ -1,8 +1,9 @@
 """Checking a roster before anything is written: every cell, every row, the whole file.
 
 A :class:`Problem` names the row and the column (as headed in the file) and says what is wrong,
-in Chinese and English. It never repeats the cell's value: the value may be private (an ID
-number, a phone), and the row and column are enough to find it.
+in Chinese and English. It never repeats a value that may be private (an ID number, a phone):
+the row and column are enough to find it. (An unknown class is named: a class name is not
+private, and it tells which of several spellings the school lacks.)
 
 :class:`RosterCheck` takes the rows one at a time and keeps only small keys for the whole file
 (student numbers with their class, ID numbers with their row), so a file of any length is
