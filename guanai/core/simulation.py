@@ -2,7 +2,8 @@
 
 Each simulated day is its own transaction: tick at the given local hour, then (optionally)
 have teachers complete a share of what became due that day, with records filled in by
-:func:`simulated_record` so every step's validation really runs.
+:func:`simulated_record` so every step's validation really runs. Simulated teachers work on
+their term's school days only (a record dated on a day off would need confirming).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.config import Settings
 from guanai.core.db import transaction
 from guanai.core.engine import TickReport, complete, tick
-from guanai.core.models import Activity, Task, TaskState
+from guanai.core.models import Activity, Task, TaskState, Term
+from guanai.core.record_days import term_calendar
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,13 @@ def simulate(
         completed = 0
         if complete_share > 0:
             with transaction(engine) as session:
+                working = {
+                    term.id
+                    for term in session.scalars(select(Term))
+                    if term_calendar(term).is_school_day(day)
+                }
                 due = session.execute(
-                    select(Task.id, Task.step, Activity.type)
+                    select(Task.id, Task.step, Activity.type, Activity.term_id)
                     .join(Activity, Activity.id == Task.activity_id)
                     .where(
                         Task.state == TaskState.DUE.value,
@@ -87,8 +94,10 @@ def simulate(
                     )
                     .order_by(Task.id)
                 ).all()
-                for task_id, step_name, type_name in due:
-                    if type_name in registry and chooser.random() < complete_share:
+                for task_id, step_name, type_name, term_id in due:
+                    if term_id not in working or type_name not in registry:
+                        continue
+                    if chooser.random() < complete_share:
                         step = registry.get(type_name).step(step_name)
                         complete(
                             session,
