@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from export_samples import plan
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from guanai.core.access import Viewer
+from guanai.core.calendar import load_calendar
 from guanai.core.dashboard_data.children import (
     RosterFilter,
     roster_count,
     roster_page,
 )
 from guanai.core.demo import create_demo_school
-from guanai.core.models import Child, Pairing, SchoolClass
+from guanai.core.engine import complete
+from guanai.core.models import Activity, Child, Pairing, SchoolClass, Task
+from guanai.core.pm import build_plugin_manager
 
 COORDINATOR = Viewer("office", "coordinator")
 BUREAU = Viewer("bureau", "bureau")
@@ -113,3 +117,26 @@ def test_a_viewer_bound_to_a_school_sees_only_that_school(session: Session) -> N
     assert roster_count(session, bound, RosterFilter()) == 12
     assert roster_count(session, COORDINATOR, RosterFilter()) == 24
     assert {row.school_id for row in roster_page(session, bound, RosterFilter()).rows} == {first}
+
+
+def test_the_last_talk_is_the_day_the_latest_talk_was_held_not_when_it_was_recorded(
+    session: Session,
+) -> None:
+    school(session, children=6)
+    registry = build_plugin_manager(load_entry_points=False).activity_registry()
+    plan(session, load_calendar("2026-autumn"), registry)
+    child_id = session.scalar(select(Child.id).order_by(Child.class_id, Child.student_no))
+    for month, held, recorded in (("2026-10", "2026-10-12", 13), ("2026-09", "2026-09-14", 15)):
+        task_id = session.scalar(
+            select(Task.id)
+            .join(Activity, Activity.id == Task.activity_id)
+            .where(Activity.key == f"talk@month:{month}", Task.child_id == child_id)
+            .where(Task.step == "head_teacher_talk")
+        )
+        record = {"date": held, "place": "教室", "topics": "学习", "notes": "好"}
+        complete(session, registry, task_id, record, actor="t", now=NOW.replace(day=recorded))
+    session.commit()
+    [row] = [
+        r for r in roster_page(session, COORDINATOR, RosterFilter()).rows if r.child_id == child_id
+    ]
+    assert row.last_talk == date(2026, 10, 12)  # the September talk was recorded later
