@@ -51,7 +51,8 @@ from guanai.core.dashboard_data.today import Event, Grouping, Totals, Workload
 from guanai.core.errors import GuanaiError, PluginError, RecordError
 from guanai.core.feeds.links import qr_text
 from guanai.core.i18n import Label, set_language
-from guanai.core.pairing import PairingChange, PairingLoad
+from guanai.core.pairing import PairingLoad
+from guanai.core.pairing_change import PairingChange
 from guanai.core.planner import PlanSummary
 from guanai.core.pm import GuanaiPluginManager
 from guanai.core.reminders.outbox import OutboxRow

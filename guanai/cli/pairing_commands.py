@@ -15,7 +15,8 @@ from rich.table import Table
 
 from guanai.cli.context import NOW_OPTION, UserError, console, pass_service, say, stderr
 from guanai.core.i18n import Label
-from guanai.core.pairing import PairingChange, PairingReport
+from guanai.core.pairing import PairingReport
+from guanai.core.pairing_change import PairingChange
 from guanai.service import Guanai
 
 

@@ -18,14 +18,13 @@ from guanai.core.access import sees_in_full
 from guanai.core.masking import mask_name
 from guanai.core.models import Child, Pairing, SchoolClass, Teacher
 from guanai.core.pairing import (
-    PairingChange,
     PairingLoad,
     PairingReport,
     auto_pair,
     pairing_loads,
     propose_pairs,
-    set_pairing,
 )
+from guanai.core.pairing_change import PairingChange, set_pairing
 from guanai.core.schools import teacher_by_code
 from guanai.service.base import ServiceBase
 from guanai.service.scope import school_for

@@ -1,4 +1,5 @@
-"""Pairings: auto-pairing's balance and closeness, manual changes, and tasks that follow them."""
+"""Pairings: auto-pairing's balance and closeness, its preview and cap, manual changes
+(guanai.core.pairing_change), and tasks that follow them."""
 
 from __future__ import annotations
 
@@ -32,9 +33,9 @@ from guanai.core.pairing import (
     auto_pair,
     pairing_loads,
     propose_pairs,
-    set_pairing,
 )
 from guanai.core.pairing_balance import MAX_HELPED, Closeness, Pupil, choose_buddies, share_out
+from guanai.core.pairing_change import set_pairing
 from guanai.core.planner import PlanSummary
 from guanai.core.pm import build_plugin_manager
 from guanai.core.simulation import simulated_record
