@@ -1,9 +1,10 @@
 """An old .xls or a WPS/LibreOffice .ods workbook, read through python-calamine.
 
-calamine (Rust) reads the whole sheet when it is opened; the ``[limits]`` bound that: an .xls
-holds at most 65,536 rows of 256 cells and no more bytes than ``file_mb``, and an .ods is a
-zip checked as an .xlsx is before calamine opens it. Rows are then bounded like any other's
-by the reader. An empty cell comes as None, as openpyxl gives it.
+calamine (Rust) spreads a whole sheet out in memory when it is opened, every cell from the first
+to the last the file places; the ``[limits]`` bound that before it is opened: an .xls by where
+its cells are (:mod:`~guanai.core.roster.xls_scan`), an .ods by its zip, checked as an .xlsx's
+is, and by its repeated rows and cells (:mod:`~guanai.core.roster.ods_scan`). Rows are then
+bounded like any other's by the reader. An empty cell comes as None, as openpyxl gives it.
 """
 
 from __future__ import annotations

@@ -12,8 +12,9 @@ its column (``RosterFile.columns[header]``, :func:`guanai.core.roster.validation
 
 A 260,000-row roster must never sit in memory at once: :meth:`RosterFile.rows` is a generator
 that reads the file anew on every call (openpyxl in ``read_only`` mode, CSV through the
-:mod:`csv` module; .xls and .ods through python-calamine, whose formats bound a sheet), so a
-caller can read it as often as it needs. An encrypted workbook is decrypted into memory, never
+:mod:`csv` module; .xls and .ods through python-calamine, which holds one sheet, bounded
+before it is opened, see :mod:`~guanai.core.roster.calamine_source`), so a caller can read it
+as often as it needs. An encrypted workbook is decrypted into memory, never
 into a file.
 
 Any file, hostile ones too, costs bounded work: the ``[limits]`` settings bound its size (checked
@@ -50,6 +51,7 @@ from guanai.core.roster.file_errors import RosterFileError
 from guanai.core.roster.headers import PROBLEMS_HEADER as PROBLEMS_HEADER
 from guanai.core.roster.headers import checked_columns, find_header
 from guanai.core.roster.sheet_spec import ROSTER_SHEET, SheetSpec
+from guanai.core.roster.xls_scan import check_xls
 from guanai.core.roster.xlsx_source import MIB, check_zip, xlsx_rows, xlsx_sheets
 
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number
@@ -203,6 +205,8 @@ def _probe(path: Path, limits: LimitSettings, password: str | None) -> RosterFil
     format = WORKBOOKS[suffix]
     if format in ("xlsx", "ods"):
         check_zip(content if content is not None else path, path.name, limits, suffix)
+    else:
+        check_xls(content if content is not None else path, path.name, limits)
     return RosterFile(path, format, limits=limits, stamp=stamp, content=content)
 
 

@@ -41,6 +41,7 @@ from guanai.core.config import LimitSettings
 from guanai.core.i18n import Label
 from guanai.core.limits import over_limit
 from guanai.core.roster.file_errors import RosterFileError
+from guanai.core.roster.ods_scan import OdsScan
 
 Workbook = Path | bytes  # a file, or a decrypted one in memory
 MIB = 1 << 20
@@ -81,7 +82,7 @@ def check_zip(source: Workbook, name: str, limits: LimitSettings, suffix: str = 
                 )
             for member in members:
                 if member.filename.lower().endswith((".xml", ".rels")):
-                    _scan(archive, member, name, limits)
+                    _scan(archive, member, name, limits, suffix)
     except _BROKEN:
         raise not_an_xlsx(name, suffix) from None
 
@@ -129,21 +130,35 @@ def _directory(source: Workbook, name: str, suffix: str) -> tuple[int, int]:
 
 
 def _scan(
-    archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, limits: LimitSettings
+    archive: zipfile.ZipFile,
+    member: zipfile.ZipInfo,
+    name: str,
+    limits: LimitSettings,
+    suffix: str,
 ) -> None:
-    """Stream one XML part, refusing what the module's docstring lists. Each block is cut
-    before its last ``<`` and the rest carried to the next, so no tag is split between two."""
+    """Stream one XML part, refusing what the module's docstring lists (and, for an .ods's
+    sheets, what :mod:`~guanai.core.roster.ods_scan` does). Each block is cut before its last
+    ``<`` and the rest carried to the next, so no tag is split between two."""
     scan = _PartScan(f"{name}: {member.filename}", f"{name} 的 {member.filename}", limits)
+    sheets = (
+        OdsScan(scan.en, scan.zh, limits)
+        if suffix == ".ods" and member.filename == "content.xml"
+        else None
+    )
     carry = b""
     with archive.open(member) as part:
         while block := part.read(BLOCK):
             data = carry + block
             cut = max(data.rfind(b"<"), 0)
             scan.piece(data[:cut])
+            if sheets is not None:
+                sheets.piece(data[:cut])
             carry = data[cut:]
             if len(carry) > scan.longest:
                 raise scan.too_long()
     scan.piece(carry)
+    if sheets is not None:
+        sheets.piece(carry)
 
 
 _ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?(?:table-)?row\b")  # .xlsx <row>, .ods <table-row>

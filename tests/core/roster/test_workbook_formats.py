@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import tempfile
+import zipfile
 from datetime import date
 
 import pytest
@@ -96,3 +97,90 @@ def test_a_wrong_password_is_refused_naming_the_file_and_never_the_password(encr
 def test_a_password_for_a_plain_workbook_is_not_needed(tmp_path) -> None:
     path = write_roster(tmp_path / "plain.xlsx", [child(1)])
     assert len(list(open_roster(path, password="unused").rows())) == 1
+
+
+def _ods_with(path, rows_xml: str) -> None:
+    """An .ods whose sheet holds a header row and then ``rows_xml`` as written."""
+    table = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content'
+        ' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        f' xmlns:table="{table}" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+        ' office:version="1.2"><office:body><office:spreadsheet><table:table table:name="留守儿童">'
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>学号</text:p>'
+        "</table:table-cell></table:table-row>"
+        f"{rows_xml}</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+            '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry'
+            ' manifest:full-path="/" manifest:media-type='
+            '"application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>',
+        )
+
+
+FILLED = '<table:table-cell office:value-type="string"><text:p>1</text:p></table:table-cell>'
+
+
+@pytest.mark.parametrize(
+    ("rows_xml", "says"),
+    [
+        (f'<table:table-row table:number-rows-repeated="1048576">{FILLED}</table:table-row>',
+         "raise rows"),
+        ('<table:table-row><table:table-cell table:number-columns-repeated="16384"'
+         ' office:value-type="string"><text:p>1</text:p></table:table-cell></table:table-row>',
+         "raise columns"),
+        ('<table:table-row table:number-rows-repeated="900000"><table:table-cell'
+         ' table:number-columns-repeated="100" office:value-type="string"><text:p>1</text:p>'
+         "</table:table-cell></table:table-row>", "raise unpacked_mb"),
+    ],
+    ids=["a-million-repeated-rows", "a-cell-repeated-16384-times", "spread-out-too-large"],
+)  # fmt: skip
+def test_an_ods_whose_repeats_would_spread_out_too_far_is_refused_before_it_is_opened(
+    tmp_path, rows_xml, says
+) -> None:
+    path = tmp_path / "bomb.ods"
+    _ods_with(path, rows_xml)
+    assert path.stat().st_size < 2000
+    with pytest.raises(RosterFileError) as raised:
+        open_roster(path)
+    assert (
+        raised.value.label.en.startswith("bomb.ods: content.xml ") and says in raised.value.label.en
+    )
+
+
+def test_the_empty_rows_and_cells_libreoffice_writes_after_a_sheet_cost_nothing(tmp_path):
+    path = tmp_path / "lo.ods"
+    _ods_with(
+        path,
+        f'<table:table-row>{FILLED}<table:table-cell table:number-columns-repeated="1023"/>'
+        '</table:table-row><table:table-row table:number-rows-repeated="1048574">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>',
+    )
+    assert [row.cells for row in open_roster(path).rows()] == [{"学号": "1"}]
+
+
+@pytest.mark.parametrize(
+    ("last", "says"),
+    [((65535, 0), "raise rows"), ((1, 255), "raise columns"), ((50000, 99), "raise unpacked_mb")],
+    ids=["far-down", "far-right", "spread-out-too-large"],
+)
+def test_an_xls_whose_cells_spread_too_far_is_refused_before_it_is_opened(
+    tmp_path, last, says
+) -> None:
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("留守儿童")
+    sheet.write(0, 0, "学号")
+    sheet.write(*last, "1")
+    path = tmp_path / "sparse.xls"
+    book.save(str(path))
+    limits = LimitSettings(rows=60_000, unpacked_mb=256)
+    with pytest.raises(RosterFileError) as raised:
+        open_roster(path, limits)
+    assert raised.value.label.en.startswith("sparse.xls ") and says in raised.value.label.en
