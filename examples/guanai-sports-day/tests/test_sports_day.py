@@ -89,7 +89,7 @@ def test_the_day_waits_for_the_plan_then_its_record_is_kept(planned):
     # "plan" was due on 10 October: 13 days late, it is escalated (after 7 days overdue),
     # while "hold" does not come due, even on its day, until "plan" is done.
     assert (plan.state, hold.state) == ("escalated", "pending")
-    with pytest.raises(RecordError, match="plan"):
+    with pytest.raises(RecordError, match="筹划运动会"):  # the step, by its title
         planned.complete(hold.id, **HOLD_RECORD)
 
     planned.complete(plan.id, **PLAN_RECORD)
