@@ -63,6 +63,7 @@ OUTPUTS = {  # command -> the parameter naming the file or folder it writes
 INPUTS = {  # (command, parameter) of every path that is only read
     ("", "config_path"),
     ("import", "file"),
+    ("import", "password_file"),
     ("export", "password_file"),
     ("ledger", "password_file"),
     ("complete", "json_file"),
