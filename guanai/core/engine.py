@@ -31,7 +31,12 @@ from guanai.core.models import (
     Term,
 )
 from guanai.core.planner import PlanSummary, plan_term
-from guanai.core.record_days import confirm_days_off, term_calendar, window_opens
+from guanai.core.record_days import (
+    DAY_OFF_MARK,
+    confirm_days_off,
+    term_calendar,
+    window_opens,
+)
 from guanai.core.reminders.compose import (
     queue_digests,
     queue_escalations,
@@ -183,7 +188,8 @@ def complete(
             detail={
                 "activity": activity.key,
                 "step": step.name,
-                "fields": sorted(k for k, v in record.items() if v is not None),
+                "fields": sorted(f.name for f in step.record if record[f.name] is not None),
+                **({DAY_OFF_MARK: record[DAY_OFF_MARK]} if DAY_OFF_MARK in record else {}),
             },
         )
     )

@@ -238,6 +238,12 @@ def test_a_date_on_a_holiday_or_weekend_is_kept_only_when_confirmed_and_is_marke
         "follow_up": None,
         DAY_OFF_MARK: ["date"],
     }
+    with planned.session() as session:
+        audit = session.scalars(
+            select(AuditEvent).where(AuditEvent.entity == "task", AuditEvent.entity_id == task.id)
+        ).one()
+    assert audit.detail["fields"] == ["date", "notes", "place", "topics"]
+    assert audit.detail[DAY_OFF_MARK] == ["date"], "the audit says the day off was confirmed"
 
 
 def test_a_make_up_workday_is_a_school_day(planned):
