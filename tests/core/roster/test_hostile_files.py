@@ -238,6 +238,35 @@ def _cell_no_column_can_hold(path: Path) -> None:
     _xlsx(path, ['<row r="2"><c r="AAAA2"><v>1</v></c></row>'])
 
 
+def _ods_of_a_billion_cells(path: Path) -> None:
+    """1.5 KB of .ods: a row of 1,024 cells repeated 1,048,576 times (calamine, which spreads a
+    sheet out whole, aborted the process on it)."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content'
+        ' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
+        '<office:spreadsheet><table:table table:name="留守儿童"><table:table-row'
+        ' table:number-rows-repeated="1048576"><table:table-cell table:number-columns-repeated='
+        '"1024" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+
+
+def _xls_with_a_cell_in_iv65536(path: Path) -> None:
+    """5 KB of .xls whose two cells span 16 million (1 GB once calamine spreads them out)."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("留守儿童")
+    sheet.write(0, 0, "学号")
+    sheet.write(65535, 255, "x")
+    book.save(str(path))
+
+
 def _deep_toml(path: Path) -> None:
     path.write_text("x = " + "[" * 5_000 + "]" * 5_000 + "\n", encoding="utf-8")
 
@@ -266,6 +295,8 @@ CORPUS = (
     Hostile("empty_rows_without_a_size.xlsx", _empty_rows_without_a_size, ("xl/worksheets/sheet1.xml has too many rows", "limit of 1,000,000", "raise rows")),
     Hostile("row_of_empty_cells.xlsx", _row_of_empty_cells, ("xl/worksheets/sheet1.xml has a row of too many cells", "limit of 100", "raise columns")),
     Hostile("cell_no_column_can_hold.xlsx", _cell_no_column_can_hold, ("is not a valid .xlsx file",)),
+    Hostile("ods_of_a_billion_cells.ods", _ods_of_a_billion_cells, ("content.xml has a row of too many cells", "limit of 100", "raise columns", LIMIT)),
+    Hostile("xls_with_a_cell_in_iv65536.xls", _xls_with_a_cell_in_iv65536, ("has a row of too many cells", "limit of 100", "raise columns", LIMIT)),
     Hostile("deep_calendar.toml", _deep_toml, ("calendar file", "line 1: arrays or inline tables nested too deep", "limit of 16", "raise toml_depth"), ("plan",)),
     # The config file's errors are in the language --lang asks for, like every other.
     Hostile("roster_under_deep_config.csv", _roster_and_deep_config, ("line 1", "nested more than 16 deep"), ("--config", "{dir}/deep-config.toml", "import"), named="deep-config.toml"),
