@@ -82,7 +82,9 @@ def _trimmed(headers: tuple[str, ...]) -> tuple[str, ...]:
     return headers[:end]
 
 
-def _two_rows(spec: SheetSpec, top: tuple[str, ...], sub: tuple[str, ...]) -> tuple | None:
+def _two_rows(
+    spec: SheetSpec, top: tuple[str, ...], sub: tuple[str, ...]
+) -> tuple[str, ...] | None:
     """The headers of ``top`` over ``sub`` read as one header, or None if they are not one:
     at least one group of ``top`` must name a column with a cell of ``sub`` (父亲 + 姓名)."""
     headers: list[str] = []
