@@ -179,3 +179,39 @@ def test_errors_are_in_english_on_request(tmp_path) -> None:
     with pytest.raises(RosterFileError) as raised:
         open_roster(Path(tmp_path / "missing.csv"))
     assert str(raised.value).startswith("file not found")
+
+
+def test_any_sheet_is_read_by_the_same_machinery_as_the_roster(tmp_path) -> None:
+    from guanai.core.i18n import Label
+    from guanai.core.roster.columns import Column, Kind
+    from guanai.core.roster.reading import open_sheet, workbook_sheets
+    from guanai.core.roster.sheet_spec import SheetSpec
+
+    spec = SheetSpec(
+        Label("教师", "teachers"),
+        (Column("teacher.code", Label("工号", "Code"), Kind.CODE, required=True),
+         Column("teacher.name", Label("姓名", "Name"))),
+        identity="teacher.code",
+        sheet_names=("教师", "teachers"),
+    )  # fmt: skip
+    workbook = Workbook()
+    workbook.active.title = "留守儿童"
+    workbook.active.append(["学号", "姓名"])
+    teachers = workbook.create_sheet("教师")
+    for values in (["本校教师"], ["序号", "工号", "姓名"], [1, "Ｔ００１", "王芳"]):
+        teachers.append(values)
+    path = tmp_path / "setup.xlsx"
+    workbook.save(path)
+    assert workbook_sheets(path) == ("留守儿童", "教师")
+    sheet = open_sheet(path, spec)
+    assert (sheet.sheet, sheet.header_row, sheet.keys) == (
+        "教师",
+        2,
+        {"teacher.code", "teacher.name"},
+    )
+    assert "「序号」" in sheet.warnings[0].zh
+    [row] = sheet.rows()
+    assert sheet.columns["工号"].parse(row.cells["工号"]) == "T001"
+    with pytest.raises(RosterFileError, match="工号"):
+        open_sheet(path, spec, sheet="留守儿童")  # a sheet without the identity column
+    assert workbook_sheets(write_roster(tmp_path / "r.csv", [child(1)])) == ()
