@@ -99,7 +99,7 @@ def _two_rows(
         if not below:
             headers.append(above)
             continue
-        if spec.column_for(group + below) is not None:
+        if group and spec.column_for(group + below) is not None:
             headers.append(group + below)
             grouped = True
         elif group and spec.is_group(group):

@@ -112,14 +112,17 @@ class RosterFile:
         raise KeyError(key)
 
     def rows(self) -> Iterator[SheetRow]:
-        """The data rows below the header, fully empty rows skipped, read from the file anew."""
+        """The data rows below the header, read from the file anew. A row with nothing in any
+        known column is skipped: empty, or only numbered in an ignored column (序号 filled
+        down below the children, as offices prepare a sheet)."""
         if file_stamp(self.path) != self.stamp:
             raise changed_error(self.path)
         named = [(index, header) for index, header in enumerate(self.headers) if header]
+        known = [index for index, header in named if header in self.columns]
         if self.format == "csv":  # CSV cells are text already: no normalising, the hot path
             for number, values in _source(self):
-                if number > self.header_row and any(v.strip() for v in values):
-                    width = len(values)
+                width = len(values)
+                if number > self.header_row and any(values[i].strip() for i in known if i < width):
                     cells = {h: values[i] if i < width else None for i, h in named}
                     yield SheetRow(number, cells)
             return
@@ -128,7 +131,7 @@ class RosterFile:
                 continue
             width = len(values)
             cells = {h: normalise(values[i]) if i < width else None for i, h in named}
-            if any(not _is_empty(value) for value in cells.values()):
+            if any(not _is_empty(cells[self.headers[i]]) for i in known if i < width):
                 yield SheetRow(number, cells)
 
 

@@ -111,6 +111,36 @@ def test_a_serial_number_column_is_ignored_with_a_warning(engine, school, tmp_pa
     assert "已忽略不认识的列「序号」" in warning.zh and "ignored" in warning.en
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_rows_numbered_in_advance_and_left_empty_are_not_children(
+    engine, school, tmp_path, suffix
+) -> None:
+    """An office numbers 序号 down the sheet before the children are typed in; the numbered
+    rows below the last child hold nothing of a roster and are passed over."""
+    path = tmp_path / f"r{suffix}"
+    headers = ["序号", "学号", "姓名", "性别", "出生日期", "班级", "留守类型", "监护人姓名",
+               "监护人关系", "监护人电话"]  # fmt: skip
+    first = child(1)
+    row = [1, *(first[key] for key in (
+        "child.student_no", "child.name", "child.gender", "child.birth_date", "child.class",
+        "child.left_behind_type", "guardian.name", "guardian.relation", "guardian.phone",
+    ))]  # fmt: skip
+    blanks = [[n, *[None] * (len(headers) - 1)] for n in range(2, 6)]
+    if suffix == ".csv":
+        lines = [headers, row, *blanks]
+        path.write_text(
+            "\n".join(",".join("" if v is None else str(v) for v in line) for line in lines),
+            encoding="utf-8",
+        )
+    else:
+        book = Workbook()
+        for line in (headers, row, *blanks):
+            book.active.append(line)
+        book.save(path)
+    report = import_file(engine, path, school)
+    assert (report.rows, report.created, report.problems) == (1, 1, [])
+
+
 # --- a title row and two-row merged headers --------------------------------------------------
 
 TOP = ["序号", "学号", "姓名", "性别", "出生日期", "班级", "留守类型", "父亲", None,
@@ -162,6 +192,31 @@ def test_two_row_merged_headers_below_a_title_are_read_as_one(engine, school, tm
     assert sorted(stored(engine, Guardian, "name", "relation", "phone"))[0] == (
         "李大山", "grandmother", "13700000002",
     )  # fmt: skip
+
+
+def test_a_single_header_after_a_group_does_not_make_the_title_a_group(
+    engine, school, tmp_path
+) -> None:
+    """Below a title, 监护人姓名 standing alone after the 父亲 group (an empty column between)
+    is one header of the two-row header, not the sign that the title is a group over row 2."""
+    path = tmp_path / "名册.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["某某小学留守儿童名册"])
+    sheet.append(["学号", "姓名", "性别", "出生日期", "班级", "留守类型", "父亲", None,
+                  "监护人姓名", "监护人关系", "监护人电话"])  # fmt: skip
+    sheet.append([None] * 6 + ["姓名", "电话"])
+    sheet.merge_cells("G2:H2")
+    first = child(1)
+    sheet.append([first[key] for key in (
+        "child.student_no", "child.name", "child.gender", "child.birth_date", "child.class",
+        "child.left_behind_type", "father.name", "father.phone", "guardian.name",
+        "guardian.relation", "guardian.phone",
+    )])  # fmt: skip
+    book.save(path)
+    report = import_file(engine, path, school)
+    assert (report.rows, report.created, report.problems) == (1, 1, [])
+    assert stored(engine, Parent, "name") == [(first["father.name"],)]
 
 
 def test_a_problem_under_a_two_row_header_names_the_joined_header(engine, school, tmp_path):
