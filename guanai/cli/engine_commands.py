@@ -48,6 +48,17 @@ def plan_and_report(
         )
     for warning in summary.warnings:
         stderr.print(str(warning), style="bold yellow", markup=False)
+    if not summary.schools:
+        stderr.print(
+            say(
+                "还没有学校，未计划任何任务：先建立本校（guanai school create 代码 名称，或导入"
+                "填好“学校”表的名册）再计划。",
+                "No school yet, so nothing was planned: set the school up first (guanai school"
+                " create CODE NAME, or import a workbook with its 学校 sheet filled in).",
+            ),
+            style="bold yellow",
+            markup=False,
+        )
     table = Table(title=say(f"{calendar.name.zh}：计划结果", f"{calendar.name.en}: plan"))
     table.add_column(say("项目", "item"))
     table.add_column(say("数量", "count"), justify="right")

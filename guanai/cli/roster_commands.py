@@ -190,9 +190,11 @@ def template(service: Guanai, file: Path, force: bool) -> None:
     write_template(file)
     console.print(
         say(
-            f"已生成模板 {file}：在“留守儿童”表中每行填写一名儿童，“说明”表列出每一列的要求。",
-            f"Template written to {file}: one child per row on the 留守儿童 sheet; the 说明 "
-            "(Guide) sheet explains each column.",
+            f"已生成模板 {file}：新学校先填写“学校”“教师”“班级”表，再在“留守儿童”表中每行填写一名"
+            f"儿童；“说明”表列出每一列的要求。填好后运行 guanai import {file}。",
+            f"Template written to {file}: a new school fills in the 学校 (school), 教师 (teachers)"
+            " and 班级 (classes) sheets, then one child per row on the 留守儿童 sheet; the 说明 "
+            f"(Guide) sheet explains each column. Then run guanai import {file}.",
         )
     )
 

@@ -35,6 +35,23 @@ def test_an_empty_database_says_how_to_set_a_school_up(run):
     )
 
 
+def test_the_blank_template_imported_into_an_empty_database_says_to_fill_in_its_school(
+    run, tmp_path: Path
+):
+    template = tmp_path / "名册.xlsx"
+    written = run("template", str(template))
+    assert "“学校”“教师”“班级”表" in written.output, written.output
+    imported = run("import", str(template))
+    assert imported.exit_code == 1
+    assert "“学校”表是空的" in imported.output and "学校代码和学校名称" in imported.output
+
+
+def test_planning_before_any_school_says_that_nothing_was_planned(run):
+    planned = run("plan", "--now", "2026-12-02T08:00")
+    assert planned.exit_code == 0
+    assert "还没有学校，未计划任何任务" in planned.output
+
+
 def test_a_school_is_set_up_with_its_teachers_and_classes(run):
     created = run("school", "create", "HN01", "某某镇中心小学")
     assert created.exit_code == 0, created.output

@@ -22,12 +22,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from guanai.core.access import Viewer, require
 from guanai.core.config import LimitSettings
 from guanai.core.errors import GuanaiError, NotFoundError
 from guanai.core.i18n import Label
+from guanai.core.models import School
 from guanai.core.roster.checks import CellError
 from guanai.core.roster.file_errors import RosterFileError
 from guanai.core.roster.importer import ImportReport, RosterRejected
@@ -92,15 +94,16 @@ class _Row:
 
 def setup_sheets(
     path: Path, *, limits: LimitSettings | None = None, password: str | None = None
-) -> tuple[dict[str, RosterFile], bool]:
+) -> tuple[dict[str, RosterFile], bool, list[str]]:
     """The set-up sheets of ``path`` that hold a row (a CSV holds none), by name in writing
-    order, and whether it also holds a roster sheet. A sheet that cannot be read is refused
-    naming it."""
+    order; whether it also holds a roster sheet; and the set-up sheets it holds without a row
+    (the blank template's). A sheet that cannot be read is refused naming it."""
     names = {
         name.strip().casefold(): name
         for name in workbook_sheets(path, limits=limits, password=password)
     }
     found: dict[str, RosterFile] = {}
+    blank: list[str] = []
     for name, spec in SPECS.items():
         sheet = next((names[n.casefold()] for n in spec.sheet_names if n.casefold() in names), None)
         if sheet is None:
@@ -113,8 +116,10 @@ def setup_sheets(
             ) from None
         if next(opened.rows(), None) is not None:
             found[name] = opened
+        else:
+            blank.append(name)
     has_roster = any(n.casefold() in names for n in ROSTER_SHEET.sheet_names)
-    return found, has_roster
+    return found, has_roster, blank
 
 
 def _rows(name: str, sheet: RosterFile, report: SetupReport) -> Iterator[_Row]:
@@ -270,8 +275,18 @@ def set_up_from_workbook(
     when it has none with a row (a roster alone, a CSV). Raises :class:`RosterRejected` with
     every problem of every sheet when there is one: the caller's transaction must then be
     rolled back, so nothing of the workbook is written."""
-    sheets, has_roster = setup_sheets(path, limits=limits, password=password)
+    sheets, has_roster, blank = setup_sheets(path, limits=limits, password=password)
     if not sheets:
+        if SCHOOL_SHEET in blank and session.scalar(select(School.id).limit(1)) is None:
+            raise RosterFileError(
+                Label(
+                    f"{path.name}：“学校”表是空的，而数据库中还没有学校：请在“学校”表中填写本校的"
+                    "学校代码和学校名称（“教师”“班级”表同样填写）后再导入",
+                    f"{path.name}: the 学校 (school) sheet is empty and the database has no school"
+                    " yet: fill in the school's code and name there (and the 教师 and 班级 sheets)"
+                    " and import again",
+                )
+            )
         return None
     require(viewer, "set_up_school")
     report = set_up_from_sheets(

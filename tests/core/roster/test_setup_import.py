@@ -138,9 +138,17 @@ def test_a_later_workbook_updates_by_code_and_name(session: Session, tmp_path: P
 
 
 def test_without_set_up_rows_the_workbook_is_a_roster_alone(session: Session, tmp_path: Path):
+    set_up(session, setup_workbook(tmp_path / "first.xlsx"))
     assert set_up(session, write_template(tmp_path / "blank.xlsx")) is None
     roster = setup_workbook(tmp_path / "r.xlsx", school=None, teachers=None, classes=None)
     assert set_up(session, roster) is None
+
+
+def test_a_blank_school_sheet_on_an_empty_database_says_to_fill_it_in(
+    session: Session, tmp_path: Path
+):
+    with pytest.raises(RosterFileError, match="“学校”表是空的，而数据库中还没有学校"):
+        set_up(session, write_template(tmp_path / "blank.xlsx"))
 
 
 def test_a_set_up_sheet_that_cannot_be_read_is_named(session: Session, tmp_path: Path):
