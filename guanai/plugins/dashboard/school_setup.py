@@ -1,10 +1,11 @@
-"""Setting up the school from the dashboard: rename it, add a class, add a teacher.
+"""Setting up the school from the dashboard: create or rename it, add a class, add a teacher.
 
 Opened with ``s`` on the Teachers panel. Each line is one form, sent with Enter from any of
-its fields, and each is one call of the service's set-up actions (``rename_school``,
-``add_class``, ``add_teacher``), as ``guanai school rename``, ``guanai class add`` and
-``guanai teacher add`` make it: the same checks, the same refusals (shown on the status line,
-in the language of the moment), the same audit.
+its fields, and each is one call of the service's set-up actions (``create_school`` on a
+database without a school, else ``rename_school``; ``add_class``, ``add_teacher``), as
+``guanai school create``/``rename``, ``guanai class add`` and ``guanai teacher add`` make it:
+the same checks, the same refusals (shown on the status line, in the language of the moment),
+the same audit.
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ from guanai.plugins.dashboard.widgets import PlainStatic
 from guanai.tui import Guanai, described, localize_bindings
 
 _FORMS: dict[str, tuple[tuple[str, Label], ...]] = {
-    "school": (("name", Label("校名", "school name")),),
+    "school": (
+        ("code", Label("学校代码", "school code")),
+        ("name", Label("校名", "school name")),
+    ),
     "class": (
-        ("name", Label("班级名称，如 三年级2班", "class, e.g. 三年级2班")),
+        ("name", Label("班级名称", "class name")),
         ("grade", Label("年级（可空）", "grade (optional)")),
         ("head", Label("班主任工号", "head teacher's code")),
     ),
@@ -37,6 +41,7 @@ _FORMS: dict[str, tuple[tuple[str, Label], ...]] = {
         ("subjects", Label("任教学科", "subjects")),
     ),
 }
+CREATE_SCHOOL = Label("建立学校", "Create the school")
 _TITLES = {
     "school": Label("学校改名", "Rename the school"),
     "class": Label("添加班级", "Add a class"),
@@ -45,7 +50,8 @@ _TITLES = {
 
 
 class SchoolSetupScreen(ModalScreen[bool]):
-    """Dismissed with True when something was changed (the panel then reloads)."""
+    """Dismissed with True when something was changed (the panel then reloads).
+    ``school_code`` None: there is no school yet, and the first line creates it."""
 
     DEFAULT_CSS = """
     SchoolSetupScreen { align: center middle; }
@@ -73,7 +79,7 @@ class SchoolSetupScreen(ModalScreen[bool]):
         with Vertical():
             yield PlainStatic(str(Label("本校设置", "School setup")), classes="title")
             for form, fields in _FORMS.items():
-                yield PlainStatic(str(_TITLES[form]))
+                yield PlainStatic(str(self._title(form)), id=f"{form}-title")
                 with Horizontal():
                     for name, placeholder in fields:
                         yield Input(id=f"{form}-{name}", placeholder=str(placeholder))
@@ -87,9 +93,18 @@ class SchoolSetupScreen(ModalScreen[bool]):
             )
 
     def on_mount(self) -> None:
-        field = self.query_one("#school-name", Input)
-        field.value = self.school_name
-        field.focus()
+        self._show_school()
+        self.query_one("#school-name" if self.school_code else "#school-code", Input).focus()
+
+    def _title(self, form: str) -> Label:
+        return CREATE_SCHOOL if form == "school" and self.school_code is None else _TITLES[form]
+
+    def _show_school(self) -> None:
+        """The school's code (fixed once it exists) and name in the first line."""
+        code = self.query_one("#school-code", Input)
+        code.value, code.disabled = self.school_code or "", self.school_code is not None
+        self.query_one("#school-name", Input).value = self.school_name
+        self.query_one("#school-title", Static).update(str(self._title("school")))
 
     def _values(self, form: str) -> dict[str, str]:
         return {
@@ -100,8 +115,13 @@ class SchoolSetupScreen(ModalScreen[bool]):
         form = (event.input.id or "").split("-", 1)[0]
         values = self._values(form)
         school = self.school_code
+        creating = form == "school" and school is None
         actions: dict[str, Callable[[], Any]] = {
-            "school": lambda: self.service.rename_school(values["name"], school_code=school),
+            "school": (
+                (lambda: self.service.create_school(values["code"], values["name"]))
+                if creating
+                else (lambda: self.service.rename_school(values["name"], school_code=school))
+            ),
             "class": lambda: self.service.add_class(
                 values["name"],
                 grade=values["grade"] or None,
@@ -116,20 +136,25 @@ class SchoolSetupScreen(ModalScreen[bool]):
                 school_code=school,
             ),
         }
-        self._run(form, actions[form])
+        self._run(form, actions[form], values if creating else None)
 
     @work(thread=True, exclusive=True, group="school-setup")
-    def _run(self, form: str, action: Callable[[], Any]) -> None:
+    def _run(self, form: str, action: Callable[[], Any], created: dict[str, str] | None) -> None:
         try:
             written = action()
         except GuanaiError as error:
             self.app.call_from_thread(self._say, error.label)
             return
-        self.app.call_from_thread(self._done, form, written.created or bool(written.changed))
+        self.app.call_from_thread(
+            self._done, form, written.created or bool(written.changed), created
+        )
 
-    def _done(self, form: str, changed: bool) -> None:
+    def _done(self, form: str, changed: bool, created: dict[str, str] | None = None) -> None:
         self.changed = self.changed or changed
-        title = _TITLES[form]
+        title = self._title(form)
+        if created is not None:  # the school now exists: the other lines go to it
+            self.school_code, self.school_name = created["code"], created["name"]
+            self._show_school()
         if not changed:
             self._say(Label(f"{title.zh}：无需更改", f"{title.en}: nothing to change"))
             return

@@ -177,11 +177,13 @@ class TeachersPanel(DataPanel[TeachersView]):
         self.act(issue, show)
 
     def action_school_setup(self) -> None:
-        """Rename the school, add a class or a teacher (:mod:`.school_setup`)."""
+        """Create or rename the school, add a class or a teacher (:mod:`.school_setup`)."""
         scope = self._data.scope
-        if scope is None:
-            return
-        screen = SchoolSetupScreen(self.service, scope.school_code, scope.school_name)
+        screen = SchoolSetupScreen(
+            self.service,
+            scope.school_code if scope is not None else None,
+            scope.school_name if scope is not None else "",
+        )
         self.app.push_screen(screen, lambda changed: self.reload() if changed else None)
 
     def action_revoke_feed(self) -> None:

@@ -30,8 +30,9 @@ from guanai.tui import Panel, described
 T = TypeVar("T")
 R = TypeVar("R")
 NO_SCHOOL = Label(
-    "还没有学校：请先导入花名册或运行 guanai demo",
-    "No school yet: import a roster or run guanai demo",
+    "还没有学校：在“教师”面板按 s 建立本校，或运行 guanai school create，或导入填好“学校”表的名册",
+    "No school yet: press s on the Teachers panel to create it, or run guanai school create, or"
+    " import a workbook with its 学校 sheet filled in",
 )
 
 

@@ -85,3 +85,40 @@ async def test_s_renames_the_school_and_adds_a_class_and_a_teacher(
         assert head == teacher.id
         actions = list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
         assert actions[-3:] == ["rename_school", "add_teacher", "add_class"]
+
+
+async def test_on_an_empty_database_s_creates_the_school_and_the_next_lines_go_to_it(
+    engine: Engine, make_app: MakeApp, settle: Settle
+) -> None:
+    app = make_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_panel(pilot, settle, "teachers")
+        summary = app.query_one("#teachers-summary", Static)
+        assert "按 s 建立本校" in str(summary.render())
+        await pilot.press("s")
+        await settle(pilot)
+        assert str(app.screen.query_one("#school-title", Static).render()) == "建立学校"
+        await _type(pilot, settle, "school-code", "HN0417")
+        await _type(pilot, settle, "school-name", "青山镇中心小学")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert _status(app) == "建立学校：已完成"
+        code = app.screen.query_one("#school-code", Input)
+        assert code.disabled and code.value == "HN0417"
+        assert str(app.screen.query_one("#school-title", Static).render()) == "学校改名"
+
+        await _type(pilot, settle, "teacher-code", "T01")
+        await _type(pilot, settle, "teacher-name", "王芳")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert _status(app) == "添加教师：已完成"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert str(summary.render()).startswith("青山镇中心小学")
+
+    with session_factory(engine)() as session:
+        assert session.execute(select(School.code, School.name)).one() == (
+            "HN0417",
+            "青山镇中心小学",
+        )
+        assert session.scalars(select(Teacher.name)).all() == ["王芳"]
