@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -16,8 +17,8 @@ from guanai.core.invariants import WriteRefusedError
 from guanai.core.models import Child
 from guanai.core.records import WriteSummary, update_child
 from guanai.core.roster.checks import code
-from guanai.core.roster.importer import ImportReport, import_and_hand_over
-from guanai.core.roster.setup_import import set_up_from_workbook
+from guanai.core.roster.importer import ImportReport, RosterRejected, import_and_hand_over
+from guanai.core.roster.setup_import import set_up_from_workbook, with_roster_problems
 from guanai.service.base import ServiceBase
 from guanai.service.scope import school_for
 
@@ -59,16 +60,17 @@ class RosterActions(ServiceBase):
         def once() -> ImportReport:
             with self.acting("import_roster") as (session, viewer):
                 when = now or self.now()
-                setup = set_up_from_workbook(
-                    session,
-                    viewer,
-                    path,
-                    school_code=school_code,
-                    actor=self.actor,
-                    now=when,
-                    limits=self.settings.limits,
-                    password=password,
-                )
+                reading: dict[str, Any] = {  # how the workbook is read, for both checks
+                    "school_code": school_code,
+                    "actor": self.actor,
+                    "now": when,
+                    "limits": self.settings.limits,
+                    "password": password,
+                }
+                try:
+                    setup = set_up_from_workbook(session, viewer, path, **reading)
+                except RosterRejected as rejected:
+                    raise with_roster_problems(session, viewer, rejected, path, **reading) from None
                 if setup is not None and not setup.has_roster:
                     return ImportReport(path.name, setup=setup)
                 school = (

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from openpyxl import load_workbook
 from setup_samples import TEACHERS, setup_workbook
 
 from guanai.cli import cli
@@ -130,3 +131,19 @@ def test_a_problem_in_a_set_up_sheet_is_listed_with_its_sheet_and_nothing_is_wri
     assert "名册.xlsx：1 行有 1 个问题，未导入任何数据" in imported.output
     assert "12345" not in imported.output, "a value is never echoed"
     assert run("school", "show").exit_code == 1  # still no school
+
+
+def test_mistakes_in_a_set_up_sheet_and_in_the_roster_are_reported_in_one_run(run, tmp_path: Path):
+    """The office fixes the whole workbook at once: the roster is checked against the school
+    the good set-up rows make, though nothing of either is written."""
+    teachers = [*TEACHERS, ["T009", "周敏", "12345", None, None, None]]
+    path = setup_workbook(tmp_path / "名册.xlsx", teachers=teachers, children=(1, 2, 3))
+    book = load_workbook(path)
+    book["留守儿童"]["B3"] = None  # child 2's name left out
+    book.save(path)
+    imported = run("import", str(path))
+    assert imported.exit_code == 1
+    assert "「教师：电话」：电话应为手机号或带区号的座机号" in imported.output
+    assert "第 3 行，「姓名」：必填项为空" in imported.output
+    assert "2 行有 2 个问题" in imported.output
+    assert run("school", "show").exit_code == 1  # nothing of either is written

@@ -32,7 +32,7 @@ from guanai.core.i18n import Label
 from guanai.core.models import School
 from guanai.core.roster.checks import CellError
 from guanai.core.roster.file_errors import RosterFileError
-from guanai.core.roster.importer import ImportReport, RosterRejected
+from guanai.core.roster.importer import ImportReport, RosterRejected, import_roster
 from guanai.core.roster.reading import RosterFile, open_sheet, workbook_sheets
 from guanai.core.roster.setup_columns import (
     CLASS_SHEET,
@@ -176,15 +176,17 @@ def set_up_from_sheets(
         report.count(TEACHER_SHEET, written)
     unwritten = {row.values.get("teacher.code") for row in teachers if not row.parsed}
     for row in _first_of_each(classes, "class.name", report):
-        if row.values.get("class.head_teacher") in unwritten - {None}:
-            continue  # the head teacher's own row has a problem, reported on the 教师 sheet
+        head = row.values.get("class.head_teacher")
+        # A head teacher whose own row has a problem (reported on the 教师 sheet): the class is
+        # written without one, so that the roster is checked against it; nothing is committed.
+        head = None if head in unwritten else head
         try:
             written = put_class(
                 session,
                 report.school_id,
                 row.values["class.name"],
                 grade=row.values.get("class.grade"),
-                head_code=row.values.get("class.head_teacher"),
+                head_code=head,
                 actor=actor,
                 now=now,
             )
@@ -298,3 +300,41 @@ def set_up_from_workbook(
             ImportReport(path.name, problems=report.problems, rejected=report.rejected)
         )
     return report
+
+
+def with_roster_problems(
+    session: Session,
+    viewer: Viewer,
+    rejected: RosterRejected,
+    path: Path,
+    *,
+    school_code: str | None,
+    actor: str,
+    now: datetime,
+    limits: LimitSettings | None = None,
+    password: str | None = None,
+) -> RosterRejected:
+    """``rejected`` (the set-up sheets' problems) with the roster sheet's problems too, so that
+    the office fixes the whole workbook at once rather than sheet by sheet.
+
+    The roster is checked against the school as the set-up sheets' good rows left it in this
+    transaction, which the caller then rolls back: nothing of it is kept. A school that could
+    not be set up (its 学校 row has a problem), or a roster sheet that cannot be read, leaves
+    the set-up problems alone; the roster's are reported once those are fixed.
+    """
+    try:
+        school = chosen_school(session, school_code, default=viewer.school_id)
+    except NotFoundError:
+        return rejected
+    try:
+        import_roster(
+            session, path, school_id=school, actor=actor, now=now, limits=limits, password=password
+        )
+    except RosterRejected as roster:
+        report = rejected.report
+        report.problems = [*report.problems, *roster.report.problems]
+        report.rejected += roster.report.rejected
+        return RosterRejected(report)
+    except RosterFileError:
+        pass
+    return rejected
