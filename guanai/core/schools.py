@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from guanai.core.errors import NotFoundError
 from guanai.core.i18n import Label
 from guanai.core.models import School, SchoolClass, Teacher
+from guanai.core.roster.checks import code as typed_code
 from guanai.core.timezone import SCHOOL_TIMEZONE, SCHOOL_TIMEZONE_NAME
 
 __all__ = [
@@ -60,7 +61,8 @@ def chosen_school(session: Session, code: str | None, default: int | None = None
 
 
 def teacher_by_code(session: Session, school_id: int, code: str) -> Teacher:
-    """The teacher of ``school_id`` with ``code``."""
+    """The teacher of ``school_id`` with ``code`` (typed full-width or with spaces, too)."""
+    code = typed_code(code)
     teacher = session.scalars(
         select(Teacher).where(Teacher.school_id == school_id, Teacher.code == code)
     ).first()

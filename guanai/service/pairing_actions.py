@@ -25,6 +25,7 @@ from guanai.core.pairing import (
     propose_pairs,
 )
 from guanai.core.pairing_change import PairingChange, set_pairing
+from guanai.core.roster.checks import code
 from guanai.core.schools import teacher_by_code
 from guanai.service.base import ServiceBase
 from guanai.service.scope import school_for
@@ -114,14 +115,16 @@ class PairingActions(ServiceBase):
     ) -> PairingChange:
         """Change one child's pairing: the half not named is kept; the old pairing is ended
         and kept in the history, and the child's open pairing-teacher tasks follow. A new
-        teacher at the cap is refused unless ``over_cap``."""
+        teacher at the cap is refused unless ``over_cap``. Numbers and codes typed full-width
+        are read as ASCII, as everywhere."""
+        student_no = code(student_no)
         with self.acting("pair") as (session, viewer):
             return set_pairing(
                 session,
                 school_for(session, viewer, school_code),
                 student_no,
-                teacher_code=teacher_code,
-                buddy_student_no=buddy_no,
+                teacher_code=teacher_code and code(teacher_code),
+                buddy_student_no=buddy_no and code(buddy_no),
                 actor=self.actor,
                 now=now or self.now(),
                 source=source or f"guanai pair {student_no}",

@@ -179,6 +179,15 @@ def test_a_manual_change_then_the_list(run, school_db):
     assert scalar(school_db, select(func.count()).select_from(Pairing)) == 31
 
 
+def test_a_number_and_a_code_typed_full_width_find_the_child_and_the_teacher(run, school_db):
+    number = scalar(school_db, select(Child.student_no).order_by(Child.id).limit(1))
+    typed = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    result = run("pair", typed, "--teacher", "Ｔ００３", "--now", NOW)
+    assert result.exit_code == 0, result.output
+    assert f"学号 {number}" in result.output and "→ T003" in result.output
+    assert "T003" in run("pairings", "--teacher", "Ｔ００３").output
+
+
 def test_unknown_codes_are_one_line_naming_the_code(run, school_db):
     assert run("pair", "--auto", "--yes", "--now", NOW).exit_code == 0
     number = scalar(school_db, select(Child.student_no).order_by(Child.id).limit(1))
