@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from alembic import command
 from sqlalchemy import Connection, Engine, select, text, update
 
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import load_calendar
-from guanai.core.db import transaction
+from guanai.core.db import alembic_config, transaction, upgrade
 from guanai.core.demo import create_demo_school
 from guanai.core.engine import complete, plan_term
 from guanai.core.models import OPEN_STATES, Activity, Task
@@ -45,6 +46,23 @@ def planned_school(
             school_ids=[school],
         )
     return school
+
+
+def school_at_0005_with_a_stuck_talk(
+    engine: Engine, registry: ActivityRegistry, state: str
+) -> tuple[int, int]:
+    """A database at 0005 holding one stuck talk (its record stored, ``state`` written over
+    its done), not yet upgraded: (school id, task id).
+
+    Made with today's code on the newest schema, then downgraded to 0005 (the data stays; the
+    columns and rules added since go), since today's models write columns 0005 does not have.
+    """
+    upgrade(engine)
+    school = planned_school(engine, registry)
+    [task] = complete_talks(engine, registry, 1, school)
+    command.downgrade(alembic_config(engine), "0005")
+    write_over_done(engine, {task: state})  # no trigger to set aside at 0005
+    return school, task
 
 
 def complete_talks(

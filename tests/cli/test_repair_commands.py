@@ -7,20 +7,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from alembic import command
 from click.testing import CliRunner, Result
 from roster_samples import snapshot
 from sqlalchemy import Engine, select
 from stuck_tasks import (
     PRIVATE_NOTES,
     RECORDED_BY,
-    complete_talks,
-    planned_school,
-    write_over_done,
+    school_at_0005_with_a_stuck_talk,
 )
 
 from guanai.cli import cli
-from guanai.core.db import alembic_config, make_engine
+from guanai.core.db import make_engine
 from guanai.core.models import AuditEvent, Child, Task
 from guanai.core.pm import GuanaiPluginManager, build_plugin_manager
 from guanai.core.simulation import simulated_record
@@ -39,10 +36,7 @@ def old_database(database_url: str, pm: GuanaiPluginManager) -> Iterator[tuple[E
     """A database at 0005 holding one stuck talk (escalated, its record stored), not yet
     upgraded; the engine and the task's id."""
     engine = make_engine(database_url)
-    command.upgrade(alembic_config(engine), "0005")
-    registry = pm.activity_registry()
-    [task] = complete_talks(engine, registry, 1, planned_school(engine, registry))
-    write_over_done(engine, {task: "escalated"})
+    _, task = school_at_0005_with_a_stuck_talk(engine, pm.activity_registry(), "escalated")
     yield engine, task
     engine.dispose()
 

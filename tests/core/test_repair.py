@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from alembic import command
 from roster_samples import snapshot
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
@@ -17,12 +16,13 @@ from stuck_tasks import (
     RECORDED_BY,
     complete_talks,
     planned_school,
+    school_at_0005_with_a_stuck_talk,
     write_over_done,
 )
 
 from guanai.core.access import Viewer
 from guanai.core.activity_registry import ActivityRegistry
-from guanai.core.db import alembic_config, make_engine, transaction, upgrade
+from guanai.core.db import make_engine, transaction, upgrade
 from guanai.core.engine import complete
 from guanai.core.invariants import explained
 from guanai.core.masking import mask_name
@@ -153,10 +153,7 @@ def test_a_database_upgraded_from_0005_keeps_its_stuck_tasks_until_they_are_repa
     and from then on the database keeps it done."""
     engine = make_engine(database_url)
     try:
-        command.upgrade(alembic_config(engine), "0005")
-        school = planned_school(engine, registry)
-        [task_id] = complete_talks(engine, registry, 1, school)
-        write_over_done(engine, {task_id: "pending"})  # no trigger to set aside at 0005
+        school, task_id = school_at_0005_with_a_stuck_talk(engine, registry, "pending")
         upgrade(engine)
         with transaction(engine) as session:
             assert stuck_counts(session) == {"DEMO": 1}
