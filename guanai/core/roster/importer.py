@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
@@ -42,10 +42,8 @@ from guanai.core.roster.reading import (
     open_roster,
 )
 from guanai.core.roster.rejects import rejects_file
+from guanai.core.roster.setup_report import SetupReport
 from guanai.core.roster.validation import Problem, RosterCheck, SchoolFacts
-
-if TYPE_CHECKING:
-    from guanai.core.roster.setup_import import SetupReport
 
 CHUNK = 5_000  # rows parsed and written per batch
 CHECKING = Label("检查", "checking")
