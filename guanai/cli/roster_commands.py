@@ -118,6 +118,16 @@ def import_command(
         if rejects_path is not None:
             _say_rejects(rejects_path)
     print_summary(report)
+    if report.created:
+        console.print(
+            say(
+                f"已新建 {report.created} 名儿童的档案：运行 guanai plan 为他们安排本学期的任务"
+                "（从入册之日起；此前已截止的不补）。",
+                f"{report.created} new children's records: run guanai plan to give them this"
+                " term's duties (from their first day on the roster; nothing already closed).",
+            ),
+            markup=False,
+        )
 
 
 def print_warnings(report: ImportReport) -> None:

@@ -139,6 +139,14 @@ def test_valid_only_imports_the_good_rows_and_writes_the_rest_for_fixing(run, db
     assert "未变" in again.output and children(db) == 2
 
 
+def test_new_children_are_told_to_be_planned_and_a_re_import_is_not(run, db, tmp_path):
+    path = write_roster(tmp_path / "roster.xlsx", [child(1), child(2)])
+    first = run("import", str(path), "--now", NOW)
+    assert "已新建 2 名儿童的档案：运行 guanai plan" in first.output
+    again = run("import", str(path), "--now", NOW)
+    assert again.exit_code == 0 and "guanai plan" not in again.output
+
+
 def test_only_a_coordinator_imports(run, db, tmp_path) -> None:
     path = write_roster(tmp_path / "r.csv", [child(1)])
     result = run("import", str(path), actor="二老师")
