@@ -17,6 +17,7 @@ from guanai.core.invariants import WriteRefusedError
 from guanai.core.models import Child
 from guanai.core.records import WriteSummary, update_child
 from guanai.core.roster.checks import code
+from guanai.core.roster.encrypted import decrypting_once
 from guanai.core.roster.importer import ImportReport, RosterRejected, import_and_hand_over
 from guanai.core.roster.setup_import import set_up_from_workbook, with_roster_problems
 from guanai.service.base import ServiceBase
@@ -58,7 +59,7 @@ class RosterActions(ServiceBase):
             )
 
         def once() -> ImportReport:
-            with self.acting("import_roster") as (session, viewer):
+            with decrypting_once(), self.acting("import_roster") as (session, viewer):
                 when = now or self.now()
                 reading: dict[str, Any] = {  # how the workbook is read, for both checks
                     "school_code": school_code,

@@ -3,11 +3,18 @@
 An encrypted .xlsx (or .xls) is an OLE compound file; it is decrypted with msoffcrypto-tool
 into memory, and the plain bytes never touch the disk (a roster holds children's ID numbers
 and addresses). The password is never shown, logged or kept.
+
+One import reads several sheets of a workbook, each opened anew, and one decryption costs
+about 0.3 s (the key derivation is slow on purpose): within :func:`decrypting_once` each
+workbook is decrypted once, and the plain bytes are dropped when it ends.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import msoffcrypto
@@ -28,7 +35,33 @@ _REFUSED = (
 )
 
 
+_Key = tuple[str, int, int, str | None]  # resolved path, size, mtime, password
+_decrypted: ContextVar[dict[_Key, bytes | None] | None] = ContextVar("decrypted", default=None)
+
+
+@contextmanager
+def decrypting_once() -> Iterator[None]:
+    """Within it, :func:`decrypted_content` decrypts each unchanged workbook once."""
+    token = _decrypted.set({})
+    try:
+        yield
+    finally:
+        _decrypted.reset(token)
+
+
 def decrypted_content(path: Path, password: str | None) -> bytes | None:
+    """:func:`decrypt`, once per unchanged file within :func:`decrypting_once`."""
+    memo = _decrypted.get()
+    if memo is None:
+        return decrypt(path, password)
+    status = path.stat()
+    key = (str(path.resolve()), status.st_size, status.st_mtime_ns, password)
+    if key not in memo:
+        memo[key] = decrypt(path, password)
+    return memo[key]
+
+
+def decrypt(path: Path, password: str | None) -> bytes | None:
     """The decrypted bytes of the workbook ``path``, or None if it is not encrypted.
 
     Raises :class:`RosterFileError` naming the file when it is encrypted and ``password`` is

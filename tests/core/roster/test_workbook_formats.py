@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from guanai.core.config import LimitSettings
 from guanai.core.models import Child
+from guanai.core.roster import encrypted as encrypted_module
+from guanai.core.roster.encrypted import decrypting_once
 from guanai.core.roster.reading import RosterFileError, open_roster, workbook_sheets
 from guanai.core.workbook import encrypt
 
@@ -77,6 +79,19 @@ def test_an_encrypted_workbook_imports_with_its_password_never_decrypted_to_a_fi
     assert report.created == 2
     assert [p.name for p in encrypted.parent.iterdir()] == ["protected.xlsx"]
     assert list(scratch.iterdir()) == [], "the plain workbook is in memory, never in a file"
+
+
+def test_within_one_import_an_encrypted_workbook_is_decrypted_once(encrypted, monkeypatch):
+    """Its sheets are each opened anew, and a decryption costs about 0.3 s."""
+    calls = []
+    real = encrypted_module.decrypt
+    monkeypatch.setattr(encrypted_module, "decrypt", lambda *a: calls.append(a) or real(*a))
+    with decrypting_once():
+        assert workbook_sheets(encrypted, password=PASSWORD)
+        assert len(list(open_roster(encrypted, password=PASSWORD).rows())) == 2
+    assert len(calls) == 1
+    open_roster(encrypted, password=PASSWORD)
+    assert len(calls) == 2, "outside it, nothing decrypted is kept"
 
 
 def test_an_encrypted_workbook_without_its_password_is_refused_naming_the_file(encrypted):
