@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from guanai.core.feeds.links import qr_text
     from guanai.service import Guanai
     from guanai.service.feed_actions import FeedRow, IssuedFeedLink
+    from guanai.service.link_actions import IssuedTeacherLink, LinkRow
     from guanai.service.task_reads import TaskView
 
 _LAZY = {
@@ -48,6 +49,8 @@ _LAZY = {
     "FeedRow": "guanai.service.feed_actions",
     "Guanai": "guanai.service",
     "IssuedFeedLink": "guanai.service.feed_actions",
+    "IssuedTeacherLink": "guanai.service.link_actions",
+    "LinkRow": "guanai.service.link_actions",
     "ROW_ID": "guanai.cli.context",
     "TaskView": "guanai.service.task_reads",
     "TerminalConsole": "guanai.cli.context",
@@ -92,7 +95,9 @@ __all__ = [
     "GuanaiError",
     "Holiday",
     "IssuedFeedLink",
+    "IssuedTeacherLink",
     "Label",
+    "LinkRow",
     "MakeupWorkday",
     "Message",
     "Offset",

@@ -103,6 +103,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "manage_accounts": (COORDINATOR,),
     "set_up_school": (COORDINATOR,),
     "manage_feeds": (COORDINATOR,),
+    "manage_links": (COORDINATOR,),
     "manage_outbox": (COORDINATOR,),
     "export_roster": (COORDINATOR,),
     "edit_child": (COORDINATOR, HEAD_TEACHER),

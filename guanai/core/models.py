@@ -438,3 +438,38 @@ class FeedSubscription(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(100))
     revoked_at: Mapped[datetime | None]
+
+
+class TeacherLink(Base):
+    """A teacher's personal sign-in link to their phone pages: ``/t/<token>``.
+
+    Like a feed token, the token is shown once and stored only as its SHA-256. ``expires_at``
+    is null for the link a coordinator hands out (it lives until revoked or rotated) and set
+    for the short-lived one a reminder carries (``purpose`` ``reminder``). Every record made
+    through it is made as ``account_id``'s account.
+    """
+
+    __tablename__ = "teacher_link"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("teacher.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    purpose: Mapped[str] = mapped_column(String(10))  # link | reminder
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(100))
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A phone's signed-in session, opened from a :class:`TeacherLink`; the cookie holds the
+    session token, the table only its SHA-256. Revoking the link ends its sessions."""
+
+    __tablename__ = "web_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("teacher_link.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

@@ -13,6 +13,7 @@ from guanai.service.delivery_actions import DeliveryActions
 from guanai.service.engine_actions import DemoSchoolReport, EngineActions
 from guanai.service.export_actions import ExportActions
 from guanai.service.feed_actions import FeedActions
+from guanai.service.link_actions import LinkActions
 from guanai.service.pairing_actions import PairingActions
 from guanai.service.panel_reads import PanelReads
 from guanai.service.reminder_actions import ReminderActions
@@ -34,6 +35,7 @@ class Guanai(
     RepairActions,
     AgendaReads,
     FeedActions,
+    LinkActions,
     TaskReads,
     PanelReads,
 ):

@@ -7,9 +7,7 @@ itself takes the same time whatever the stored value.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,11 +18,9 @@ from sqlalchemy.orm import Session
 from guanai.core.errors import GuanaiError
 from guanai.core.i18n import Label
 from guanai.core.models import FeedSubscription
+from guanai.core.secret_tokens import hash_token, new_token, well_formed
 
 SCOPES = ("teacher", "class", "school")
-TOKEN_BYTES = 32
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
-"""The shape of a token from ``secrets.token_urlsafe(32)``; anything else is not looked up."""
 
 
 class FeedError(GuanaiError):
@@ -37,10 +33,6 @@ class IssuedFeed:
 
     subscription: FeedSubscription
     token: str
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
 def issue_feed(
@@ -63,7 +55,7 @@ def issue_feed(
         class_id is not None
     ):
         raise ValueError("a teacher feed needs teacher_id, a class feed class_id, and only they")
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     subscription = FeedSubscription(
         token_hash=hash_token(token),
         slug=secrets.token_urlsafe(16),
@@ -84,7 +76,7 @@ def issue_feed(
 
 def find_active(session: Session, token: str) -> FeedSubscription | None:
     """The live subscription of ``token``, or None for an unknown, malformed or revoked one."""
-    if not TOKEN_PATTERN.match(token):
+    if not well_formed(token):
         return None
     wanted = hash_token(token)
     subscription = session.scalars(

@@ -14,13 +14,13 @@ from guanai.core.demo import create_demo_school
 from guanai.core.feeds.tokens import (
     FeedError,
     find_active,
-    hash_token,
     issue_feed,
     revoke_feed,
     rotate_feed,
 )
 from guanai.core.models import Account, FeedSubscription
 from guanai.core.pm import build_plugin_manager
+from guanai.core.secret_tokens import hash_token
 
 NOW = datetime(2026, 9, 1, tzinfo=UTC)
 
