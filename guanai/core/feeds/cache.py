@@ -7,16 +7,19 @@ conditional request that matches therefore never renders.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 from sqlalchemy.orm import Session
 
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.feeds.render import render_feed
 from guanai.core.feeds.scope import FeedKey, FeedVersion, feed_content, feed_version
+from guanai.core.feeds.tokens import find_active
 
 _NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -26,6 +29,11 @@ class RenderedFeed:
     body: bytes
     etag: str  # strong: the quoted SHA-256 of the body
     last_modified: datetime  # the feed's newest change, in UTC
+
+    @cached_property
+    def gzipped(self) -> bytes:
+        """The body gzip-compressed, once per rendering (a feed is mostly repeated text)."""
+        return gzip.compress(self.body, compresslevel=6, mtime=0)
 
 
 def rendered(body: bytes, version: FeedVersion) -> RenderedFeed:
@@ -41,6 +49,14 @@ class FeedCache:
         self._lock = threading.Lock()
         self._feeds: dict[FeedKey, tuple[FeedVersion, RenderedFeed]] = {}
         self.renders = 0
+
+    def feed_for(self, session: Session, token: str) -> RenderedFeed | None:
+        """The feed of a live token, from cache when unchanged; None for an unknown, malformed
+        or revoked one."""
+        subscription = find_active(session, token)
+        if subscription is None:
+            return None
+        return self.lookup(session, FeedKey.of(subscription))
 
     def lookup(self, session: Session, key: FeedKey) -> RenderedFeed:
         version = feed_version(session, key)
