@@ -106,6 +106,7 @@ def _attach_builtin_commands() -> None:
         repair_commands,
         roster_commands,
         school_commands,
+        serve_command,
         setup_commands,
         task_commands,
         views,
@@ -126,6 +127,7 @@ def _attach_builtin_commands() -> None:
         views,
         dashboard,
         plugin_commands,
+        serve_command,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -1,9 +1,10 @@
-"""iCalendar feeds as a plugin: ``guanai feeds``, ``guanai serve`` and ``guanai export-ics``.
+"""iCalendar feeds as a plugin: ``guanai feeds`` and ``guanai export-ics`` (``guanai serve``,
+which serves them, is the core CLI's: it runs the web server).
 
 Built in, but written as any third-party plugin is: it adds its commands through the
 ``register_commands`` hook, gets the service with ``@pass_service`` and calls its feed
 actions (:class:`guanai.Guanai`'s ``issue_feed``, ``rotate_feed``, ``revoke_feed``,
-``list_feeds``, ``export_ics``, ``feed_server``). It imports only :mod:`guanai`.
+``list_feeds``, ``export_ics``). It imports only :mod:`guanai`.
 """
 
 from __future__ import annotations
@@ -205,35 +206,6 @@ def rotate(service: Guanai, subscription_id: int, base_url: str | None, no_qr: b
     _show_issued(service.rotate_feed(subscription_id, base_url=base_url), not no_qr)
 
 
-@click.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
-@pass_service
-def serve(service: Guanai, host: str, port: int) -> None:
-    """运行日历订阅服务器 / Serve the calendar feeds over HTTP."""
-    server = service.feed_server(host, port)
-    console.print(
-        _say(f"日历订阅服务：{server.url}/feeds/<token>.ics", f"serving feeds at {server.url}"),
-        markup=False,
-    )
-    if service.feed_base_url is None:
-        stderr.print(
-            _say(
-                "提示：在配置 [feeds] base_url 中写明教师手机访问本服务的地址，订阅链接和二维码才能使用。",
-                "hint: set [feeds] base_url to where teachers' phones reach this server, so "
-                "feed links and QR codes work.",
-            ),
-            style="yellow",
-            markup=False,
-        )
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-
-
 @click.command("export-ics")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @pass_service
@@ -255,5 +227,4 @@ def export_ics(service: Guanai, directory: Path) -> None:
 @hookimpl
 def register_commands(cli: click.Group) -> None:
     cli.add_command(feeds)
-    cli.add_command(serve)
     cli.add_command(export_ics)

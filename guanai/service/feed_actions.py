@@ -21,7 +21,6 @@ from guanai.core.feeds.cache import FeedCache
 from guanai.core.feeds.links import feed_path, feed_urls
 from guanai.core.feeds.render import render_feed
 from guanai.core.feeds.scope import FeedKey, feed_content, feed_version
-from guanai.core.feeds.server import FeedServer
 from guanai.core.feeds.tokens import IssuedFeed, issue_feed, revoke_feed, rotate_feed
 from guanai.core.i18n import Label
 from guanai.core.models import FeedSubscription, School, Term
@@ -200,13 +199,6 @@ class FeedActions(ServiceBase):
             return render_feed(
                 feed_content(session, key, self.registry, feed_version(session, key))
             )
-
-    def feed_server(self, host: str, port: int) -> FeedServer:
-        """The HTTP server of ``guanai serve`` (not started), run by a coordinator. It answers
-        each feed only to the holder of that feed's token, so running it shows the operator
-        nothing: a coordinator bound to one school may run it for a city's database too."""
-        self.require("manage_feeds")
-        return FeedServer((host, port), self.engine, self.registry)
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
-NOT_FOUND_BODY = "Not Found\n"
+NOT_FOUND_BODY = "未找到 / Not Found\n"
 
 
 def not_found() -> PlainTextResponse:

@@ -110,11 +110,6 @@ def test_only_coordinators_manage_feeds_and_a_bound_one_only_their_school(engine
         elsewhere.revoke_feed(link.subscription_id)
     assert elsewhere.list_feeds() == []
     assert elsewhere.issue_feed(school_wide=True).label  # their own school, by default
-    for name in ("王老师", "教育局", "陌生人"):
-        with pytest.raises(AccessError):
-            service(engine, name).feed_server("127.0.0.1", 0)
-    for name in ("关爱办", "别校"):  # the server answers a feed only to its token's holder
-        service(engine, name).feed_server("127.0.0.1", 0).server_close()
 
 
 def _run(database_url: str, *args: str):
