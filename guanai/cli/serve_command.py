@@ -97,6 +97,7 @@ def serve_command(
             f"listening on {url} ({workers} workers)",
         ),
         markup=False,
+        soft_wrap=True,
     )
     if service.feed_base_url is None:
         stderr.print(
@@ -107,6 +108,7 @@ def serve_command(
             ),
             style="yellow",
             markup=False,
+            soft_wrap=True,
         )
     sys.stdout.flush()
     with sock:

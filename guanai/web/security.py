@@ -8,12 +8,16 @@ inline script). HSTS only when the request came over https (uvicorn sets the sch
 plain http it would be ignored, and a school that still runs without TLS must not be locked
 out of its own server.
 
+A request in HTTP/0.9 (a bare ``GET /path`` line, which httptools lets through as version
+"0.9") is refused with 400 before the application sees it: such a client gets no page.
+
 A response that says nothing of caching gets ``no-store`` (a teacher's page names children),
-static files ``no-cache`` (revalidated by their ETag); the feeds set their own.
+a static file found ``no-cache`` (revalidated by its ETag); the feeds set their own.
 """
 
 from __future__ import annotations
 
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -30,10 +34,13 @@ HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 STATIC_PREFIX = "/static/"
+HTTP_VERSIONS = frozenset({"1.0", "1.1", "2", "3"})
+OLD_HTTP = PlainTextResponse("需要 HTTP/1.0 或更新版本 / HTTP/1.0 or later only\n", status_code=400)
 
 
 class SecurityHeaders:
-    """Adds :data:`HEADERS` (and HSTS over https) to every HTTP response of ``app``."""
+    """Adds :data:`HEADERS` (and HSTS over https) to every HTTP response of ``app``; refuses
+    HTTP/0.9."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -45,7 +52,7 @@ class SecurityHeaders:
         extra = list(HEADERS)
         if scope.get("scheme") == "https":
             extra.append(HSTS)
-        caching = b"no-cache" if scope["path"].startswith(STATIC_PREFIX) else b"no-store"
+        static = scope["path"].startswith(STATIC_PREFIX)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -53,8 +60,12 @@ class SecurityHeaders:
                 names = {name.lower() for name, _ in headers}
                 headers += [(name, value) for name, value in extra if name not in names]
                 if b"cache-control" not in names:
-                    headers.append((b"cache-control", caching))
+                    found = static and message["status"] < 400
+                    headers.append((b"cache-control", b"no-cache" if found else b"no-store"))
                 message = {**message, "headers": headers}
             await send(message)
 
+        if scope.get("http_version") not in HTTP_VERSIONS:
+            await OLD_HTTP(scope, receive, send_with_headers)
+            return
         await self.app(scope, receive, send_with_headers)
