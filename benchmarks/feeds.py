@@ -1,174 +1,601 @@
-"""Calendar feeds: render time, and requests per second against the running server.
+"""Calendar feeds and the teacher's page under load: ``guanai serve`` beside nginx and Radicale.
 
-On a fresh SQLite file database (a temp dir) the script creates the demo school (300
-children by default), plans the shipped ``2026-autumn`` calendar with the built-in plugins and
-issues two subscriptions: the busiest teacher's feed and the school feed. It then measures:
+Everything goes through the command line, so the figures are those of whatever ``guanai``
+is installed. In a temp dir the script writes a config file pointing at a fresh SQLite file,
+then runs ``guanai init``, ``guanai demo --children N`` (the shipped ``2026-autumn`` term,
+planned before it starts), adds a coordinator account, issues the busiest teacher's feed and
+the school feed (``guanai feeds issue``) and a personal link for the same teacher
+(``guanai links issue``; the service's ``issue_teacher_link``, which that command calls, where
+the command is missing). It then starts three servers, each as its own process on a free
+loopback port:
 
-* render time: the version query, loading the feed's tasks and rendering the iCalendar bytes
-  (``feed_content`` + ``render_feed``) for each feed: the first run with the per-event cache
-  cleared (every VEVENT rendered by icalendar: a cold start, or a feed whose events all
-  changed), then the median and best of ``--renders - 1`` more runs (events cached: what a
-  re-render after a small change costs);
-* the real server (:class:`guanai.core.feeds.server.FeedServer` on 127.0.0.1, port 0, in a
-  thread), hit by ``--clients`` client threads over loopback with keep-alive connections,
-  ``--requests`` requests in all per case:
-  - cached 200s: a plain GET of the teacher feed, served from the cache (token lookup and
-    version query per request, no rendering);
-  - conditional 304s: the same GET with ``If-None-Match`` of the current ETag.
+* ``guanai serve --workers W``, waited for by polling its port and then its feed URL;
+* nginx (``/usr/sbin/nginx``: a master of its own in a temp prefix, ``daemon off``,
+  ``worker_processes W``, ``access_log off``, ``sendfile on``, ``etag on``) serving the files
+  ``guanai export-ics`` wrote;
+* Radicale 3 (``pip install 'guanai[bench]'``; its own server, ``[auth] type = none`` and
+  ``[rights] type = authenticated``, which without authentication lets everyone read) with one
+  calendar collection per feed, holding the exported feed's events as a CalDAV client would
+  store them (one item per UID, with the feed's VTIMEZONE); a GET of the collection URL
+  answers the whole calendar.
 
-The run is bounded (a fixed number of requests) and stops by itself; it prints figures and
-asserts nothing. Server and clients share one Python process (and its GIL), so the rates are
-a lower bound of what a separate server process would do.
+Each is loaded with wrk over loopback (``wrk -t2 -c<connections> -d<seconds>s --latency``),
+four cases per server: the teacher feed and the school feed, each as a plain GET (a cached
+200) and as a conditional GET (a Lua script sending ``If-None-Match`` with the server's own
+current ETag: a 304 where the server honours it; Radicale ignores it and answers 200). Then
+the teacher's page: sign in with ``GET /t/<token>``, keep the ``guanai_session`` cookie and
+load ``GET /me`` at 50 connections for its p99 latency.
 
-Usage: ``python benchmarks/feeds.py [--children 300] [--renders 5] [--requests 2000]
-[--clients 4]``
+It prints requests/s per case for guanai, nginx and Radicale, the ratios guanai/nginx and
+guanai/Radicale and the goals (guanai at least Radicale's rate and at least 0.3x nginx's in
+every feed case; the teacher page's p99 under 50 ms at 50 connections), each marked met or
+not. It asserts nothing, exits 0, stops by itself (bounded durations) and stops every process
+it started, on an error or Ctrl-C too.
+
+Usage: ``python benchmarks/feeds.py [--children 3000] [--seconds 5] [--connections 50]
+[--workers CPUS]``
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
-import statistics
+import json
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
 import tempfile
-import threading
 import time
-from datetime import UTC, datetime
+from collections.abc import Iterator, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
+from icalendar import Calendar
 from sqlalchemy import func, select
 
-from guanai.core.calendar import load_calendar
-from guanai.core.db import make_engine, transaction, upgrade
-from guanai.core.demo import create_demo_school
-from guanai.core.feeds.render import _event_bytes, render_feed
-from guanai.core.feeds.scope import FeedKey, feed_content, feed_version
-from guanai.core.feeds.server import FeedServer
-from guanai.core.feeds.tokens import issue_feed
-from guanai.core.models import Task
-from guanai.core.planner import plan_term
+from guanai.core.config import Settings
+from guanai.core.db import make_engine
+from guanai.core.models import Task, Teacher
 from guanai.core.pm import build_plugin_manager
+from guanai.service import Guanai
 
 TERM = "2026-autumn"
-NOW = datetime(2026, 8, 20, tzinfo=UTC)
+PLANNED_AT = "2026-08-20T08:00:00+08:00"
+"""Plan the term before it starts: every duty of the term is open and in the feeds."""
+HOST = "127.0.0.1"
+NGINX = "/usr/sbin/nginx"
+PAGE_CONNECTIONS = 50
+READY_WITHIN = 120.0
+"""Seconds a server may take to answer its first request (Radicale loads every item then)."""
+FEED_GOAL_NGINX_SHARE = 0.3
+PAGE_P99_GOAL_MS = 50.0
+SERVERS = ("guanai", "nginx", "Radicale")
 
 
-def _hammer(address: tuple[str, int], path: str, count: int, headers: dict[str, str]) -> int:
-    connection = http.client.HTTPConnection(*address, timeout=30)
-    statuses = 0
-    for _ in range(count):
-        connection.request("GET", path, headers=headers)
+class BenchError(Exception):
+    """A step that failed: the benchmark says which and stops."""
+
+
+# --- processes ------------------------------------------------------------------------------
+
+
+class Processes:
+    """Every process the benchmark starts, each in a session of its own so that its workers
+    go with it; :meth:`stop_all` ends them (SIGTERM to the group, SIGKILL if it lingers)."""
+
+    def __init__(self, logs: Path) -> None:
+        self.logs = logs
+        self.started: list[subprocess.Popen[bytes]] = []
+
+    def start(
+        self, name: str, command: Sequence[str], env: dict[str, str]
+    ) -> subprocess.Popen[bytes]:
+        log = (self.logs / f"{name}.log").open("wb")
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+        log.close()
+        self.started.append(process)
+        return process
+
+    def log_tail(self, name: str, lines: int = 8) -> str:
+        path = self.logs / f"{name}.log"
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop_all(self) -> None:
+        for process in reversed(self.started):
+            _signal_group(process, signal.SIGTERM)
+        for process in reversed(self.started):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+        self.started.clear()
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_answering(
+    processes: Processes, name: str, process: subprocess.Popen[bytes], port: int, path: str
+) -> None:
+    """Wait until ``path`` answers 200: first the port accepting, then a whole answer (a
+    server may listen before its workers have loaded). Fails when the process exits first."""
+    deadline = time.monotonic() + READY_WITHIN
+    while True:
+        if process.poll() is not None:
+            raise BenchError(f"{name} exited ({process.returncode}):\n{processes.log_tail(name)}")
+        try:
+            socket.create_connection((HOST, port), timeout=1.0).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise BenchError(f"{name} did not listen within {READY_WITHIN:.0f} s") from None
+            time.sleep(0.05)  # poll interval while the port is not yet open
+    try:
+        status, _, _ = get(port, path, timeout=max(1.0, deadline - time.monotonic()))
+    except OSError as error:
+        raise BenchError(f"{name} did not answer: {error}\n{processes.log_tail(name)}") from None
+    if status != 200:
+        raise BenchError(f"{name} answered {status} to its first request")
+
+
+def get(
+    port: int, path: str, headers: dict[str, str] | None = None, timeout: float = 30.0
+) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
-        response.read()
-        statuses += response.status
-    connection.close()
-    return statuses
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
 
 
-def _rate(
-    address: tuple[str, int], path: str, requests: int, clients: int, headers: dict[str, str]
-) -> tuple[float, int]:
-    per_client = max(1, requests // clients)
-    results: list[int] = []
-    threads = [
-        threading.Thread(target=lambda: results.append(_hammer(address, path, per_client, headers)))
-        for _ in range(clients)
+# --- the school, its feeds and its files -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Feed:
+    name: str
+    token: str
+    slug: str
+    body: bytes = b""
+
+    @property
+    def events(self) -> int:
+        return self.body.count(b"BEGIN:VEVENT")
+
+
+@dataclass(frozen=True)
+class School:
+    env: dict[str, str]
+    feeds: tuple[Feed, ...]
+    link_token: str
+    export_dir: Path
+
+
+class Cli:
+    """``guanai`` run as a command, with the benchmark's config file."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.guanai = shutil.which("guanai", path=str(Path(sys.executable).parent)) or "guanai"
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [self.guanai, "--lang", "en", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if check and done.returncode != 0:
+            raise BenchError(f"guanai {' '.join(args[:2])} failed:\n{done.stderr.strip()}")
+        return done
+
+    def has(self, *command: str) -> bool:
+        return self.run(*command, "--help", check=False).returncode == 0
+
+
+def busiest_teacher(database_url: str) -> str:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return str(
+                connection.execute(
+                    select(Teacher.code)
+                    .join(Task, Task.assignee_id == Teacher.id)
+                    .group_by(Teacher.code)
+                    .order_by(func.count().desc(), Teacher.code)
+                    .limit(1)
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def _issued_feed(name: str, output: str) -> Feed:
+    token = re.search(r"/feeds/([A-Za-z0-9_-]+)\.ics", output)
+    slug = re.search(r"export-ics\)?\s*[:：]\s*([A-Za-z0-9_-]+)\.ics", output)
+    if token is None or slug is None:
+        raise BenchError(f"feeds issue printed no link and file name for the {name}")
+    return Feed(name, token.group(1), slug.group(1))
+
+
+def teacher_link(cli: Cli, database_url: str, teacher: str) -> str:
+    """A personal link's token for ``teacher``: from ``guanai links issue`` where it exists
+    and prints a link, else from the service the command calls."""
+    if cli.has("links", "issue"):
+        issued = cli.run("links", "issue", "--teacher", teacher, "--no-qr", check=False)
+        found = re.search(r"/t/([A-Za-z0-9_-]+)", issued.stdout)
+        if found:
+            return found.group(1)
+    service = Guanai(Settings(database_url=database_url), build_plugin_manager(), "bench")
+    try:
+        return service.issue_teacher_link(teacher).token
+    finally:
+        service.close()
+
+
+def build_school(folder: Path, children: int) -> School:
+    database_url = f"sqlite:///{folder / 'guanai.db'}"
+    config = folder / "config.toml"
+    config.write_text(
+        f'database_url = "{database_url}"\nactor = "bench"\nterm = "{TERM}"\n'
+        "max_tasks_per_teacher_per_day = 6\n",
+        encoding="utf-8",
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("GUANAI_") or key == "GUANAI_TEST_POSTGRES_URL"
+    }
+    env["GUANAI_CONFIG"] = str(config)
+    cli = Cli(env)
+    cli.run("init")
+    cli.run("demo", "--children", str(children), "--now", PLANNED_AT)
+    cli.run("accounts", "add", "bench", "--role", "coordinator")
+    teacher = busiest_teacher(database_url)
+    feeds = (
+        _issued_feed(
+            "teacher feed",
+            cli.run("feeds", "issue", "--teacher", teacher, "--no-qr").stdout,
+        ),
+        _issued_feed("school feed", cli.run("feeds", "issue", "--all-school", "--no-qr").stdout),
+    )
+    export_dir = folder / "export"
+    cli.run("export-ics", str(export_dir))
+    feeds = tuple(
+        Feed(f.name, f.token, f.slug, (export_dir / f"{f.slug}.ics").read_bytes()) for f in feeds
+    )
+    link_token = teacher_link(cli, database_url, teacher)
+    return School(env, feeds, link_token, export_dir)
+
+
+# --- the servers -----------------------------------------------------------------------------
+
+
+def start_guanai(
+    processes: Processes, school: School, workers: int, port: int
+) -> subprocess.Popen[bytes]:
+    cli = Cli(school.env)
+    command = [cli.guanai, "serve", "--host", HOST, "--port", str(port)]
+    if "--workers" in cli.run("serve", "--help").stdout:
+        command += ["--workers", str(workers)]
+    return processes.start("guanai", command, school.env)
+
+
+def start_nginx(
+    processes: Processes, folder: Path, school: School, workers: int, port: int
+) -> subprocess.Popen[bytes]:
+    prefix = folder / "nginx"
+    (prefix / "temp").mkdir(parents=True)
+    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else ""
+    temp_paths = "".join(
+        f"  {kind}_temp_path {prefix / 'temp' / kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (prefix / "nginx.conf").write_text(
+        f"{user}worker_processes {workers};\ndaemon off;\npid {prefix / 'nginx.pid'};\n"
+        f"error_log {prefix / 'error.log'} warn;\n"
+        "events { worker_connections 4096; }\n"
+        "http {\n"
+        "  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  etag on;\n"
+        "  types { text/calendar ics; }\n  charset utf-8;\n  charset_types text/calendar;\n"
+        f"{temp_paths}"
+        f"  server {{\n    listen {HOST}:{port};\n    root {school.export_dir};\n"
+        "    autoindex off;\n"
+        "    add_header Cache-Control 'private, max-age=300';\n"
+        "    add_header Referrer-Policy no-referrer;\n"
+        "    add_header X-Robots-Tag 'noindex, nofollow';\n"
+        "    add_header X-Content-Type-Options nosniff;\n"
+        "  }\n}\n",
+        encoding="utf-8",
+    )
+    command = [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
+    command += ["-e", str(prefix / "error.log")]
+    return processes.start("nginx", command, school.env)
+
+
+def radicale_items(body: bytes) -> Iterator[bytes]:
+    """The feed as a CalDAV client stores it: one calendar per UID, each with the feed's
+    calendar properties and time zones and that UID's components."""
+    feed = Calendar.from_ical(body)
+    zones = [c for c in feed.subcomponents if c.name == "VTIMEZONE"]
+    by_uid: dict[str, list[object]] = {}
+    for component in feed.subcomponents:
+        if component.name != "VTIMEZONE":
+            by_uid.setdefault(str(component["UID"]), []).append(component)
+    for components in by_uid.values():
+        item = Calendar()
+        for key in ("PRODID", "VERSION", "CALSCALE"):
+            if key in feed:
+                item.add(key, feed[key])
+        for component in [*zones, *components]:
+            item.add_component(component)
+        yield item.to_ical()
+
+
+def start_radicale(
+    processes: Processes, folder: Path, school: School, port: int
+) -> subprocess.Popen[bytes]:
+    root = folder / "radicale"
+    for feed in school.feeds:
+        collection = root / "collection-root" / "bench" / feed.slug
+        collection.mkdir(parents=True)
+        (collection / ".Radicale.props").write_text(
+            json.dumps({"tag": "VCALENDAR", "D:displayname": feed.name}), encoding="utf-8"
+        )
+        for number, item in enumerate(radicale_items(feed.body)):
+            (collection / f"{number}.ics").write_bytes(item)
+    config = folder / "radicale.conf"
+    config.write_text(
+        f"[server]\nhosts = {HOST}:{port}\n[auth]\ntype = none\n"
+        "[rights]\ntype = authenticated\n"
+        f"[storage]\nfilesystem_folder = {root}\n[web]\ntype = none\n"
+        "[logging]\nlevel = warning\n",
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "radicale", "--config", str(config)]
+    return processes.start("Radicale", command, school.env)
+
+
+def feed_path(server: str, feed: Feed) -> str:
+    if server == "guanai":
+        return f"/feeds/{feed.token}.ics"
+    if server == "nginx":
+        return f"/{feed.slug}.ics"
+    return f"/bench/{feed.slug}/"
+
+
+# --- wrk -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Load:
+    rate: float
+    p99_ms: float
+    status: int
+    errors: str
+
+
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def parse_wrk(output: str, status: int) -> Load:
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
+    if rate is None or p99 is None:
+        raise BenchError(f"wrk printed no rate or latency:\n{output}")
+    problems = [
+        f"{m.group(0).strip()}"
+        for m in re.finditer(r"(Socket errors:.*|Non-2xx or 3xx responses:.*)", output)
     ]
+    return Load(
+        float(rate.group(1)),
+        float(p99.group(1)) * UNITS_MS[p99.group(2)],
+        status,
+        "; ".join(problems),
+    )
+
+
+def lua_headers(headers: dict[str, str]) -> str:
+    return "".join(f'wrk.headers["{k}"] = [==[{v}]==]\n' for k, v in headers.items())
+
+
+def load(
+    processes: Processes,
+    folder: Path,
+    port: int,
+    path: str,
+    headers: dict[str, str],
+    seconds: int,
+    connections: int,
+) -> Load:
+    """wrk on ``path`` with ``headers`` (set by a Lua script); the status is that of one
+    request with the same headers, sent just before."""
+    status, _, _ = get(port, path, headers)
+    script = folder / "wrk.lua"
+    script.write_text(lua_headers(headers), encoding="utf-8")
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    command += ["-s", str(script), f"http://{HOST}:{port}{path}"]
+    wrk = processes.start("wrk", command, os.environ.copy())
+    try:
+        wrk.wait(timeout=seconds + 60)
+    finally:
+        processes.started.remove(wrk)
+        _signal_group(wrk, signal.SIGTERM)
+        wrk.wait()
+    return parse_wrk((processes.logs / "wrk.log").read_text(), status)
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def _rate(load: Load | None) -> str:
+    return "-" if load is None else f"{load.rate:,.0f}"
+
+
+def _ratio(a: Load | None, b: Load | None) -> str:
+    return "-" if a is None or b is None or b.rate == 0 else f"{a.rate / b.rate:.2f}"
+
+
+def print_table(results: dict[str, dict[str, Load]], page: Load | None, page_note: str) -> None:
+    header = (
+        f"{'case':<26}{'guanai':>9}{'nginx':>9}{'Radicale':>10}{'g/nginx':>9}{'g/Radicale':>12}"
+        f"  goal: >= Radicale and >= {FEED_GOAL_NGINX_SHARE}x nginx"
+    )
+    print(header)
+    print("-" * len(header))
+    for case, by_server in results.items():
+        g, n, r = (by_server.get(s) for s in SERVERS)
+        met = (
+            g is not None
+            and n is not None
+            and r is not None
+            and g.rate >= r.rate
+            and g.rate >= FEED_GOAL_NGINX_SHARE * n.rate
+        )
+        print(
+            f"{case:<26}{_rate(g):>9}{_rate(n):>9}{_rate(r):>10}{_ratio(g, n):>9}"
+            f"{_ratio(g, r):>12}  {'met' if met else 'NOT met'}"
+        )
+    print()
+    print("answers (status of a probe with the same headers; p99 latency; wrk's errors):")
+    for case, by_server in results.items():
+        for server, result in by_server.items():
+            errors = f"; {result.errors}" if result.errors else ""
+            print(f"  {case:<26}{server:<9} {result.status}  p99 {result.p99_ms:,.1f} ms{errors}")
+    print()
+    if page is None:
+        print(f"teacher page GET /me: not measured ({page_note})")
+    else:
+        met = page.p99_ms < PAGE_P99_GOAL_MS and page.status == 200
+        errors = f"; {page.errors}" if page.errors else ""
+        print(
+            f"teacher page GET /me at {PAGE_CONNECTIONS} connections: {page.rate:,.0f} requests/s, "
+            f"p99 {page.p99_ms:,.1f} ms (status {page.status}{errors}); goal p99 < "
+            f"{PAGE_P99_GOAL_MS:.0f} ms: {'met' if met else 'NOT met'}"
+        )
+
+
+def answered(server: str, port: int, feed: Feed) -> str:
+    """What ``server`` answers for ``feed``: the exported file's bytes, or how many events."""
+    status, _, body = get(port, feed_path(server, feed))
+    if status != 200:
+        return f"{server} answers {status}"
+    if body == feed.body:
+        return f"{server} the exported bytes"
+    return f"{server} {body.count(b'BEGIN:VEVENT'):,} events, {len(body) / 1024:,.0f} KiB"
+
+
+def signed_in_cookie(port: int, token: str) -> str | None:
+    """The ``guanai_session`` cookie that opening the link sets, or None."""
+    _, headers, _ = get(port, f"/t/{token}")
+    found = re.search(r"guanai_session=([^;,\s]+)", headers.get("set-cookie", ""))
+    return f"guanai_session={found.group(1)}" if found else None
+
+
+def run(args: argparse.Namespace, folder: Path, processes: Processes) -> None:
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    total = per_client * clients
-    return total / elapsed, sum(results) // total
+    school = build_school(folder, args.children)
+    print(
+        f"demo school: {args.children} children, term {TERM}, built in "
+        f"{time.perf_counter() - started:.1f} s; {args.workers} workers for guanai and nginx, "
+        f"wrk -t2 -c{args.connections} -d{args.seconds}s"
+    )
+    for feed in school.feeds:
+        print(f"  {feed.name}: {feed.events:,} events, {len(feed.body) / 1024:,.0f} KiB")
+    ports = {server: free_port() for server in SERVERS}
+    procs = {
+        "guanai": start_guanai(processes, school, args.workers, ports["guanai"]),
+        "nginx": start_nginx(processes, folder, school, args.workers, ports["nginx"]),
+        "Radicale": start_radicale(processes, folder, school, ports["Radicale"]),
+    }
+    for server, process in procs.items():
+        path = feed_path(server, school.feeds[0])
+        wait_until_answering(processes, server, process, ports[server], path)
+
+    for feed in school.feeds:
+        print(f"  {feed.name} served: " + "; ".join(answered(s, ports[s], feed) for s in SERVERS))
+
+    results: dict[str, dict[str, Load]] = {}
+    for feed in school.feeds:
+        for conditional in (False, True):
+            case = f"{feed.name} {'conditional' if conditional else 'cached 200'}"
+            results[case] = {}
+            for server in SERVERS:
+                path = feed_path(server, feed)
+                headers: dict[str, str] = {}
+                if conditional:
+                    _, answer, _ = get(ports[server], path)
+                    headers["If-None-Match"] = answer.get("etag", "")
+                results[case][server] = load(
+                    processes, folder, ports[server], path, headers, args.seconds, args.connections
+                )
+
+    page, page_note = None, ""
+    cookie = signed_in_cookie(ports["guanai"], school.link_token)
+    if cookie is None:
+        page_note = "opening the link set no guanai_session cookie"
+    else:
+        page = load(
+            processes,
+            folder,
+            ports["guanai"],
+            "/me",
+            {"Cookie": cookie},
+            args.seconds,
+            PAGE_CONNECTIONS,
+        )
+    print()
+    print_table(results, page, page_note)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--children", type=int, default=300)
-    parser.add_argument("--renders", type=int, default=5)
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--children", type=int, default=3000)
+    parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run")
+    parser.add_argument("--connections", type=int, default=50, help="wrk connections per feed case")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
-
-    registry = build_plugin_manager(load_entry_points=False).activity_registry()
-    with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(f"sqlite:///{Path(folder) / 'feeds.db'}")
-        upgrade(engine)
-        with transaction(engine) as session:
-            school_id = create_demo_school(session, children=args.children)
-            plan_term(
-                session,
-                load_calendar(TERM),
-                registry,
-                actor="bench",
-                now=NOW,
-                max_per_teacher_per_day=6,
-            )
-            teacher_id, tasks = session.execute(
-                select(Task.assignee_id, func.count())
-                .group_by(Task.assignee_id)
-                .order_by(func.count().desc())
-                .limit(1)
-            ).one()
-            token = issue_feed(
-                session,
-                scope="teacher",
-                school_id=school_id,
-                teacher_id=teacher_id,
-                term_key=TERM,
-                label="bench",
-                actor="bench",
-                now=NOW,
-            ).token
-        keys = {
-            f"teacher feed ({tasks} tasks)": FeedKey(
-                "teacher", school_id, teacher_id, None, TERM, False
-            ),
-            "school feed": FeedKey("school", school_id, None, None, TERM, False),
-        }
-        print(f"demo school: {args.children} children, term {TERM}")
-        for name, key in keys.items():
-            times, size = [], 0
-            _event_bytes.cache_clear()  # the first run renders every event (a cold start)
-            for _ in range(args.renders):
-                with transaction(engine) as session:
-                    started = time.perf_counter()
-                    body = render_feed(
-                        feed_content(session, key, registry, feed_version(session, key))
-                    )
-                    times.append(time.perf_counter() - started)
-                    size = len(body)
-            warm = times[1:] or times
-            print(
-                f"render {name}: first (cold) {times[0] * 1000:.1f} ms; again with events "
-                f"cached: median {statistics.median(warm) * 1000:.1f} ms, best "
-                f"{min(warm) * 1000:.1f} ms; {size / 1024:.0f} KiB"
-            )
-
-        server = FeedServer(("127.0.0.1", 0), engine, registry)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    with tempfile.TemporaryDirectory(prefix="guanai-bench-") as name:
+        folder = Path(name)
+        (folder / "logs").mkdir()
+        processes = Processes(folder / "logs")
         try:
-            address = (str(server.server_address[0]), int(server.server_address[1]))
-            path = f"/feeds/{token}.ics"
-            connection = http.client.HTTPConnection(*address, timeout=30)
-            connection.request("GET", path)
-            response = connection.getresponse()
-            response.read()
-            etag = response.getheader("ETag") or ""
-            connection.close()
-            rate, status = _rate(address, path, args.requests, args.clients, {})
-            print(f"cached 200: {rate:,.0f} requests/s (status {status}, {args.clients} clients)")
-            rate, status = _rate(
-                address, path, args.requests, args.clients, {"If-None-Match": etag}
-            )
-            print(f"conditional 304: {rate:,.0f} requests/s (status {status})")
-            print(f"renders by the server: {server.cache.renders} (one per feed and change)")
+            run(args, folder, processes)
+        except BenchError as error:
+            print(f"benchmark stopped: {error}", file=sys.stderr)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            print("benchmark interrupted", file=sys.stderr)
+            sys.exit(130)
         finally:
-            server.shutdown()
-            server.server_close()
-            engine.dispose()
+            processes.stop_all()
 
 
 if __name__ == "__main__":
