@@ -137,7 +137,7 @@ def _codes(engine: Engine) -> tuple[str, str, int, int, str]:
 @pytest.fixture
 def world(database_url: str, tmp_path: Path) -> Iterator[World]:
     pm = build_plugin_manager(load_entry_points=False)
-    pm.hook.register_commands(cli=cli)  # as guanai.cli.main does: feeds, serve, export-ics
+    pm.hook.register_commands(cli=cli)  # as guanai.cli.main does: feeds, links, export-ics
     engine = create_engine(database_url)
     world = World(database_url, engine, pm, tmp_path, "", "", 0, 0, "")
     assert world.run("none", "demo", "--children", "30", "--now", NOW).exit_code == 0
@@ -170,6 +170,11 @@ def world(database_url: str, tmp_path: Path) -> Iterator[World]:
         "--no-qr", "--base-url", "https://guanai.example.edu.cn",
     )  # fmt: skip
     assert issued.exit_code == 0, issued.output
+    linked = world.run(
+        "coordinator", "links", "issue", "--teacher", world.teacher_code, "--school", "DEMO",
+        "--no-qr",
+    )  # fmt: skip
+    assert linked.exit_code == 0, linked.output
     assert world.run("coordinator", "template", str(tmp_path / "blank.xlsx")).exit_code == 0
     with transaction(engine) as session:
         world.child_names = list(
@@ -282,6 +287,15 @@ CASES: dict[str, Case] = {
     "feeds list": case(["feeds", "list"], "coordinator", "other_coordinator", writes=False),
     "feeds revoke": case(["feeds", "revoke", "1"], "coordinator", runs_for_allowed=False),
     "feeds rotate": case(["feeds", "rotate", "1", "--no-qr"], "coordinator"),
+    "links issue": case(
+        lambda w: ["links", "issue", "--teacher", w.teacher_code, "--school", "DEMO", "--no-qr"],
+        "coordinator",
+    ),
+    "links list": case(
+        ["links", "list", "--all"], "coordinator", "other_coordinator", writes=False
+    ),
+    "links revoke": case(["links", "revoke", "1"], "coordinator", runs_for_allowed=False),
+    "links rotate": case(["links", "rotate", "1", "--no-qr"], "coordinator"),
     "serve": case(
         ["serve", "--port", "0"], "coordinator", "other_coordinator", runs_for_allowed=False
     ),

@@ -58,6 +58,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "guanai.plugins.exam_letters",
     "guanai.plugins.new_year_party",
     "guanai.plugins.ical",
+    "guanai.plugins.phone_links",
     "guanai.plugins.dashboard",
     "guanai.plugins.channels.inbox",
     "guanai.plugins.channels.smtp",
