@@ -395,6 +395,7 @@ def feed_path(server: str, feed: Feed) -> str:
 
 @dataclass(frozen=True)
 class Load:
+    requests: int
     rate: float
     p99_ms: float
     status: int
@@ -405,15 +406,17 @@ UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
 def parse_wrk(output: str, status: int) -> Load:
+    requests = re.search(r"(\d+) requests in", output)
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
-    if rate is None or p99 is None:
+    if requests is None or rate is None or p99 is None:
         raise BenchError(f"wrk printed no rate or latency:\n{output}")
     problems = [
         f"{m.group(0).strip()}"
         for m in re.finditer(r"(Socket errors:.*|Non-2xx or 3xx responses:.*)", output)
     ]
     return Load(
+        int(requests.group(1)),
         float(rate.group(1)),
         float(p99.group(1)) * UNITS_MS[p99.group(2)],
         status,
@@ -455,7 +458,9 @@ def load(
 
 
 def _rate(load: Load | None) -> str:
-    return "-" if load is None else f"{load.rate:,.0f}"
+    if load is None:
+        return "-"
+    return f"{load.rate:,.0f}" if load.rate >= 10 else f"{load.rate:.1f}"
 
 
 def _ratio(a: Load | None, b: Load | None) -> str:
@@ -487,7 +492,10 @@ def print_table(results: dict[str, dict[str, Load]], page: Load | None, page_not
     for case, by_server in results.items():
         for server, result in by_server.items():
             errors = f"; {result.errors}" if result.errors else ""
-            print(f"  {case:<26}{server:<9} {result.status}  p99 {result.p99_ms:,.1f} ms{errors}")
+            p99 = f"p99 {result.p99_ms:,.1f} ms" if result.requests else "none answered"
+            print(
+                f"  {case:<26}{server:<9} {result.status}  {result.requests:>7,} requests, {p99}{errors}"
+            )
     print()
     if page is None:
         print(f"teacher page GET /me: not measured ({page_note})")
