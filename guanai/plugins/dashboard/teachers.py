@@ -1,15 +1,17 @@
 """Teachers: load and talk compliance; charts of talks by month and records by class; issuing
-and revoking a teacher's calendar feed (shown with a QR code); setting the school up (``s``:
-rename it, add a class or a teacher).
+and revoking a teacher's calendar feed (shown with a QR code); issuing a teacher's link to
+their phone pages (``p``, shown with a QR code); setting the school up (``s``: rename it, add
+a class or a teacher).
 
-A feed's link is built on the server address the teachers' phones reach: the ``[feeds]
-base_url`` setting (``service.feed_base_url``). Without one, the panel asks for it before it
-shows a QR code, and keeps what was typed for this session only; a loopback address is
-refused, as no phone can reach it.
+Feed and phone links are built on the server address the teachers' phones reach (one
+``guanai serve`` serves both): the ``[feeds] base_url`` setting (``service.feed_base_url``).
+Without one, the panel asks for it before it shows a QR code, and keeps what was typed for
+this session only; a loopback address is refused, as no phone can reach it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -17,9 +19,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import ContentSwitcher, DataTable, Static
 
-from guanai import Label
+from guanai import IssuedTeacherLink, Label
 from guanai.plugins.dashboard.charts import BarChart
 from guanai.plugins.dashboard.feed_dialog import BaseUrlScreen, FeedScreen
+from guanai.plugins.dashboard.link_dialog import LinkScreen
 from guanai.plugins.dashboard.school_setup import SchoolSetupScreen
 from guanai.plugins.dashboard.widgets import (
     NO_SCHOOL,
@@ -53,6 +56,7 @@ class TeachersPanel(DataPanel[TeachersView]):
         Binding("g", "switch_view", described(Label("表格/图表", "Table/charts"))),
         Binding("i", "issue_feed", described(Label("发订阅", "Issue feed"))),
         Binding("x", "revoke_feed", described(Label("撤销订阅", "Revoke feed"))),
+        Binding("p", "issue_link", described(Label("手机链接", "Phone link"))),
         Binding("s", "school_setup", described(Label("本校设置", "School setup"))),
     ]
 
@@ -143,22 +147,45 @@ class TeachersPanel(DataPanel[TeachersView]):
     def action_issue_feed(self) -> None:
         """Issue the highlighted teacher a feed and show its link and QR code, once the
         server address the teachers' phones reach is known."""
+        self._with_base_url(self._issue)
+
+    def action_issue_link(self) -> None:
+        """Issue the highlighted teacher a link to their phone pages (making their teacher
+        account if they have none) and show it with its QR code."""
+        self._with_base_url(self._issue_link)
+
+    def _with_base_url(self, issue: Callable[[TeacherLoad, str], None]) -> None:
+        """``issue`` for the highlighted teacher on the server address, asked for first when
+        neither the settings nor this session know it."""
         teacher = self._selected()
         if teacher is None:
             return
         app = self.app
         assert isinstance(app, GuanaiApp)
         if app.feed_base_url is None:
-            self.app.push_screen(BaseUrlScreen(), lambda typed: self._typed(teacher, typed))
+            self.app.push_screen(BaseUrlScreen(), lambda typed: self._typed(teacher, typed, issue))
             return
-        self._issue(teacher, app.feed_base_url)
+        issue(teacher, app.feed_base_url)
 
-    def _typed(self, teacher: TeacherLoad, typed: str | None) -> None:
+    def _typed(
+        self, teacher: TeacherLoad, typed: str | None, issue: Callable[[TeacherLoad, str], None]
+    ) -> None:
         app = self.app
         assert isinstance(app, GuanaiApp)
         if typed:
             app.typed_feed_base_url = typed  # for this session only: the config is not written
-            self._issue(teacher, typed)
+            issue(teacher, typed)
+
+    def _issue_link(self, teacher: TeacherLoad, base_url: str) -> None:
+        scope = self._data.scope
+        school = scope.school_code if scope else None
+
+        def issue() -> IssuedTeacherLink:
+            return self.service.issue_teacher_link(
+                teacher.code, school_code=school, base_url=base_url
+            )
+
+        self.act(issue, lambda issued: self.app.push_screen(LinkScreen(issued)))
 
     def _issue(self, teacher: TeacherLoad, base_url: str) -> None:
         scope = self._data.scope

@@ -1,23 +1,28 @@
-"""Teachers: load and this month's talks per teacher, charts by month and by class, and a
-teacher's calendar feed issued (link and QR code, once) and revoked."""
+"""Teachers: load and this month's talks per teacher, charts by month and by class, a
+teacher's calendar feed issued (link and QR code, once) and revoked, and a teacher's link to
+their phone pages issued (link and QR code, once) with the teacher's account."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import datetime
 
 from panel_keys import open_panel
 from sqlalchemy import Engine, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
+from guanai import qr_text
 from guanai.core.config import FeedSettings
-from guanai.core.db import session_factory
+from guanai.core.db import session_factory, transaction
 from guanai.core.feeds.tokens import find_active
-from guanai.core.models import FeedSubscription
+from guanai.core.models import Account, FeedSubscription, School, TeacherLink
 from guanai.plugins.dashboard.charts import BarChart
 from guanai.plugins.dashboard.feed_dialog import BaseUrlScreen, FeedScreen
+from guanai.plugins.dashboard.link_dialog import LinkScreen
 from guanai.service import Guanai
+from guanai.service.phone_sessions import PhoneSessions
 from guanai.tui import GuanaiApp
 
 MakeApp = Callable[..., GuanaiApp]
@@ -128,3 +133,78 @@ async def test_revoking_without_a_feed_says_so(
         await pilot.press("x")
         await settle(pilot)
         assert [n.message for n in app._notifications] == ["该教师没有有效的订阅"]
+
+
+def with_coordinator(engine: Engine) -> str:
+    """Give the demo its coordinator's account, so that a teacher's link may make the
+    teacher's (an install with no accounts at all is refused links)."""
+    with transaction(engine) as session:
+        school = session.scalars(select(School.id)).one()
+        session.add(Account(name="关爱办", role="coordinator", school_id=school))
+    return "关爱办"
+
+
+async def test_p_issues_the_teachers_phone_link_and_shows_it_with_its_qr_code(
+    demo_engine: Engine, make_service: MakeService, settle: Settle, frozen_now: datetime
+) -> None:
+    service = make_service(demo_engine, actor=with_coordinator(demo_engine))
+    service.settings = replace(
+        service.settings, feeds=FeedSettings(base_url="https://guanai.school.example")
+    )
+    app = GuanaiApp(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_teachers(pilot, settle)
+        await pilot.press("down", "p")
+        await settle(pilot)
+        assert isinstance(app.screen, LinkScreen)
+        url = str(app.screen.query_one("#link-url", Static).render())
+        assert url.startswith("https://guanai.school.example/t/")
+        qr = str(app.screen.query_one("#qr", Static).render())
+        assert qr == qr_text(url, border=1).rstrip("\n")  # the code of the whole URL
+        account = str(app.screen.query_one("#link-account", Static).render())
+        assert account == "以账号 DEMO-T002 记录（新建的教师账号）"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, LinkScreen)
+    token = url.rsplit("/", 1)[1]
+    assert PhoneSessions(demo_engine, clock=lambda: frozen_now).sign_in(token) is not None
+    with session_factory(demo_engine)() as session:
+        teacher = session.scalars(select(Account.teacher_id).where(Account.name == "DEMO-T002"))
+        assert teacher.one() is not None
+        assert session.scalars(select(TeacherLink.created_by)).all() == ["关爱办"]
+
+
+async def test_p_asks_for_the_server_address_first_when_none_is_set(
+    demo_engine: Engine, make_app: MakeApp, settle: Settle
+) -> None:
+    app = make_app(demo_engine, actor=with_coordinator(demo_engine))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_teachers(pilot, settle)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, BaseUrlScreen) and not app.screen.query("#qr")
+        await pilot.press(*"https://guanai.school.example", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LinkScreen)
+        url = str(app.screen.query_one("#link-url", Static).render())
+        assert url.startswith("https://guanai.school.example/t/")
+
+
+async def test_p_on_an_install_without_accounts_says_to_add_the_coordinators_first(
+    demo_engine: Engine, make_service: MakeService, settle: Settle
+) -> None:
+    service = make_service(demo_engine)
+    service.settings = replace(
+        service.settings, feeds=FeedSettings(base_url="https://guanai.school.example")
+    )
+    app = GuanaiApp(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_teachers(pilot, settle)
+        await pilot.press("p")
+        await settle(pilot)
+        assert not isinstance(app.screen, LinkScreen)
+        [message] = [n.message for n in app._notifications]
+        assert message.startswith("教师链接以教师本人的账号记录，而本系统还没有任何账号")
+    with session_factory(demo_engine)() as session:
+        assert session.scalars(select(TeacherLink.id)).all() == []
+        assert session.scalars(select(Account.id)).all() == []
