@@ -5,8 +5,7 @@ is installed. In a temp dir the script writes a config file pointing at a fresh 
 then runs ``guanai init``, ``guanai demo --children N`` (the shipped ``2026-autumn`` term,
 planned before it starts), adds a coordinator account, issues the busiest teacher's feed and
 the school feed (``guanai feeds issue``) and a personal link for the same teacher
-(``guanai links issue``; the service's ``issue_teacher_link``, which that command calls, where
-the command is missing). It then starts three servers, each as its own process on a free
+(``guanai links issue``). It then starts three servers, each as its own process on a free
 loopback port:
 
 * ``guanai serve --workers W``, waited for by polling its port and then its feed URL;
@@ -60,11 +59,8 @@ from types import FrameType
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from guanai.core.config import Settings
 from guanai.core.db import make_engine
 from guanai.core.models import Task, Teacher
-from guanai.core.pm import build_plugin_manager
-from guanai.service import Guanai
 
 TERM = "2026-autumn"
 PLANNED_AT = "2026-08-20T08:00:00+08:00"
@@ -203,7 +199,7 @@ class Cli:
         self.env = env
         self.guanai = shutil.which("guanai", path=str(Path(sys.executable).parent)) or "guanai"
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
             [self.guanai, "--lang", "en", *args],
             env=self.env,
@@ -211,12 +207,9 @@ class Cli:
             text=True,
             timeout=600,
         )
-        if check and done.returncode != 0:
+        if done.returncode != 0:
             raise BenchError(f"guanai {' '.join(args[:2])} failed:\n{done.stderr.strip()}")
         return done
-
-    def has(self, *command: str) -> bool:
-        return self.run(*command, "--help", check=False).returncode == 0
 
 
 def busiest_teacher(database_url: str) -> str:
@@ -244,19 +237,14 @@ def _issued_feed(name: str, output: str) -> Feed:
     return Feed(name, token.group(1), slug.group(1))
 
 
-def teacher_link(cli: Cli, database_url: str, teacher: str) -> str:
-    """A personal link's token for ``teacher``: from ``guanai links issue`` where it exists
-    and prints a link, else from the service the command calls."""
-    if cli.has("links", "issue"):
-        issued = cli.run("links", "issue", "--teacher", teacher, "--no-qr", check=False)
-        found = re.search(r"/t/([A-Za-z0-9_-]+)", issued.stdout)
-        if found:
-            return found.group(1)
-    service = Guanai(Settings(database_url=database_url), build_plugin_manager(), "bench")
-    try:
-        return service.issue_teacher_link(teacher).token
-    finally:
-        service.close()
+def teacher_link(cli: Cli, teacher: str) -> str:
+    """A new personal link's token for ``teacher`` (``guanai links issue``)."""
+    found = re.search(
+        r"/t/([A-Za-z0-9_-]+)", cli.run("links", "issue", "--teacher", teacher, "--no-qr").stdout
+    )
+    if found is None:
+        raise BenchError("links issue printed no link")
+    return found.group(1)
 
 
 def build_school(folder: Path, children: int) -> School:
@@ -290,7 +278,7 @@ def build_school(folder: Path, children: int) -> School:
     feeds = tuple(
         Feed(f.name, f.token, f.slug, (export_dir / f"{f.slug}.ics").read_bytes()) for f in feeds
     )
-    link_token = teacher_link(cli, database_url, teacher)
+    link_token = teacher_link(cli, teacher)
     return School(env, feeds, link_token, export_dir)
 
 
