@@ -6,6 +6,7 @@ from guanai.core.reminders.channels import open_channels
 from guanai.core.reminders.dispatch import Dispatcher
 from guanai.core.reminders.outbox import release_claims
 from guanai.service.base import ServiceBase
+from guanai.service.link_actions import link_path
 
 
 class DeliveryActions(ServiceBase):
@@ -13,14 +14,17 @@ class DeliveryActions(ServiceBase):
 
     def open_dispatcher(self, worker: str) -> Dispatcher:
         """A dispatcher over every channel in ``[reminders] channels``, claiming as
-        ``worker``; the caller closes its ``channels`` when done."""
+        ``worker``; its teachers' reminders carry sign-in links when ``[feeds] base_url`` is
+        set. The caller closes its ``channels`` when done."""
         channels = open_channels(self.pm.channel_types(), self.settings)
+        base = self.settings.feeds.base_url
         return Dispatcher(
             self.engine,
             channels,
             self.settings.reminders,
             worker,
             "en" if self.settings.language == "en" else "zh",
+            sign_in_url=(lambda token: base.rstrip("/") + link_path(token)) if base else None,
         )
 
     def release_claims(self, worker: str | None) -> int:

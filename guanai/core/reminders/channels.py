@@ -159,6 +159,11 @@ class Channel:
     name: ClassVar[str] = ""
     title: ClassVar[Label] = Label("", "")
     stores_in_database: ClassVar[bool] = False
+    personal: ClassVar[bool] = False
+    """True when a message reaches its recipient alone (an e-mail to their own address): a
+    reminder to a teacher then carries a sign-in link to their phone page, which acts as
+    their account. A channel whose messages others read too (a group robot) leaves it False,
+    as does the in-app inbox, which is read signed in already."""
 
     def __init__(self, options: ChannelOptions) -> None:
         self.options = options

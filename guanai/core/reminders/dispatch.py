@@ -15,6 +15,12 @@ did not come in time, the channel cannot know whether it arrived; it says so
 Either way the row is marked as possibly delivered. If only the database went away at step
 3, the dispatcher keeps the result in memory and records it first when the database is back,
 before its lease can run out, so that case does not duplicate.
+
+A reminder to a teacher through a personal channel (one that reaches only its recipient, as
+e-mail does) carries a sign-in link to the teacher's phone page when ``sign_in_url`` is set:
+the link is minted in step 1's transaction (:mod:`guanai.core.reminders.sign_in`), so it
+works by the time the message arrives, and it is added to the message sent, never to the
+outbox row.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from guanai.core.models import OutboxMessage, School, Teacher
 from guanai.core.reminders.channels import Channel, Delivery, DeliveryError
 from guanai.core.reminders.message import Content, Message, Recipient
 from guanai.core.reminders.outbox import COORDINATORS, backoff, claim, mark_failed, mark_sent
+from guanai.core.reminders.sign_in import mint_reminder_token
 
 log = logging.getLogger("guanai.reminders")
 
@@ -60,6 +67,9 @@ class Dispatcher:
     worker: str
     language: Language
     wall_clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
+    sign_in_url: Callable[[str], str] | None = field(default=None, repr=False)
+    """How a teacher's sign-in token becomes the URL a reminder carries (``[feeds] base_url``
+    and the link's path); None: reminders carry no link."""
     unrecorded: list[tuple[int, datetime]] = field(default_factory=list)
 
     def dispatch(
@@ -82,7 +92,7 @@ class Dispatcher:
                     lease=lease,
                     channels=list(self.channels),
                 )
-                message = self._message(session, claimed[0]) if claimed else None
+                message = self._message(session, claimed[0], now) if claimed else None
             if message is None:
                 break
             self._deliver(message, now, report)
@@ -104,8 +114,9 @@ class Dispatcher:
             report.lost += 1
             log.warning("reminder.claim_lost", extra={"fields": {"id": message_id}})
 
-    def _message(self, session: Session, message_id: int) -> Message:
-        """The claimed row as a message, its recipient's address read now (not when queued)."""
+    def _message(self, session: Session, message_id: int, now: datetime) -> Message:
+        """The claimed row as a message, its recipient's address read now (not when queued),
+        with a sign-in link minted for it when its channel and recipient allow one."""
         outbox, teacher, school = session.execute(
             select(OutboxMessage, Teacher, School)
             .join(School, School.id == OutboxMessage.school_id)
@@ -131,7 +142,21 @@ class Dispatcher:
             content,
             self.language,
             attempt=outbox.attempts,
+            sign_in_url=self._sign_in_url(session, outbox.channel, teacher, now),
         )
+
+    def _sign_in_url(
+        self, session: Session, channel_name: str, teacher: Teacher | None, now: datetime
+    ) -> str | None:
+        """A new sign-in URL for a teacher reached through a personal channel, or None (no
+        base URL, the coordinators' office, a shared channel, or no teacher's account)."""
+        channel = self.channels[channel_name]
+        if self.sign_in_url is None or teacher is None:
+            return None
+        if not channel.personal or channel.stores_in_database:
+            return None
+        token = mint_reminder_token(session, teacher.id, actor=self.worker[:100], now=now)
+        return self.sign_in_url(token) if token is not None else None
 
     def _deliver(self, message: Message, now: datetime, report: DispatchReport) -> None:
         channel = self.channels[message.channel]

@@ -7,7 +7,7 @@ that sends it. Channels choose plain text (email), Markdown (group robots) or th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from guanai.core.i18n import Label, Language
@@ -67,6 +67,11 @@ class Content:
 
 
 _MORE = Label("……另有 {n} 项", "... and {n} more")
+_SIGN_IN = Label(
+    "在手机上打开你的任务并记录（本链接一周内有效，请勿转发）：",
+    "Open your tasks on your phone and record them (this link works for a week; do not pass "
+    "it on):",
+)
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,10 @@ class Message:
     language: Language
     attempt: int = 1
     """Which try this is (1 for the first)."""
+    sign_in_url: str | None = field(default=None, repr=False)
+    """The recipient's own sign-in link to their phone page, minted for this delivery (see
+    :attr:`guanai.Channel.personal`); never stored. Rendered last by :meth:`text` and
+    :meth:`markdown`."""
 
     @property
     def title(self) -> str:
@@ -113,6 +122,8 @@ class Message:
             parts += [f"  - {line.get(self.language)}" for line in section.lines]
             if section.more:
                 parts.append(f"  {_MORE.format(n=section.more).get(self.language)}")
+        if self.sign_in_url:
+            parts += ["", _SIGN_IN.get(self.language), self.sign_in_url]
         return "\n".join(parts) + "\n"
 
     def markdown(self) -> str:
@@ -123,4 +134,6 @@ class Message:
             parts += [f"- {line.get(self.language)}" for line in section.lines]
             if section.more:
                 parts.append(f"- {_MORE.format(n=section.more).get(self.language)}")
+        if self.sign_in_url:
+            parts.append(f"[{_SIGN_IN.get(self.language)}]({self.sign_in_url})")
         return "\n".join(parts)

@@ -81,6 +81,7 @@ def _who(recipient: Recipient) -> Label:
 class SmtpChannel(Channel):
     name = "smtp"
     title = Label("电子邮件", "E-mail")
+    personal = True  # to the teacher's own address: their reminders carry their sign-in link
 
     def __init__(self, options: ChannelOptions) -> None:
         super().__init__(options)
