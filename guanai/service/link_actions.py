@@ -2,8 +2,9 @@
 
 A link acts as the teacher's account, so that every record made through it is the teacher's
 under the one access rule (a teacher records only their own tasks). Issuing a link for a
-teacher with no account yet creates a ``teacher`` account for them, named
-``<school code>-<teacher code>``. An install with no accounts at all is a single-user install
+teacher with no account yet creates one for them, named ``<school code>-<teacher code>``: a
+``head_teacher`` account for a class's head teacher (who sees their class's children), else a
+``teacher`` account. An install with no accounts at all is a single-user install
 whose user is the coordinator; its first account must be a coordinator's (creating a teacher's
 would lock that user out), so there a link is refused with what to do.
 
@@ -22,7 +23,7 @@ from guanai.core.access import Viewer, require_school
 from guanai.core.accounts import account_count
 from guanai.core.errors import GuanaiError
 from guanai.core.i18n import Label
-from guanai.core.models import Account, School, Teacher, TeacherLink
+from guanai.core.models import Account, School, SchoolClass, Teacher, TeacherLink
 from guanai.core.schools import teacher_by_code
 from guanai.core.teacher_links import (
     LINK,
@@ -157,9 +158,12 @@ class LinkActions(ServiceBase):
                     " --role coordinator), then issue links as that account",
                 )
             )
+        heads_a_class = session.scalar(
+            select(SchoolClass.id).where(SchoolClass.head_teacher_id == teacher.id).limit(1)
+        )
         account = Account(
             name=f"{school.code}-{teacher.code}",
-            role="teacher",
+            role="head_teacher" if heads_a_class is not None else "teacher",
             teacher_id=teacher.id,
             school_id=school.id,
         )
