@@ -14,7 +14,7 @@ from sqlalchemy import Engine, create_engine, func, select
 from guanai import qr_text
 from guanai.cli import cli
 from guanai.core.db import session_factory
-from guanai.core.models import Account, TeacherLink
+from guanai.core.models import Account, Teacher, TeacherLink
 from guanai.core.pm import build_plugin_manager
 from guanai.service.phone_sessions import PhoneSessions
 
@@ -74,7 +74,8 @@ def test_issuing_prints_the_url_once_with_its_qr_code_and_makes_the_teachers_acc
     assert signs_in(engine, token)
     with session_factory(engine)() as session:
         account = session.scalars(select(Account).where(Account.name == "DEMO-T002")).one()
-        assert account.role == "teacher" and account.teacher_id is not None
+        teacher = session.scalars(select(Teacher.id).where(Teacher.code == "T002")).one()
+        assert account.teacher_id == teacher
         stored = session.scalars(select(TeacherLink.token_hash)).one()
     assert token not in stored  # kept hashed
 
