@@ -75,7 +75,7 @@ def test_a_class_head_teachers_account_sees_their_class(engine, schools, session
     codes = [(head.code, "head_teacher"), (other.code, "teacher")]
     session.rollback()  # end the read: what the service writes is seen below
     names = {service(engine).issue_teacher_link(code).account_name: role for code, role in codes}
-    roles = dict(session.execute(select(Account.name, Account.role)).tuples())
+    roles = {name: role for name, role in session.execute(select(Account.name, Account.role))}
     assert {name: roles[name] for name in names} == names
 
 
