@@ -166,7 +166,7 @@ class FeedActions(ServiceBase):
         """Write each live feed the account manages as ``<slug>.ics`` in ``directory`` and
         remove the files of revoked ones; returns (written, removed). A file whose bytes are
         unchanged is left alone; a changed one is replaced atomically."""
-        cache = FeedCache(self.registry)
+        cache = FeedCache(self.registry, self.feed_base_url)
         written = removed = 0
         with self.reading("manage_feeds") as (session, viewer):
             directory.mkdir(parents=True, exist_ok=True)
@@ -197,7 +197,9 @@ class FeedActions(ServiceBase):
             teacher = teacher_by_code(session, school, teacher_code)
             key = FeedKey("teacher", school, teacher.id, None, term_key, False)
             return render_feed(
-                feed_content(session, key, self.registry, feed_version(session, key))
+                feed_content(
+                    session, key, self.registry, feed_version(session, key), self.feed_base_url
+                )
             )
 
     # -- helpers ---------------------------------------------------------------------------

@@ -31,7 +31,7 @@ class WebContext:
     phones: PhoneSessions = field(init=False)
 
     def __post_init__(self) -> None:
-        self.cache = FeedCache(self.pm.activity_registry())
+        self.cache = FeedCache(self.pm.activity_registry(), self.settings.feeds.base_url or None)
         self.phones = PhoneSessions(self.engine, self.clock)
 
     def service_for(self, account_name: str) -> Guanai:

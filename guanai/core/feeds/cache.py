@@ -44,8 +44,9 @@ def rendered(body: bytes, version: FeedVersion) -> RenderedFeed:
 class FeedCache:
     """Thread-safe; bounded by the number of distinct feeds subscribed to."""
 
-    def __init__(self, registry: ActivityRegistry) -> None:
+    def __init__(self, registry: ActivityRegistry, base_url: str | None = None) -> None:
         self.registry = registry
+        self.base_url = base_url
         self._lock = threading.Lock()
         self._feeds: dict[FeedKey, tuple[FeedVersion, RenderedFeed]] = {}
         self.renders = 0
@@ -64,7 +65,9 @@ class FeedCache:
             cached = self._feeds.get(key)
         if cached is not None and cached[0] == version:
             return cached[1]
-        feed = rendered(render_feed(feed_content(session, key, self.registry, version)), version)
+        feed = rendered(
+            render_feed(feed_content(session, key, self.registry, version, self.base_url)), version
+        )
         with self._lock:
             self._feeds[key] = (version, feed)
             self.renders += 1

@@ -4,7 +4,10 @@ Every event is all-day (``DTSTART;VALUE=DATE``, exclusive ``DTEND``): a spread d
 talk on its scheduled day, any other step from its first day to its due day. ``DTSTAMP`` and
 ``LAST-MODIFIED`` are the task's change time, never the clock; ``SEQUENCE`` is the task's.
 Calendar days (holidays, make-up workdays, periods) carry sequence 0 and the feed's newest
-change. The calendar names Asia/Shanghai (or the term's zone) in ``X-WR-TIMEZONE`` and carries
+change. A done task is ``STATUS:CONFIRMED`` with a description of its day (an event has no
+"completed" status in RFC 5545: CONFIRMED, beside its 【已完成】 summary, is what calendar apps
+show as settled; an open task has no STATUS), and every task links (``URL``) to its page on the
+teacher's phone when the server's address is known. The calendar names Asia/Shanghai (or the term's zone) in ``X-WR-TIMEZONE`` and carries
 its ``VTIMEZONE``, trimmed to the term's years.
 """
 
@@ -49,8 +52,13 @@ def _event(item: FeedItem, stamp: datetime, alarms: bool) -> Event:
     event.add("sequence", item.sequence)
     event.add("transp", "TRANSPARENT")
     event.add("class", "PRIVATE")
+    if item.url is not None:
+        event.add("url", item.url)
     if item.cancelled:
         event.add("status", "CANCELLED")
+    elif item.done_on is not None:
+        event.add("status", "CONFIRMED")
+        event.add("description", f"已完成（{item.done_on:%Y-%m-%d} 记录）")
     elif alarms and item.changed_at is not None:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")

@@ -5,6 +5,12 @@
 - the school's feed: the school-wide tasks (``subject == "s"``), the term's holidays and
   make-up workdays and its named periods.
 
+A done task stays, marked: its summary starts with :data:`DONE_MARK`, and the renderer gives it
+``STATUS:CONFIRMED`` and says when in its description. An event's title tells the children of
+one teacher apart by their masked name and class; where two events of a feed would still share
+a title and a first day, they are numbered (``· 2``) in the order of the child's id, so that a
+calendar never shows two identical entries on one day.
+
 Cancelled tasks stay (as STATUS:CANCELLED) while their change is less than
 :data:`CANCELLED_KEPT` older than the newest change in the feed, then drop out; measuring from
 the newest change rather than the clock keeps the output a function of the data alone.
@@ -12,7 +18,7 @@ the newest change rather than the clock keeps the output a function of the data 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -34,11 +40,14 @@ from guanai.core.models import (
     Teacher,
     Term,
 )
-from guanai.core.schools import SCHOOL_TIMEZONE_NAME
+from guanai.core.schools import SCHOOL_TIMEZONE, SCHOOL_TIMEZONE_NAME
 from guanai.core.task_rows import task_rows
 
 CANCELLED_KEPT = timedelta(days=30)
 SCHOOL_SUBJECT = "s"
+DONE_MARK = "【已完成】"
+TASK_PAGE = "/me/tasks/{task_id}"
+"""A task's page on the teacher's phone, under ``[feeds] base_url``: each event's URL."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,8 @@ class FeedItem:
     sequence: int
     changed_at: datetime | None  # None: a calendar day, stamped with the feed's newest change
     cancelled: bool = False
+    done_on: date | None = None  # the school day a done task was recorded
+    url: str | None = None  # the task's page, when the server's address is known
 
 
 @dataclass(frozen=True)
@@ -177,9 +188,14 @@ def _calendar_items(term: Term) -> list[FeedItem]:
 
 
 def feed_content(
-    session: Session, key: FeedKey, registry: ActivityRegistry, version: FeedVersion
+    session: Session,
+    key: FeedKey,
+    registry: ActivityRegistry,
+    version: FeedVersion,
+    base_url: str | None = None,
 ) -> FeedContent:
-    """Everything the renderer needs, masked: children appear only as ``mask_name``."""
+    """Everything the renderer needs, masked: children appear only as ``mask_name``. With
+    ``base_url`` (``[feeds] base_url``) each task's event links to the task's page."""
     term = _term(session, key)
     name = _name(session, key)
     if term is None:
@@ -194,14 +210,20 @@ def feed_content(
             Task.state,
             Task.sequence,
             Task.changed_at,
+            Task.completed_at,
             Activity.type,
+            Child.id,
             Child.name,
             SchoolClass.name,
         ).where(_condition(key, term.id))
     ).all()
     newest = version.newest_change
+    base = base_url.rstrip("/") if base_url else None
     items: list[FeedItem] = []
-    for task_id, step, first, last, state, sequence, changed, kind, child, class_name in rows:
+    order: dict[str, int] = {}
+    for row in rows:
+        (task_id, step, first, last, state, sequence, changed, completed) = row[:8]
+        kind, child_id, child, class_name = row[8:]
         cancelled = state == TaskState.CANCELLED.value
         if cancelled and newest is not None and changed < newest - CANCELLED_KEPT:
             continue
@@ -210,22 +232,43 @@ def feed_content(
         activity_type = types[kind]
         if activity_type is not None and _is_spread(activity_type, step):
             last = first  # a spread duty (a talk) happens on its day
-        subject = mask_name(child) if child else class_name
+        subject = f"{mask_name(child)}（{class_name}）" if child else class_name
+        done = state == TaskState.DONE.value
+        summary = _summary(types, kind, step, subject)
+        uid = f"task-{task_id}@guanai"
+        order[uid] = child_id or 0
         items.append(
             FeedItem(
-                f"task-{task_id}@guanai",
+                uid,
                 first,
                 max(first, last),
-                _summary(types, kind, step, subject),
+                DONE_MARK + summary if done else summary,
                 sequence,
                 changed,
                 cancelled,
+                completed.astimezone(SCHOOL_TIMEZONE).date() if done and completed else None,
+                f"{base}{TASK_PAGE.format(task_id=task_id)}" if base else None,
             )
         )
     if key.scope == "school":
         items += _calendar_items(term)
+    items = _numbered(items, order)
     items.sort(key=lambda i: (i.starts_on, i.ends_on, i.uid))
     return FeedContent(name, term.timezone, term.starts_on, term.ends_on, newest, items, key.alarms)
+
+
+def _numbered(items: list[FeedItem], order: dict[str, int]) -> list[FeedItem]:
+    """Number the events that share a title and a first day (· 2, · 3 … after the first, by
+    the child's id), so that no two entries of a day look the same."""
+    groups: dict[tuple[str, date], list[FeedItem]] = {}
+    for item in items:
+        groups.setdefault((item.summary.removeprefix(DONE_MARK), item.starts_on), []).append(item)
+    numbered: list[FeedItem] = []
+    for group in groups.values():
+        group.sort(key=lambda i: (order.get(i.uid, 0), i.uid))
+        numbered.append(group[0])
+        numbered += [replace(i, summary=f"{i.summary} · {n}") for n, i in enumerate(group[1:], 2)]
+    return numbered
 
 
 def _is_spread(activity_type: ActivityType, step: str) -> bool:

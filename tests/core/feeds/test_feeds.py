@@ -157,7 +157,7 @@ def check_no_private_field(feeds: dict[FeedKey, bytes], session: Session) -> Non
         assert not found, (key, sorted(found)[:3])
         assert "DESCRIPTION" not in text and "URL" not in text
     talk = next(b for k, b in feeds.items() if k.scope == "teacher" and "谈心" in unfold(b))
-    assert re.search(r"SUMMARY:谈心: [^\r\n]* · .\*+$", unfold(talk), re.M)
+    assert re.search(r"SUMMARY:谈心: [^\r\n]* · .\*+（[^）]+）( · \d+)?$", unfold(talk), re.M)
 
 
 def test_rendering_is_deterministic(engine: Engine, school: int) -> None:
