@@ -176,6 +176,7 @@ def complete(
     record = confirm_days_off(step, record, calendar, day_off_ok)
     task.state = TaskState.DONE.value
     task.completed_at, task.completed_by = now, actor
+    task.changed_at = now  # what a feed shows of it changed: its version must move
     session.flush()  # done before its record: the database refuses a record of an open task
     session.add(Record(task_id=task.id, data=record, recorded_by=actor, recorded_at=now))
     session.add(

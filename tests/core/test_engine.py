@@ -96,6 +96,7 @@ def test_completing_a_talk_keeps_the_record_and_who_wrote_it(planned):
             select(AuditEvent).where(AuditEvent.entity == "task", AuditEvent.entity_id == task.id)
         ).one()
     assert (done.state, done.completed_by) == (TaskState.DONE, "王老师")
+    assert done.changed_at == now  # what feeds show of it changed
     assert stored.data["topics"] == "学习、想念父母" and stored.recorded_by == "王老师"
     assert audit.actor == "王老师" and audit.action == "complete"
     assert "情绪稳定" not in str(audit.detail), "the audit trail names fields, not private values"
