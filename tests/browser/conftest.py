@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 from serving import Served, served
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -83,13 +84,11 @@ def phone_school(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhoneScho
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
         pytest.skip(f"{CHROMIUM} is missing (apt install chromium)")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield chromium
@@ -97,7 +96,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def phone(browser) -> Iterator[object]:  # noqa: ANN001 - playwright's Browser
+def phone(browser: Browser) -> Iterator[Page]:
     """A fresh phone: a new browser context (its own empty profile), 360 px wide."""
     context = browser.new_context(viewport=PHONE, is_mobile=True, locale="zh-CN")
     page = context.new_page()

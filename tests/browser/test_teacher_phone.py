@@ -7,17 +7,18 @@ import re
 
 import httpx
 import icalendar
-from conftest import PHONE, guanai
+from conftest import PHONE, PhoneSchool, guanai
+from playwright.sync_api import Page
 
 TALK = "开学首次谈心"
 
 
-def open_link(phone, school) -> None:  # noqa: ANN001 - playwright's Page, the school fixture
+def open_link(phone: Page, school: PhoneSchool) -> None:
     phone.goto(school.url(school.link))
     assert phone.url == school.url("/me")  # the token has left the address bar
 
 
-def feed(school) -> tuple[str, icalendar.Calendar]:  # noqa: ANN001
+def feed(school: PhoneSchool) -> tuple[str, icalendar.Calendar]:
     answer = httpx.get(school.url(school.feed))
     assert answer.status_code == 200
     return answer.headers["etag"], icalendar.Calendar.from_ical(answer.content)
