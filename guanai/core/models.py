@@ -324,6 +324,9 @@ class Task(Base):
         Index("ix_task_state_scheduled", "state", "scheduled_on"),
         Index("ix_task_state_due", "state", "due_on"),
         Index("ix_task_assignee_scheduled", "assignee_id", "scheduled_on"),
+        # the school feed's version and content: an activity's school-wide tasks (subject
+        # "s") by index, not by reading every task of the school's activities
+        Index("ix_task_activity_subject", "activity_id", "subject"),
     )
 
 
