@@ -96,7 +96,7 @@ def test_plan_tick_complete_feed(guanai, term):
     assert [t.id for t in guanai.tasks("fair", state="done")] == [first.id]
     feed = guanai.feed(first.assignee_code)
     summaries = {str(e["summary"]) for e in feed.walk("VEVENT")}
-    assert f"游园会: 举办 · {first.class_name}" in summaries
+    assert f"【已完成】游园会: 举办 · {first.class_name}" in summaries  # done, and marked so
     with guanai.session() as session:
         assert session.execute(text("select count(*) from record")).scalar() == 1
 
