@@ -117,10 +117,11 @@ def feed_stamp(session: Session, key: FeedKey) -> FeedStamp:
 
 @dataclass(frozen=True)
 class FeedVersion:
-    """The newest change of a feed's tasks: its ``LAST-MODIFIED``, and what cancelled tasks'
-    age is measured from. Read when the feed is rendered; its freshness is :class:`FeedStamp`."""
+    """The aggregate of a feed's tasks its body is stamped with (its newest change)."""
 
     newest_change: datetime | None
+    tasks: int
+    planned_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -163,18 +164,18 @@ def _condition(key: FeedKey, term_id: int) -> ColumnElement[bool]:
 
 
 def feed_version(session: Session, key: FeedKey) -> FeedVersion:
-    """One aggregate query over the feed's tasks."""
+    """One aggregate query over the feed's tasks (and the term's planning time)."""
     term = _term(session, key)
     if term is None:
-        return FeedVersion(None)
-    newest = session.execute(
-        select(func.max(Task.changed_at))
+        return FeedVersion(None, 0, None)
+    newest, count = session.execute(
+        select(func.max(Task.changed_at), func.count(Task.id))
         .join(Activity, Activity.id == Task.activity_id)
         .where(_condition(key, term.id))
-    ).scalar_one()
+    ).one()
     if isinstance(newest, datetime) and newest.tzinfo is None:  # max() skips the column type
         newest = newest.replace(tzinfo=UTC)
-    return FeedVersion(newest)
+    return FeedVersion(newest, int(count), term.planned_at)
 
 
 def _name(session: Session, key: FeedKey) -> str:

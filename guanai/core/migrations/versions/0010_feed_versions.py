@@ -19,11 +19,8 @@ A revoked subscription needs no counter: the token lookup no longer finds it.
 
 SQLite runs row triggers. PostgreSQL runs the task's as statement-level triggers over their
 transition tables, so that a plan writing a quarter of a million tasks in batched INSERTs
-bumps each counter once per statement rather than once per row. A bump holds the counter's
-row lock to the end of its transaction, so writers of one teacher's tasks wait for each other
-as they would on the tasks themselves; every statement takes its counters in (scope, id) order,
-so that two single-statement writers never deadlock. (Two transactions that each bump several
-counters over several statements in crossing orders can: PostgreSQL then fails one of them.)
+bumps each counter once per statement rather than once per row; every statement bumps its
+counters in (scope, id) order, so that two transactions lock shared counters in one order.
 
 Revision ID: 0010
 Revises: 0009
