@@ -42,9 +42,11 @@ _TASK_COLUMNS = ("assignee_id", "class_id", "subject", "activity_id")
 
 def _bump(pairs: str) -> str:
     """One statement adding one to the counter of each (scope, id) that ``pairs`` selects."""
-    return _upsert(
-        f"SELECT scope, id, 1 FROM ({pairs}) AS changed WHERE id IS NOT NULL"
+    return (
+        "INSERT INTO feed_counter (scope, scope_id, counter)"
+        f" SELECT scope, id, 1 FROM ({pairs}) AS changed WHERE id IS NOT NULL"
         " GROUP BY scope, id ORDER BY scope, id"
+        " ON CONFLICT (scope, scope_id) DO UPDATE SET counter = feed_counter.counter + 1"
     )
 
 
@@ -59,33 +61,9 @@ def _task_pairs(rows: str) -> str:
     )
 
 
-def _upsert(select: str) -> str:
-    """One statement adding one to the counter that ``select`` names (scope, id, 1), if any."""
-    return (
-        f"INSERT INTO feed_counter (scope, scope_id, counter) {select}"
-        " ON CONFLICT (scope, scope_id) DO UPDATE SET counter = feed_counter.counter + 1"
-    )
-
-
-def _sqlite_task_bumps(record: str, unless_same: bool = False) -> list[str]:
-    """A SQLite row trigger's bumps for the task ``record`` (``NEW`` or ``OLD``): one indexed
-    upsert per scope, none for a column the update left as it was (``unless_same``: OLD's,
-    since NEW's are bumped anyway). Simple statements, as they run once per task written."""
-    teacher = f"{record}.assignee_id IS NOT NULL"
-    school_class = f"{record}.class_id IS NOT NULL"
-    school = f"{record}.subject = 's'"
-    if unless_same:
-        teacher += " AND OLD.assignee_id IS NOT NEW.assignee_id"
-        school_class += " AND OLD.class_id IS NOT NEW.class_id"
-        school += " AND (NEW.subject IS NOT 's' OR OLD.activity_id IS NOT NEW.activity_id)"
-    return [
-        _upsert(f"SELECT 'teacher', {record}.assignee_id, 1 WHERE {teacher}"),
-        _upsert(f"SELECT 'class', {record}.class_id, 1 WHERE {school_class}"),
-        _upsert(
-            f"SELECT 'school', school_id, 1 FROM activity"
-            f" WHERE activity.id = {record}.activity_id AND {school}"
-        ),
-    ]
+def _row(record: str) -> str:
+    """The task columns of a row trigger's ``NEW`` or ``OLD``, as a one-row SELECT."""
+    return "SELECT " + ", ".join(f"{record}.{c} AS {c}" for c in _TASK_COLUMNS)
 
 
 def _table(name: str) -> str:
@@ -109,14 +87,14 @@ _TERM = "SELECT 'term' AS scope, {record}.id AS id"
 
 def _sqlite_triggers() -> list[str]:
     task = {
-        "insert": _sqlite_task_bumps("NEW"),
-        "update": _sqlite_task_bumps("NEW") + _sqlite_task_bumps("OLD", unless_same=True),
-        "delete": _sqlite_task_bumps("OLD"),
+        "insert": _row("NEW"),
+        "update": f"{_row('OLD')} UNION ALL {_row('NEW')}",
+        "delete": _row("OLD"),
     }
     statements = [
         f"CREATE TRIGGER feed_counter_task_{event} AFTER {event.upper()} ON task"
-        f" FOR EACH ROW BEGIN {'; '.join(bumps)}; END"
-        for event, bumps in task.items()
+        f" FOR EACH ROW BEGIN {_bump(_task_pairs(rows))}; END"
+        for event, rows in task.items()
     ]
     statements += [
         f"CREATE TRIGGER feed_counter_{table}_name AFTER UPDATE OF name ON {table}"
