@@ -476,19 +476,3 @@ class WebSession(Base):
     link_id: Mapped[int] = mapped_column(ForeignKey("teacher_link.id"), index=True)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
-
-
-class FeedCounter(Base):
-    """How many times the feeds of one scope changed: a teacher's, a class's, a school's, or
-    every feed of a term (``scope`` ``term``, keyed by the term's id).
-
-    Written only by the database's triggers (migration 0010), on every change to what a feed
-    shows, so that a feed's freshness is one indexed read whatever the school's size. The value
-    means nothing by itself: a feed is unchanged while its counters are (see
-    :mod:`guanai.core.feeds.cache`).
-    """
-
-    __tablename__ = "feed_counter"
-    scope: Mapped[str] = mapped_column(String(10), primary_key=True)  # teacher|class|school|term
-    scope_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    counter: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -11,12 +11,6 @@ one teacher apart by their masked name and class; where two events of a feed wou
 a title and a first day, they are numbered (``· 2``) in the order of the child's id, so that a
 calendar never shows two identical entries on one day.
 
-A feed's :class:`FeedStamp` is its two counters kept by the database (migration 0010: its
-scope's and its term's), bumped by triggers on every change to what the feed shows; reading it
-is one indexed lookup, whatever the school's size. :class:`FeedVersion` is the aggregate over
-the feed's tasks that the body itself needs (its newest change, for ``LAST-MODIFIED`` and for
-how long cancelled tasks stay), read only when the feed is rendered.
-
 Cancelled tasks stay (as STATUS:CANCELLED) while their change is less than
 :data:`CANCELLED_KEPT` older than the newest change in the feed, then drop out; measuring from
 the newest change rather than the clock keeps the output a function of the data alone.
@@ -28,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, ScalarSelect, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from guanai.core.activity import ActivityType
@@ -38,7 +32,6 @@ from guanai.core.masking import mask_name
 from guanai.core.models import (
     Activity,
     Child,
-    FeedCounter,
     FeedSubscription,
     School,
     SchoolClass,
@@ -81,43 +74,8 @@ class FeedKey:
 
 
 @dataclass(frozen=True)
-class FeedStamp:
-    """A feed's counters: while both are unchanged, so is the feed's body. None: a counter
-    never bumped."""
-
-    scope: int | None
-    term: int | None
-
-
-def stamp_columns(
-    scope: ColumnElement[str] | str,
-    scope_id: ColumnElement[int] | int,
-    term_key: ColumnElement[str] | str,
-) -> tuple[ScalarSelect[int], ScalarSelect[int]]:
-    """The two counters of the feed of ``scope`` and ``scope_id`` for ``term_key``, as columns
-    of a query (values, or a subscription's columns): each an indexed lookup."""
-    scope_counter = select(FeedCounter.counter).where(
-        FeedCounter.scope == scope, FeedCounter.scope_id == scope_id
-    )
-    term_counter = (
-        select(FeedCounter.counter)
-        .join(Term, Term.id == FeedCounter.scope_id)
-        .where(FeedCounter.scope == "term", Term.key == term_key)
-    )
-    return scope_counter.scalar_subquery(), term_counter.scalar_subquery()
-
-
-def feed_stamp(session: Session, key: FeedKey) -> FeedStamp:
-    """The stamp of ``key``'s feed, in one query."""
-    scope_id = {"teacher": key.teacher_id, "class": key.class_id}.get(key.scope, key.school_id)
-    assert scope_id is not None  # a teacher's feed has its teacher, a class's its class
-    scope, term = session.execute(select(*stamp_columns(key.scope, scope_id, key.term_key))).one()
-    return FeedStamp(scope, term)
-
-
-@dataclass(frozen=True)
 class FeedVersion:
-    """The aggregate of a feed's tasks its body is stamped with (its newest change)."""
+    """A cheap summary of a feed's data: equal versions mean equal bytes."""
 
     newest_change: datetime | None
     tasks: int

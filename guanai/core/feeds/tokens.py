@@ -2,8 +2,7 @@
 
 A token is ``secrets.token_urlsafe(32)`` (256 bits). Lookup goes by the hash (an indexed,
 unique column) and the match is confirmed with :func:`hmac.compare_digest`, so the comparison
-itself takes the same time whatever the stored value. "Not revoked" is part of the query: a
-revoked token finds no row, exactly like one never issued, so the two cost the same work.
+itself takes the same time whatever the stored value.
 """
 
 from __future__ import annotations
@@ -13,11 +12,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from guanai.core.errors import GuanaiError
-from guanai.core.feeds.scope import FeedKey, FeedStamp, stamp_columns
 from guanai.core.i18n import Label
 from guanai.core.models import FeedSubscription
 from guanai.core.secret_tokens import hash_token, new_token, well_formed
@@ -81,48 +79,14 @@ def find_active(session: Session, token: str) -> FeedSubscription | None:
     if not well_formed(token):
         return None
     wanted = hash_token(token)
-    subscription = session.scalars(select(FeedSubscription).where(*_live(wanted))).one_or_none()
-    if subscription is None or not hmac.compare_digest(subscription.token_hash, wanted):
+    subscription = session.scalars(
+        select(FeedSubscription).where(FeedSubscription.token_hash == wanted)
+    ).one_or_none()
+    if subscription is None or subscription.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(subscription.token_hash, wanted):
         return None
     return subscription
-
-
-@dataclass(frozen=True)
-class LiveFeed:
-    """What a live token's feed is and its stamp: all a cached feed request reads."""
-
-    key: FeedKey
-    stamp: FeedStamp
-
-
-def find_live_feed(session: Session, token: str) -> LiveFeed | None:
-    """The feed of ``token`` with its counters, in one indexed query; None for an unknown,
-    malformed or revoked token."""
-    if not well_formed(token):
-        return None
-    wanted = hash_token(token)
-    s = FeedSubscription
-    # a teacher's feed has only its teacher, a class's only its class (issue_feed)
-    scope_id = func.coalesce(s.teacher_id, s.class_id, s.school_id)
-    row = session.execute(
-        select(
-            s.token_hash,
-            s.scope,
-            s.school_id,
-            s.teacher_id,
-            s.class_id,
-            s.term_key,
-            s.alarms,
-            *stamp_columns(s.scope, scope_id, s.term_key),
-        ).where(*_live(wanted))
-    ).one_or_none()
-    if row is None or not hmac.compare_digest(row[0], wanted):
-        return None
-    return LiveFeed(FeedKey(*row[1:7]), FeedStamp(*row[7:]))
-
-
-def _live(token_hash: str) -> tuple[ColumnElement[bool], ...]:
-    return FeedSubscription.token_hash == token_hash, FeedSubscription.revoked_at.is_(None)
 
 
 def _subscription(session: Session, subscription_id: int) -> FeedSubscription:
