@@ -26,8 +26,14 @@ COORDINATOR = "关爱办"
 TEACHER = "T014"  # a pairing teacher of the demo school: their talks are on their list
 DEMO_NOW = "2026-09-15T08:00+08:00"  # a fortnight into the autumn term: the first talks are due
 PHONE_WIDTH = 360
-PHONE = {"viewport": {"width": PHONE_WIDTH, "height": 740}, "is_mobile": True, "locale": "zh-CN"}
-"""A phone as Playwright's browser context takes it: 360 px wide, touch, Chinese."""
+PHONE = {
+    "viewport": {"width": PHONE_WIDTH, "height": 740},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "locale": "zh-CN",
+}
+"""A phone as Playwright's browser context takes it: 360 CSS px wide (720 device pixels, as
+most phones teachers carry), touch, Chinese."""
 LINK = re.compile(r"教师链接 (\d+) 已签发.*?(/t/[A-Za-z0-9_-]{43})", re.S)
 FEED = re.compile(r"/feeds/[A-Za-z0-9_-]{43}\.ics")
 
