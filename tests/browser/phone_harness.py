@@ -56,7 +56,7 @@ class IssuedLink:
     path: str  # /t/<token>
 
 
-@dataclass
+@dataclass(frozen=True)
 class PhoneSchool:
     config: Path
     database_url: str
@@ -68,22 +68,30 @@ class PhoneSchool:
         return self.base_url + path
 
     def guanai(self, *args: str) -> str:
-        """Run the command line as the coordinator; what it printed (stdout and stderr)."""
-        done = subprocess.run(
-            [sys.executable, "-m", "guanai", "--config", str(self.config), *args],
-            capture_output=True,
-            text=True,
-            check=False,
-            env=_environment(),
-        )
-        assert done.returncode == 0, (args, done.stdout, done.stderr)
-        return done.stdout + done.stderr
+        return guanai(self.config, *args)
 
     def issue_link(self, teacher: str) -> IssuedLink:
-        """``guanai links issue --teacher CODE``: the link's id and path, as printed once."""
-        found = LINK.search(self.guanai("links", "issue", "--teacher", teacher, "--no-qr"))
-        assert found, f"no link printed for {teacher}"
-        return IssuedLink(int(found.group(1)), found.group(2))
+        return issue_link(self.config, teacher)
+
+
+def guanai(config: Path, *args: str) -> str:
+    """Run the command line as the coordinator; what it printed (stdout and stderr)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "guanai", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=_environment(),
+    )
+    assert done.returncode == 0, (args, done.stdout, done.stderr)
+    return done.stdout + done.stderr
+
+
+def issue_link(config: Path, teacher: str) -> IssuedLink:
+    """``guanai links issue --teacher CODE``: the link's id and path, as printed once."""
+    found = LINK.search(guanai(config, "links", "issue", "--teacher", teacher, "--no-qr"))
+    assert found, f"no link printed for {teacher}"
+    return IssuedLink(int(found.group(1)), found.group(2))
 
 
 def _config_text(database_url: str, base_url: str) -> str:
@@ -104,14 +112,12 @@ def phone_school(directory: Path, database_url: str) -> Iterator[PhoneSchool]:
     base_url = f"http://{HOST}:{port}"
     config = directory / "guanai.toml"
     config.write_text(_config_text(database_url, base_url), encoding="utf-8")
-    school = PhoneSchool(config, database_url, base_url, IssuedLink(0, ""), "")
-    school.guanai("init")
-    school.guanai("demo", "--children", "60", "--now", DEMO_NOW)
-    school.guanai("accounts", "add", COORDINATOR, "--role", "coordinator")
-    school.link = school.issue_link(TEACHER)
-    feed = FEED.search(school.guanai("feeds", "issue", "--teacher", TEACHER, "--no-qr"))
+    guanai(config, "init")
+    guanai(config, "demo", "--children", "60", "--now", DEMO_NOW)
+    guanai(config, "accounts", "add", COORDINATOR, "--role", "coordinator")
+    link = issue_link(config, TEACHER)
+    feed = FEED.search(guanai(config, "feeds", "issue", "--teacher", TEACHER, "--no-qr"))
     assert feed, "no feed printed"
-    school.feed = feed.group(0)
     with ExitStack() as running:
         with pytest.MonkeyPatch.context() as environment:  # only while the server starts
             for name in [name for name in os.environ if name.startswith("GUANAI_")]:
@@ -119,4 +125,4 @@ def phone_school(directory: Path, database_url: str) -> Iterator[PhoneSchool]:
             environment.setenv("GUANAI_CONFIG", str(config))
             server = running.enter_context(served(database_url, "--port", str(port)))
         assert server.url == base_url
-        yield school
+        yield PhoneSchool(config, database_url, base_url, link, feed.group(0))
