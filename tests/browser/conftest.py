@@ -68,8 +68,14 @@ def school(
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one module's tests.
+
+    Playwright's sync API runs an event loop in this thread while it is open, so it must be
+    closed before the next module: pytest-asyncio refuses to start its own loop inside a running
+    one ("Runner.run() cannot be called from a running event loop").
+    """
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
