@@ -443,6 +443,20 @@ class FeedSubscription(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class FeedStamp(Base):
+    """A school's change stamp: one more with every change that can alter one of its feeds.
+
+    Kept by the database's triggers (migration 0010), in the writing transaction; a school
+    not changed since has no row (stamp 0). Nothing in the application writes it.
+    """
+
+    __tablename__ = "feed_stamp"
+    school_id: Mapped[int] = mapped_column(
+        ForeignKey("school.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    stamp: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
 class TeacherLink(Base):
     """A teacher's personal sign-in link to their phone pages: ``/t/<token>``.
 

@@ -20,7 +20,7 @@ from guanai.core.errors import GuanaiError
 from guanai.core.feeds.cache import FeedCache
 from guanai.core.feeds.links import feed_path, feed_urls
 from guanai.core.feeds.render import render_feed
-from guanai.core.feeds.scope import FeedKey, feed_content, feed_version
+from guanai.core.feeds.scope import FeedKey, feed_content, newest_change
 from guanai.core.feeds.tokens import IssuedFeed, issue_feed, revoke_feed, rotate_feed
 from guanai.core.i18n import Label
 from guanai.core.models import FeedSubscription, School, Term
@@ -198,7 +198,7 @@ class FeedActions(ServiceBase):
             key = FeedKey("teacher", school, teacher.id, None, term_key, False)
             return render_feed(
                 feed_content(
-                    session, key, self.registry, feed_version(session, key), self.feed_base_url
+                    session, key, self.registry, newest_change(session, key), self.feed_base_url
                 )
             )
 

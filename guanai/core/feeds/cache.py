@@ -1,8 +1,10 @@
-"""Rendered feeds, kept per feed key and version: a feed is rendered once per change.
+"""Rendered feeds, kept per feed key with the school's stamp they were rendered at.
 
-``lookup`` runs the version query (:func:`feed_version`: one aggregate over the feed's tasks);
-only when the version differs from the cached one does it load and render the feed. A
-conditional request that matches therefore never renders.
+A request reads its token's feed and the school's stamp in one indexed query
+(:func:`find_live`); while the stamp is the cached one, the cached rendering is served with no
+other database work, whatever the size of the school. A changed stamp renders the feed again;
+its ETag is the hash of its bytes, so a change elsewhere in the school that leaves this feed's
+bytes as they were still answers its clients' conditional requests with 304.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.feeds.render import render_feed
-from guanai.core.feeds.scope import FeedKey, FeedVersion, feed_content, feed_version
-from guanai.core.feeds.tokens import find_active
+from guanai.core.feeds.scope import FeedKey, feed_content, newest_change
+from guanai.core.feeds.stamps import school_stamp
+from guanai.core.feeds.tokens import find_live
 
 _NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -36,9 +39,9 @@ class RenderedFeed:
         return gzip.compress(self.body, compresslevel=6, mtime=0)
 
 
-def rendered(body: bytes, version: FeedVersion) -> RenderedFeed:
+def rendered(body: bytes, newest: datetime | None) -> RenderedFeed:
     etag = '"' + hashlib.sha256(body).hexdigest() + '"'
-    return RenderedFeed(body, etag, (version.newest_change or _NEVER).astimezone(UTC))
+    return RenderedFeed(body, etag, (newest or _NEVER).astimezone(UTC))
 
 
 class FeedCache:
@@ -48,27 +51,31 @@ class FeedCache:
         self.registry = registry
         self.base_url = base_url
         self._lock = threading.Lock()
-        self._feeds: dict[FeedKey, tuple[FeedVersion, RenderedFeed]] = {}
+        self._feeds: dict[FeedKey, tuple[int, RenderedFeed]] = {}
         self.renders = 0
 
     def feed_for(self, session: Session, token: str) -> RenderedFeed | None:
         """The feed of a live token, from cache when unchanged; None for an unknown, malformed
         or revoked one."""
-        subscription = find_active(session, token)
-        if subscription is None:
+        live = find_live(session, token)
+        if live is None:
             return None
-        return self.lookup(session, FeedKey.of(subscription))
+        return self.lookup(session, live.key, live.stamp)
 
-    def lookup(self, session: Session, key: FeedKey) -> RenderedFeed:
-        version = feed_version(session, key)
+    def lookup(self, session: Session, key: FeedKey, stamp: int | None = None) -> RenderedFeed:
+        """The feed of ``key``, rendered again only when its school's ``stamp`` (read here when
+        not given) is not the one it was rendered at."""
+        if stamp is None:
+            stamp = school_stamp(session, key.school_id)
         with self._lock:
             cached = self._feeds.get(key)
-        if cached is not None and cached[0] == version:
+        if cached is not None and cached[0] == stamp:
             return cached[1]
+        newest = newest_change(session, key)
         feed = rendered(
-            render_feed(feed_content(session, key, self.registry, version, self.base_url)), version
+            render_feed(feed_content(session, key, self.registry, newest, self.base_url)), newest
         )
         with self._lock:
-            self._feeds[key] = (version, feed)
+            self._feeds[key] = (stamp, feed)
             self.renders += 1
         return feed

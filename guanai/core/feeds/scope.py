@@ -74,15 +74,6 @@ class FeedKey:
 
 
 @dataclass(frozen=True)
-class FeedVersion:
-    """A cheap summary of a feed's data: equal versions mean equal bytes."""
-
-    newest_change: datetime | None
-    tasks: int
-    planned_at: datetime | None
-
-
-@dataclass(frozen=True)
 class FeedItem:
     """One event of a feed, already free of private data."""
 
@@ -121,19 +112,19 @@ def _condition(key: FeedKey, term_id: int) -> ColumnElement[bool]:
     return base & (Task.subject == SCHOOL_SUBJECT)
 
 
-def feed_version(session: Session, key: FeedKey) -> FeedVersion:
-    """One aggregate query over the feed's tasks (and the term's planning time)."""
+def newest_change(session: Session, key: FeedKey) -> datetime | None:
+    """When the feed's newest task last changed (its Last-Modified); None for no task."""
     term = _term(session, key)
     if term is None:
-        return FeedVersion(None, 0, None)
-    newest, count = session.execute(
-        select(func.max(Task.changed_at), func.count(Task.id))
+        return None
+    newest = session.execute(
+        select(func.max(Task.changed_at))
         .join(Activity, Activity.id == Task.activity_id)
         .where(_condition(key, term.id))
-    ).one()
+    ).scalar_one()
     if isinstance(newest, datetime) and newest.tzinfo is None:  # max() skips the column type
         newest = newest.replace(tzinfo=UTC)
-    return FeedVersion(newest, int(count), term.planned_at)
+    return newest
 
 
 def _name(session: Session, key: FeedKey) -> str:
@@ -191,7 +182,7 @@ def feed_content(
     session: Session,
     key: FeedKey,
     registry: ActivityRegistry,
-    version: FeedVersion,
+    newest: datetime | None,
     base_url: str | None = None,
 ) -> FeedContent:
     """Everything the renderer needs, masked: children appear only as ``mask_name``. With
@@ -217,7 +208,6 @@ def feed_content(
             SchoolClass.name,
         ).where(_condition(key, term.id))
     ).all()
-    newest = version.newest_change
     base = base_url.rstrip("/") if base_url else None
     items: list[FeedItem] = []
     order: dict[str, int] = {}

@@ -16,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from guanai.core.errors import GuanaiError
+from guanai.core.feeds.scope import FeedKey
+from guanai.core.feeds.stamps import stamp_of
 from guanai.core.i18n import Label
 from guanai.core.models import FeedSubscription
 from guanai.core.secret_tokens import hash_token, new_token, well_formed
@@ -74,19 +76,37 @@ def issue_feed(
     return IssuedFeed(subscription, token)
 
 
-def find_active(session: Session, token: str) -> FeedSubscription | None:
-    """The live subscription of ``token``, or None for an unknown, malformed or revoked one."""
+@dataclass(frozen=True)
+class LiveFeed:
+    """What a live token serves: its feed's key, and its school's stamp as of this read."""
+
+    key: FeedKey
+    stamp: int
+
+
+_LIVE = select(
+    FeedSubscription.token_hash,
+    FeedSubscription.scope,
+    FeedSubscription.school_id,
+    FeedSubscription.teacher_id,
+    FeedSubscription.class_id,
+    FeedSubscription.term_key,
+    FeedSubscription.alarms,
+    stamp_of(FeedSubscription.school_id),
+).where(FeedSubscription.revoked_at.is_(None))
+
+
+def find_live(session: Session, token: str) -> LiveFeed | None:
+    """The feed of a live ``token`` and its school's stamp, in one indexed query; None for an
+    unknown, malformed or revoked token. A revoked token is filtered out by the query itself,
+    so it reads no row, just as an unknown one does."""
     if not well_formed(token):
         return None
     wanted = hash_token(token)
-    subscription = session.scalars(
-        select(FeedSubscription).where(FeedSubscription.token_hash == wanted)
-    ).one_or_none()
-    if subscription is None or subscription.revoked_at is not None:
+    row = session.execute(_LIVE.where(FeedSubscription.token_hash == wanted)).one_or_none()
+    if row is None or not hmac.compare_digest(row[0], wanted):
         return None
-    if not hmac.compare_digest(subscription.token_hash, wanted):
-        return None
-    return subscription
+    return LiveFeed(FeedKey(*row[1:7]), int(row[7]))
 
 
 def _subscription(session: Session, subscription_id: int) -> FeedSubscription:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import TermCalendar, load_calendar, parse_calendar
 from guanai.core.feeds.render import render_feed
-from guanai.core.feeds.scope import FeedKey, feed_content, feed_version
+from guanai.core.feeds.scope import FeedKey, feed_content, newest_change
 from guanai.core.models import SchoolClass, Teacher
 from guanai.core.planner import plan_term
 from guanai.core.pm import build_plugin_manager
@@ -50,7 +50,7 @@ def every_key(session: Session, school_id: int, alarms: bool = False) -> list[Fe
 
 
 def render(session: Session, key: FeedKey, reg: ActivityRegistry | None = None) -> bytes:
-    return render_feed(feed_content(session, key, reg or registry(), feed_version(session, key)))
+    return render_feed(feed_content(session, key, reg or registry(), newest_change(session, key)))
 
 
 def unfold(body: bytes) -> str:

@@ -18,7 +18,7 @@ from guanai.core.db import transaction
 from guanai.core.demo import create_demo_school
 from guanai.core.feeds.cache import FeedCache
 from guanai.core.feeds.render import render_feed
-from guanai.core.feeds.scope import DONE_MARK, FeedKey, feed_content, feed_version
+from guanai.core.feeds.scope import DONE_MARK, FeedKey, feed_content, newest_change
 from guanai.core.models import Activity, Task, TaskState
 
 DONE_AT = datetime(2026, 9, 10, 2, 0, tzinfo=UTC)
@@ -88,7 +88,7 @@ def test_a_done_task_is_marked_and_its_feed_changes_version(engine, school):
 def test_no_two_events_of_a_teachers_feed_share_a_title_and_a_day(engine, school):
     key = busiest_teacher(engine, school)
     with transaction(engine) as session:
-        body = render_feed(feed_content(session, key, registry(), feed_version(session, key)))
+        body = render_feed(feed_content(session, key, registry(), newest_change(session, key)))
     events = summaries(body)
     assert len(events) > 20
     repeated = [pair for pair, n in Counter(events).items() if n > 1]
@@ -102,7 +102,7 @@ def test_no_two_events_of_a_teachers_feed_share_a_title_and_a_day(engine, school
 def test_the_school_feed_names_the_new_year_holiday_once(engine, school):
     key = FeedKey("school", school, None, None, TERM, False)
     with transaction(engine) as session:
-        body = render_feed(feed_content(session, key, registry(), feed_version(session, key)))
+        body = render_feed(feed_content(session, key, registry(), newest_change(session, key)))
     events = summaries(body)
     assert len(events) == len(set(events))
     new_year = [t for t, _ in events if "元旦" in t and "联欢会" not in t]
@@ -112,9 +112,9 @@ def test_the_school_feed_names_the_new_year_holiday_once(engine, school):
 def test_each_task_links_to_its_phone_page_when_the_address_is_known(engine, school):
     key = busiest_teacher(engine, school)
     with transaction(engine) as session:
-        version = feed_version(session, key)
-        linked = render_feed(feed_content(session, key, registry(), version, BASE))
-        bare = render_feed(feed_content(session, key, registry(), version))
+        newest = newest_change(session, key)
+        linked = render_feed(feed_content(session, key, registry(), newest, BASE))
+        bare = render_feed(feed_content(session, key, registry(), newest))
     urls = {
         str(e["UID"]): str(e["URL"]) for e in icalendar.Calendar.from_ical(linked).walk("VEVENT")
     }

@@ -27,7 +27,7 @@ from guanai.core.db import transaction
 from guanai.core.demo import create_demo_school
 from guanai.core.feeds.cache import FeedCache
 from guanai.core.feeds.render import build_calendar, render_feed
-from guanai.core.feeds.scope import FeedKey, feed_content, feed_version
+from guanai.core.feeds.scope import FeedKey, feed_content, newest_change
 from guanai.core.models import Child, Guardian, Parent, Task, TaskState
 
 UID = re.compile(r"^(task-\d+|holiday-[\w-]+-\d{8}|workday-[\w-]+-\d{8}|period-[\w-]+)@guanai$")
@@ -266,5 +266,5 @@ def test_spliced_bytes_equal_icalendars_own_rendering(engine: Engine, school: in
     reg = registry()
     with transaction(engine) as session:
         for key in every_key(session, school, alarms=True)[-3:]:
-            content = feed_content(session, key, reg, feed_version(session, key))
+            content = feed_content(session, key, reg, newest_change(session, key))
             assert render_feed(content) == build_calendar(content).to_ical()

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from guanai.cli import cli
 from guanai.core.demo import create_demo_school
+from guanai.core.feeds.scope import FeedKey
 from guanai.core.feeds.tokens import (
     FeedError,
-    find_active,
+    find_live,
     issue_feed,
     revoke_feed,
     rotate_feed,
@@ -45,25 +46,26 @@ def test_the_token_is_stored_only_as_its_hash(session: Session) -> None:
     stored = session.scalars(select(FeedSubscription)).one()
     assert stored.token_hash == hash_token(issued.token) != issued.token
     assert issued.token not in repr(vars(stored))
-    assert find_active(session, issued.token) is stored
-    assert find_active(session, "not-a-token") is None
-    assert find_active(session, stored.token_hash) is None  # the hash is not a token
+    live = find_live(session, issued.token)
+    assert live is not None and live.key == FeedKey.of(stored)
+    assert find_live(session, "not-a-token") is None
+    assert find_live(session, stored.token_hash) is None  # the hash is not a token
 
 
 def test_revoked_tokens_are_not_found_and_rotation_issues_a_new_one(session: Session) -> None:
     school_id = create_demo_school(session, children=10)
     issued = _issue(session, school_id)
     revoke_feed(session, issued.subscription.id, NOW)
-    assert find_active(session, issued.token) is None
+    assert find_live(session, issued.token) is None
     with pytest.raises(FeedError):
         revoke_feed(session, issued.subscription.id, NOW)
     second = _issue(session, school_id)
     rotated = rotate_feed(session, second.subscription.id, "test", NOW)
-    assert find_active(session, second.token) is None
-    found = find_active(session, rotated.token)
-    assert found is not None and found.id != second.subscription.id
-    assert (found.scope, found.school_id, found.term_key) == ("school", school_id, "2026-autumn")
-    assert found.slug != second.subscription.slug
+    assert find_live(session, second.token) is None
+    found = find_live(session, rotated.token)
+    assert found is not None and found.key == FeedKey.of(second.subscription)
+    assert rotated.subscription.id != second.subscription.id
+    assert rotated.subscription.slug != second.subscription.slug
 
 
 def _run(database_url: str, *args: str, actor: str = "李老师"):

@@ -16,8 +16,8 @@ from textual.widgets import DataTable, Input, Static
 from guanai import qr_text
 from guanai.core.config import FeedSettings
 from guanai.core.db import session_factory, transaction
-from guanai.core.feeds.tokens import find_active
 from guanai.core.models import Account, FeedSubscription, School, TeacherLink
+from guanai.core.secret_tokens import hash_token
 from guanai.plugins.dashboard.charts import BarChart
 from guanai.plugins.dashboard.feed_dialog import BaseUrlScreen, FeedScreen
 from guanai.plugins.dashboard.link_dialog import LinkScreen
@@ -115,7 +115,10 @@ async def test_issue_a_feed_shows_its_link_once_then_revoke_it(
         assert str(table.get_row_at(1)[6]) == "1"
         with session_factory(demo_engine)() as session:
             token = url.rsplit("/", 1)[1].removesuffix(".ics")
-            assert find_active(session, token).label == "李晓燕（T002）"  # type: ignore[union-attr]
+            issued = session.scalars(
+                select(FeedSubscription).where(FeedSubscription.token_hash == hash_token(token))
+            ).one()
+            assert issued.label == "李晓燕（T002）" and issued.revoked_at is None
         await pilot.press("x", "y")
         await settle(pilot)
         assert str(table.get_row_at(1)[6]) == ""
