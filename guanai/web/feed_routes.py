@@ -1,8 +1,8 @@
 """``GET /feeds/<token>.ics``: a calendar feed, to the holder of its token only.
 
-Each request is one short database session, run in a worker thread (the database layer is
-synchronous): the token's live subscription and the feed's version, then the cached rendering
-(:meth:`guanai.core.feeds.cache.FeedCache.feed_for`). An unknown, malformed or revoked token
+Each request is one short read on a pooled connection, run in a worker thread (the database
+layer is synchronous): the token's live subscription with its school's stamp, one indexed
+query, then the cached rendering (:meth:`guanai.core.feeds.cache.FeedCache.feed_for`). An unknown, malformed or revoked token
 takes that same path to the same 404 and counts as a failed guess; a client with too many
 failed guesses is refused (429) before any database work.
 
@@ -21,7 +21,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from guanai.core.db import session_factory
 from guanai.core.feeds.cache import RenderedFeed
 from guanai.core.secret_tokens import well_formed
 from guanai.web.context import WebContext
@@ -82,11 +81,9 @@ def gzip_etag(etag: str) -> str:
 
 
 def feed_routes(ctx: WebContext) -> list[BaseRoute]:
-    sessions = session_factory(ctx.engine)
-
     def lookup(token: str) -> RenderedFeed | None:
-        with sessions() as session, session.begin():
-            return ctx.cache.feed_for(session, token if well_formed(token) else UNISSUED)
+        with ctx.engine.connect() as connection:
+            return ctx.cache.feed_for(connection, token if well_formed(token) else UNISSUED)
 
     async def feed(request: Request) -> Response:
         client = client_address(request)

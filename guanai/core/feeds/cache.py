@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from guanai.core.activity_registry import ActivityRegistry
@@ -54,13 +55,19 @@ class FeedCache:
         self._feeds: dict[FeedKey, tuple[int, RenderedFeed]] = {}
         self.renders = 0
 
-    def feed_for(self, session: Session, token: str) -> RenderedFeed | None:
+    def feed_for(self, connection: Connection, token: str) -> RenderedFeed | None:
         """The feed of a live token, from cache when unchanged; None for an unknown, malformed
-        or revoked one."""
-        live = find_live(session, token)
+        or revoked one. Only a feed to render again opens an ORM session (on ``connection``,
+        so in the same transaction as the stamp it is rendered at)."""
+        live = find_live(connection, token)
         if live is None:
             return None
-        return self.lookup(session, live.key, live.stamp)
+        with self._lock:
+            cached = self._feeds.get(live.key)
+        if cached is not None and cached[0] == live.stamp:
+            return cached[1]
+        with Session(bind=connection) as session:
+            return self.lookup(session, live.key, live.stamp)
 
     def lookup(self, session: Session, key: FeedKey, stamp: int | None = None) -> RenderedFeed:
         """The feed of ``key``, rendered again only when its school's ``stamp`` (read here when

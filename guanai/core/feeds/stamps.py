@@ -3,7 +3,7 @@ alter one of the school's feeds (migration 0010). Equal stamps, equal feeds."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from guanai.core.models import FeedStamp
@@ -12,7 +12,8 @@ from guanai.core.models import FeedStamp
 def stamp_of(school_id: ColumnElement[int] | int) -> ColumnElement[int]:
     """The stamp of ``school_id`` (a column or a value), 0 for a school never changed."""
     return func.coalesce(
-        select(FeedStamp.stamp).where(FeedStamp.school_id == school_id).scalar_subquery(), 0
+        select(FeedStamp.stamp).where(FeedStamp.school_id == school_id).scalar_subquery(),
+        literal_column("0"),
     )
 
 

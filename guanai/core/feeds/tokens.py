@@ -7,12 +7,15 @@ itself takes the same time whatever the stored value.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Dialect, bindparam, select
 from sqlalchemy.orm import Session
 
 from guanai.core.errors import GuanaiError
@@ -93,20 +96,36 @@ _LIVE = select(
     FeedSubscription.term_key,
     FeedSubscription.alarms,
     stamp_of(FeedSubscription.school_id),
-).where(FeedSubscription.revoked_at.is_(None))
+).where(FeedSubscription.revoked_at.is_(None), FeedSubscription.token_hash == bindparam("wanted"))
 
 
-def find_live(session: Session, token: str) -> LiveFeed | None:
+@functools.cache
+def _live_sql(dialect: Dialect) -> tuple[str, Callable[[str], Any]]:
+    """:data:`_LIVE` compiled once per dialect, and how to pass it the wanted hash. The query
+    runs on every feed request: compiling it, or even computing its cache key, would cost more
+    than the query itself."""
+    compiled = _LIVE.compile(dialect=dialect)
+    names = compiled.positiontup or []
+
+    def parameters(wanted: str) -> Any:
+        values = compiled.construct_params({"wanted": wanted})
+        return tuple(values[name] for name in names) if compiled.positional else values
+
+    return str(compiled), parameters
+
+
+def find_live(connection: Connection, token: str) -> LiveFeed | None:
     """The feed of a live ``token`` and its school's stamp, in one indexed query; None for an
     unknown, malformed or revoked token. A revoked token is filtered out by the query itself,
     so it reads no row, just as an unknown one does."""
     if not well_formed(token):
         return None
     wanted = hash_token(token)
-    row = session.execute(_LIVE.where(FeedSubscription.token_hash == wanted)).one_or_none()
+    sql, parameters = _live_sql(connection.dialect)
+    row = connection.exec_driver_sql(sql, parameters(wanted)).one_or_none()
     if row is None or not hmac.compare_digest(row[0], wanted):
         return None
-    return LiveFeed(FeedKey(*row[1:7]), int(row[7]))
+    return LiveFeed(FeedKey(row[1], row[2], row[3], row[4], row[5], bool(row[6])), int(row[7]))
 
 
 def _subscription(session: Session, subscription_id: int) -> FeedSubscription:

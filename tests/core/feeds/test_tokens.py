@@ -46,23 +46,23 @@ def test_the_token_is_stored_only_as_its_hash(session: Session) -> None:
     stored = session.scalars(select(FeedSubscription)).one()
     assert stored.token_hash == hash_token(issued.token) != issued.token
     assert issued.token not in repr(vars(stored))
-    live = find_live(session, issued.token)
+    live = find_live(session.connection(), issued.token)
     assert live is not None and live.key == FeedKey.of(stored)
-    assert find_live(session, "not-a-token") is None
-    assert find_live(session, stored.token_hash) is None  # the hash is not a token
+    assert find_live(session.connection(), "not-a-token") is None
+    assert find_live(session.connection(), stored.token_hash) is None  # the hash is not a token
 
 
 def test_revoked_tokens_are_not_found_and_rotation_issues_a_new_one(session: Session) -> None:
     school_id = create_demo_school(session, children=10)
     issued = _issue(session, school_id)
     revoke_feed(session, issued.subscription.id, NOW)
-    assert find_live(session, issued.token) is None
+    assert find_live(session.connection(), issued.token) is None
     with pytest.raises(FeedError):
         revoke_feed(session, issued.subscription.id, NOW)
     second = _issue(session, school_id)
     rotated = rotate_feed(session, second.subscription.id, "test", NOW)
-    assert find_live(session, second.token) is None
-    found = find_live(session, rotated.token)
+    assert find_live(session.connection(), second.token) is None
+    found = find_live(session.connection(), rotated.token)
     assert found is not None and found.key == FeedKey.of(second.subscription)
     assert rotated.subscription.id != second.subscription.id
     assert rotated.subscription.slug != second.subscription.slug
