@@ -63,6 +63,7 @@ def create_app(ctx: WebContext) -> Starlette:
         try:
             yield
         finally:
+            ctx.loop_reads.close()
             ctx.engine.dispose()
 
     return Starlette(

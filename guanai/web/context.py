@@ -15,12 +15,14 @@ from guanai.service import Guanai
 from guanai.service.base import wall_clock
 from guanai.service.phone_sessions import PhoneSessions
 from guanai.web.guesses import GuessLimiter
+from guanai.web.loop_reads import LoopReads
 
 
 @dataclass
 class WebContext:
     """The settings, plugins and one engine (one connection pool) of a worker, its feed
-    cache, its phone sign-in, its limit on token guesses and its clock."""
+    cache, its phone sign-in, its limit on token guesses, its clock and the event loop's own
+    connection."""
 
     settings: Settings
     pm: GuanaiPluginManager
@@ -29,10 +31,12 @@ class WebContext:
     guesses: GuessLimiter = field(default_factory=GuessLimiter)
     cache: FeedCache = field(init=False)
     phones: PhoneSessions = field(init=False)
+    loop_reads: LoopReads = field(init=False)
 
     def __post_init__(self) -> None:
         self.cache = FeedCache(self.pm.activity_registry(), self.settings.feeds.base_url or None)
         self.phones = PhoneSessions(self.engine, self.clock)
+        self.loop_reads = LoopReads(self.engine)
 
     def service_for(self, account_name: str) -> Guanai:
         """The application service acting as ``account_name`` (a signed-in teacher's account),

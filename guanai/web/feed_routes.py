@@ -1,8 +1,10 @@
 """``GET /feeds/<token>.ics``: a calendar feed, to the holder of its token only.
 
-Each request is one short read on a pooled connection, run in a worker thread (the database
-layer is synchronous): the token's live subscription with its school's stamp, one indexed
-query, then the cached rendering (:meth:`guanai.core.feeds.cache.FeedCache.feed_for`). An unknown, malformed or revoked token
+Each request reads the token's live subscription with its school's stamp, one indexed query,
+on the event loop's own connection (:mod:`guanai.web.loop_reads`: the query is shorter than a
+trip to a worker thread), and answers with the cached rendering while the stamp holds
+(:meth:`guanai.core.feeds.cache.FeedCache.fresh`); a feed to render again is rendered in a
+worker thread, in a transaction of its own. An unknown, malformed or revoked token
 takes that same path to the same 404 and counts as a failed guess; a client with too many
 failed guesses is refused (429) before any database work.
 
@@ -21,7 +23,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from guanai.core.db import session_factory
 from guanai.core.feeds.cache import RenderedFeed
+from guanai.core.feeds.scope import FeedKey
+from guanai.core.feeds.tokens import find_live
 from guanai.core.secret_tokens import well_formed
 from guanai.web.context import WebContext
 from guanai.web.responses import client_address, not_found, too_many_guesses
@@ -81,18 +86,24 @@ def gzip_etag(etag: str) -> str:
 
 
 def feed_routes(ctx: WebContext) -> list[BaseRoute]:
-    def lookup(token: str) -> RenderedFeed | None:
-        with ctx.engine.connect() as connection:
-            return ctx.cache.feed_for(connection, token if well_formed(token) else UNISSUED)
+    sessions = session_factory(ctx.engine)
+
+    def render(key: FeedKey) -> RenderedFeed:
+        with sessions() as session, session.begin():
+            return ctx.cache.lookup(session, key)
 
     async def feed(request: Request) -> Response:
         client = client_address(request)
         if ctx.guesses.blocked(client):
             return too_many_guesses()
-        rendered = await run_in_threadpool(lookup, request.path_params["token"])
-        if rendered is None:
+        token = request.path_params["token"]
+        live = ctx.loop_reads.run(
+            lambda connection: find_live(connection, token if well_formed(token) else UNISSUED)
+        )
+        if live is None:
             ctx.guesses.failed(client)
             return not_found()
+        rendered = ctx.cache.fresh(live) or await run_in_threadpool(render, live.key)
         compressed = accepts_gzip(request.headers.get("accept-encoding"))
         etag = gzip_etag(rendered.etag) if compressed else rendered.etag
         headers = {

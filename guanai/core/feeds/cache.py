@@ -1,7 +1,7 @@
 """Rendered feeds, kept per feed key with the school's stamp they were rendered at.
 
 A request reads its token's feed and the school's stamp in one indexed query
-(:func:`find_live`); while the stamp is the cached one, the cached rendering is served with no
+(:func:`~guanai.core.feeds.tokens.find_live`); while the stamp is the cached one, the cached rendering is served with no
 other database work, whatever the size of the school. A changed stamp renders the feed again;
 its ETag is the hash of its bytes, so a change elsewhere in the school that leaves this feed's
 bytes as they were still answers its clients' conditional requests with 304.
@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 
-from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.feeds.render import render_feed
 from guanai.core.feeds.scope import FeedKey, feed_content, newest_change
 from guanai.core.feeds.stamps import school_stamp
-from guanai.core.feeds.tokens import find_live
+from guanai.core.feeds.tokens import LiveFeed
 
 _NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -55,19 +54,13 @@ class FeedCache:
         self._feeds: dict[FeedKey, tuple[int, RenderedFeed]] = {}
         self.renders = 0
 
-    def feed_for(self, connection: Connection, token: str) -> RenderedFeed | None:
-        """The feed of a live token, from cache when unchanged; None for an unknown, malformed
-        or revoked one. Only a feed to render again opens an ORM session (on ``connection``,
-        so in the same transaction as the stamp it is rendered at)."""
-        live = find_live(connection, token)
-        if live is None:
-            return None
+    def fresh(self, live: LiveFeed) -> RenderedFeed | None:
+        """The cached rendering of a live token's feed while its school's stamp is the one it
+        was rendered at; None when it must be rendered again (:meth:`lookup`). No database
+        work: the stamp came with the token (:func:`~guanai.core.feeds.tokens.find_live`)."""
         with self._lock:
             cached = self._feeds.get(live.key)
-        if cached is not None and cached[0] == live.stamp:
-            return cached[1]
-        with Session(bind=connection) as session:
-            return self.lookup(session, live.key, live.stamp)
+        return cached[1] if cached is not None and cached[0] == live.stamp else None
 
     def lookup(self, session: Session, key: FeedKey, stamp: int | None = None) -> RenderedFeed:
         """The feed of ``key``, rendered again only when its school's ``stamp`` (read here when

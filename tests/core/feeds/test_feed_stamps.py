@@ -20,7 +20,7 @@ from guanai.core.demo import create_demo_school
 from guanai.core.feeds.cache import FeedCache, RenderedFeed
 from guanai.core.feeds.scope import FeedKey
 from guanai.core.feeds.stamps import school_stamp
-from guanai.core.feeds.tokens import issue_feed, revoke_feed
+from guanai.core.feeds.tokens import find_live, issue_feed, revoke_feed
 from guanai.core.models import Child, School, SchoolClass, Task, TaskState, Teacher, Term
 
 NOW = datetime(2026, 9, 1, tzinfo=UTC)
@@ -210,9 +210,17 @@ def issue_school_feed(engine: Engine, school_id: int) -> tuple[int, str]:
 
 
 def served(engine: Engine, cache: FeedCache, token: str) -> RenderedFeed | None:
-    """What ``guanai serve`` answers ``token`` with: one read on a pooled connection."""
+    """What ``guanai serve`` answers ``token`` with: the token's feed and stamp read on a
+    connection, the cached rendering while the stamp holds, else one rendered again."""
     with engine.connect() as connection:
-        return cache.feed_for(connection, token)
+        live = find_live(connection, token)
+    if live is None:
+        return None
+    fresh = cache.fresh(live)
+    if fresh is not None:
+        return fresh
+    with transaction(engine) as session:
+        return cache.lookup(session, live.key)
 
 
 def query_count(engine: Engine, cache: FeedCache, token: str) -> int:
