@@ -33,7 +33,8 @@ at 50 connections with no pause.
 
 It prints requests/s per case for guanai, nginx, Radicale and the bare ASGI ceiling, the
 ratios and the goals (guanai at least Radicale's rate and at least 0.3x nginx's in every feed
-case; the teacher page's p99 under 50 ms with 50 teachers), each marked met or not. It asserts nothing, exits 0, stops by itself (bounded durations) and stops every process
+case; the teacher page's p99 under 50 ms with 50 teachers), each marked met or not. It
+asserts nothing, exits 0, stops by itself (bounded durations) and stops every process
 it started, on an error or Ctrl-C too.
 
 Usage: ``python benchmarks/feeds.py [--children 3000] [--seconds 5] [--connections 50]

@@ -1,10 +1,11 @@
 """Rendered feeds, kept per feed key with the school's stamp they were rendered at.
 
 A request reads its token's feed and the school's stamp in one indexed query
-(:func:`~guanai.core.feeds.tokens.find_live`); while the stamp is the cached one, the cached rendering is served with no
-other database work, whatever the size of the school. A changed stamp renders the feed again;
-its ETag is the hash of its bytes, so a change elsewhere in the school that leaves this feed's
-bytes as they were still answers its clients' conditional requests with 304.
+(:func:`~guanai.core.feeds.tokens.find_live`); while the stamp is the cached one, the cached
+rendering is served with no other database work (:meth:`FeedCache.fresh`), whatever the size
+of the school. A changed stamp renders the feed again (:meth:`FeedCache.lookup`); its ETag is
+the hash of its bytes, so a change elsewhere in the school that leaves this feed's bytes as
+they were still answers its clients' conditional requests with 304.
 """
 
 from __future__ import annotations
