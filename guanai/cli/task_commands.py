@@ -98,7 +98,7 @@ def show(service: Guanai, task_id: int) -> None:
     record.add_row(say("记录人", "recorded by"), detail.recorded_by or "—")
     record.add_row(say("记录时间", "recorded at"), zoned_time(detail.recorded_at))
     for label, value in detail.record:
-        record.add_row(str(label), value)
+        record.add_row(str(label), str(value))
     console.print(record)
 
 

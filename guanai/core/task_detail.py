@@ -42,7 +42,7 @@ class TaskDetail:
     due_on: date
     state: Label
     fields: tuple[Field, ...]
-    record: list[tuple[Label, str]]  # as shown to this reader; empty until done
+    record: list[tuple[Label, Label]]  # as shown to this reader; empty until done
     recorded_by: str | None
     recorded_at: datetime | None
 

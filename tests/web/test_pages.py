@@ -222,6 +222,17 @@ def test_a_day_off_is_saved_only_once_confirmed_with_the_checkbox(
     assert data[DAY_OFF_MARK] == ["date"]
 
 
+def test_a_done_tasks_record_reads_in_the_pages_language(school: PhoneSchool, phone: TestClient):
+    signed_in(phone, school)
+    talk = school.task_of(PAIRING_TEACHER, "talk")
+    saturday = {**TALK, "date": "2026-09-19"}
+    assert post_talk(phone, talk, **saturday, _day_off_ok="yes").status_code == 303
+    english = phone.get(f"/me/tasks/{talk}", headers={"Accept-Language": "en"}).text
+    assert "2026-09-19 (not a school day, confirmed)" in english and "非上学日" not in english
+    chinese = phone.get(f"/me/tasks/{talk}", headers={"Accept-Language": "zh-CN"}).text
+    assert "2026-09-19（非上学日，已确认）" in chinese
+
+
 # -- refusals -----------------------------------------------------------------------------
 
 

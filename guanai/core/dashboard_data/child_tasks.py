@@ -51,7 +51,7 @@ class ChildTask:
     due_on: date
     state: str
     assignee: str | None
-    record: list[tuple[Label, str]]  # the record's fields as shown to this viewer
+    record: list[tuple[Label, Label]]  # the record's fields as shown to this viewer
     month: int | None = None  # the month a monthly duty is for (its activity's key)
     window: tuple[date, date] | None = None  # its activity's first and last school day
 
@@ -147,7 +147,7 @@ def _title(registry: ActivityRegistry, kind: str, step: str) -> Label:
 
 def _record(
     registry: ActivityRegistry, kind: str, step: str, data: dict[str, Any], full: bool
-) -> list[tuple[Label, str]]:
+) -> list[tuple[Label, Label]]:
     try:
         fields = registry.get(kind).step(step).record
     except KeyError:
@@ -157,21 +157,28 @@ def _record(
 
 def record_lines(
     fields: tuple[Field, ...], data: dict[str, Any], full: bool
-) -> list[tuple[Label, str]]:
+) -> list[tuple[Label, Label]]:
     """The record's values in the step's field order; private ones only in ``full``; a date
-    confirmed on a day off says so (guanai.core.record_days)."""
+    confirmed on a day off says so (guanai.core.record_days). Each value is a label, so that
+    a page in English says "yes" and "(hidden)" where the record holds a yes or a private
+    field; what the teacher typed reads the same in both."""
     day_off = set(data.get(DAY_OFF_MARK) or ())
-    shown: list[tuple[Label, str]] = []
+    shown: list[tuple[Label, Label]] = []
     for field in fields:
         value = data.get(field.name)
         if value is None:
             continue
         if field.private and not full:
-            shown.append((field.label, str(HIDDEN)))
+            shown.append((field.label, HIDDEN))
         elif isinstance(value, bool):
-            shown.append((field.label, str(Label("是", "yes") if value else Label("否", "no"))))
+            shown.append((field.label, Label("是", "yes") if value else Label("否", "no")))
         elif field.name in day_off:
-            shown.append((field.label, f"{value}（{DAY_OFF_SHOWN}）"))
+            shown.append(
+                (
+                    field.label,
+                    Label(f"{value}（{DAY_OFF_SHOWN.zh}）", f"{value} ({DAY_OFF_SHOWN.en})"),
+                )
+            )
         else:
-            shown.append((field.label, str(value)))
+            shown.append((field.label, Label(str(value), str(value))))
     return shown

@@ -126,7 +126,7 @@ class ChildCardScreen(Screen[bool]):
         for task in tasks:
             if task.activity_type == TALK and task.record:
                 values = "；".join(f"{label}：{value}" for label, value in task.record[1:])
-                talks.add_row(task.record[0][1], str(task.title), values)
+                talks.add_row(str(task.record[0][1]), str(task.title), values)
         table = self._table("card-tasks")
         for task in tasks:
             table.add_row(
