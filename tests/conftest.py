@@ -13,28 +13,17 @@ fsync and load); the schema upgrade that follows (about 100-250 ms) costs more.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from databases import BACKENDS, POSTGRES_URL, POSTGRES_URL_VARIABLE, scratch_postgres
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from guanai.core import i18n
 from guanai.core.db import make_engine, session_factory, upgrade
-
-POSTGRES_URL_VARIABLE = "GUANAI_TEST_POSTGRES_URL"
-POSTGRES_URL = os.environ.get(POSTGRES_URL_VARIABLE, "").strip()
-if POSTGRES_URL and make_url(POSTGRES_URL).drivername == "postgresql":
-    # A bare postgresql:// URL would pick psycopg2; the test extra installs psycopg (3).
-    POSTGRES_URL = (
-        make_url(POSTGRES_URL)
-        .set(drivername="postgresql+psycopg")
-        .render_as_string(hide_password=False)
-    )
 
 # Every variable guanai reads its settings from; tests start with none of them set.
 GUANAI_VARIABLES = (
@@ -91,34 +80,14 @@ def _postgres_admin() -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param(
-            "postgresql",
-            id="postgresql",
-            marks=pytest.mark.skipif(
-                not POSTGRES_URL,
-                reason=f"PostgreSQL not tested: set {POSTGRES_URL_VARIABLE} to a server database"
-                " URL, e.g. postgresql+psycopg://postgres@127.0.0.1:55432/guanai_test",
-            ),
-        ),
-    ]
-)
+@pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of an empty database of this test's own, on each backend in turn."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/guanai.db"
         return
-    admin: Engine = request.getfixturevalue("_postgres_admin")
-    name = f"guanai_t_{uuid.uuid4().hex[:16]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_postgres(request.getfixturevalue("_postgres_admin"), "guanai_t") as url:
+        yield url
 
 
 @pytest.fixture

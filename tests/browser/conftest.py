@@ -10,14 +10,14 @@ where a missing browser is an error: a browser test that silently skips proves n
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from databases import BACKENDS, scratch_postgres
 from phone_harness import PHONE, PhoneSchool, phone_school
 from playwright.sync_api import Browser, Page, sync_playwright
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -32,20 +32,7 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param(
-            "postgresql",
-            id="postgresql",
-            marks=pytest.mark.skipif(
-                not os.environ.get("GUANAI_TEST_POSTGRES_URL", "").strip(),
-                reason="PostgreSQL not tested: set GUANAI_TEST_POSTGRES_URL",
-            ),
-        ),
-    ],
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def school(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[PhoneSchool]:
@@ -56,16 +43,8 @@ def school(
             yield served
         return
     admin: Engine = request.getfixturevalue("_postgres_admin")
-    name = f"guanai_b_{uuid.uuid4().hex[:16]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = admin.url.set(database=name).render_as_string(hide_password=False)
-        with phone_school(directory, url) as served:
-            yield served
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_postgres(admin, "guanai_b") as url, phone_school(directory, url) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
