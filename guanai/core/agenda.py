@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.i18n import Label
+from guanai.core.masking import mask_name
 from guanai.core.models import Activity, Child, SchoolClass, Task, TaskState
 from guanai.core.task_rows import ASSIGNEE, task_rows
 
@@ -51,18 +52,23 @@ def agenda(
     days: int,
     teacher_id: int | None = None,
     limit: int = LIMIT,
+    in_full: ColumnElement[bool] | None = None,
 ) -> Agenda:
     """Open tasks scheduled before ``start + days`` (not yet done), and the overdue ones: the
-    first ``limit`` of each, and the count of each (one query each, not the rows)."""
+    first ``limit`` of each, and the count of each (one query each, not the rows).
+
+    ``in_full`` is a condition on :class:`Child` (the viewer's access rule): a child's name
+    is masked where it is false, in the same query as the rows; None shows every name."""
     end = start + timedelta(days=days)
     scope: list[Any] = [Activity.school_id == school_id]
     if teacher_id is not None:
         scope.append(Task.assignee_id == teacher_id)
     upcoming = (*scope, Task.state.in_(OPEN), Task.scheduled_on < end)
     overdue = (*scope, Task.state.in_(LATE))
+    shown = true() if in_full is None else in_full
     return Agenda(
-        upcoming=_items(session, registry, limit, *upcoming),
-        overdue=_items(session, registry, limit, *overdue),
+        upcoming=_items(session, registry, limit, shown, *upcoming),
+        overdue=_items(session, registry, limit, shown, *overdue),
         overdue_total=_count(session, *overdue),
         upcoming_total=_count(session, *upcoming),
     )
@@ -81,7 +87,11 @@ def _count(session: Session, *where: Any) -> int:
 
 
 def _items(
-    session: Session, registry: ActivityRegistry, limit: int, *where: Any
+    session: Session,
+    registry: ActivityRegistry,
+    limit: int,
+    in_full: ColumnElement[bool],
+    *where: Any,
 ) -> list[AgendaItem]:
     query = (
         task_rows(
@@ -94,6 +104,7 @@ def _items(
             Child.name,
             SchoolClass.name,
             ASSIGNEE.name,
+            in_full,
         )
         .where(*where)
         .order_by(Task.scheduled_on, Activity.type, Task.step, Task.id)
@@ -101,7 +112,9 @@ def _items(
     )
     items = []
     for row in session.execute(query):
-        task_id, day, due_on, state, step, type_name, child, class_name, teacher = row
+        task_id, day, due_on, state, step, type_name, child, class_name, teacher, full = row
+        if child is not None and not full:
+            child = mask_name(child)
         subject = " ".join(part for part in (class_name, child) if part)
         title = _title(registry, type_name, step)
         items.append(AgendaItem(task_id, day, due_on, state, title, subject, teacher or ""))

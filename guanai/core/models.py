@@ -323,7 +323,9 @@ class Task(Base):
         UniqueConstraint("activity_id", "step", "subject"),
         Index("ix_task_state_scheduled", "state", "scheduled_on"),
         Index("ix_task_state_due", "state", "due_on"),
-        Index("ix_task_assignee_scheduled", "assignee_id", "scheduled_on"),
+        # a teacher's agenda: their open (or late) tasks in day order, and their counts; a
+        # teacher's feed and a handover read the assignee's prefix
+        Index("ix_task_assignee_state_scheduled", "assignee_id", "state", "scheduled_on"),
         # the school feed's version and content: an activity's school-wide tasks (subject
         # "s") by index, not by reading every task of the school's activities
         Index("ix_task_activity_subject", "activity_id", "subject"),

@@ -18,7 +18,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, Connection, or_, select, update
 from sqlalchemy.orm import Session
 
 from guanai.core.errors import GuanaiError
@@ -154,7 +154,7 @@ def open_session(session: Session, link: TeacherLink, now: datetime) -> str:
     return token
 
 
-def find_session(session: Session, token: str, now: datetime) -> SignedIn | None:
+def find_session(session: Session | Connection, token: str, now: datetime) -> SignedIn | None:
     """Who the session of ``token`` acts as; None when it is unknown, malformed or expired,
     or its link is revoked or expired. One indexed query."""
     if not well_formed(token):

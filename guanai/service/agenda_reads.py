@@ -2,22 +2,18 @@
 
 A teacher or head teacher sees only their own tasks; a coordinator their school's (any
 teacher's); the bureau a school's agenda with children's names masked. Everyone sees masked
-the names of children they may not see in full.
+the names of children they may not see in full, masked in the agenda's own query.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from guanai.core.access import AccessError, Viewer, sees_in_full
-from guanai.core.agenda import LIMIT, Agenda, AgendaItem, agenda
+from guanai.core.agenda import LIMIT, Agenda, agenda
 from guanai.core.i18n import Label
-from guanai.core.masking import mask_name
-from guanai.core.models import Child, SchoolClass, Task
 from guanai.core.schools import SCHOOL_TIMEZONE, teacher_by_code
 from guanai.service.base import ServiceBase
 from guanai.service.scope import school_for
@@ -41,25 +37,6 @@ def _whose(session: Session, viewer: Viewer, school: int, code: str | None) -> i
     return viewer.teacher_id
 
 
-def _masked(session: Session, viewer: Viewer, items: list[AgendaItem]) -> list[AgendaItem]:
-    """``items`` with the names of children ``viewer`` may not see in full masked."""
-    if not items:
-        return items
-    hidden = {
-        task: " ".join(part for part in (class_name, mask_name(name)) if part)
-        for task, name, class_name in session.execute(
-            select(Task.id, Child.name, SchoolClass.name)
-            .join(Child, Child.id == Task.child_id)
-            .outerjoin(SchoolClass, SchoolClass.id == Task.class_id)
-            .where(Task.id.in_([item.task_id for item in items]), ~sees_in_full(viewer))
-        )
-    }
-    return [
-        replace(item, subject=hidden[item.task_id]) if item.task_id in hidden else item
-        for item in items
-    ]
-
-
 class AgendaReads(ServiceBase):
     """The agenda of a teacher or a school."""
 
@@ -77,7 +54,7 @@ class AgendaReads(ServiceBase):
         the count of each in all."""
         with self.reading("agenda") as (session, viewer):
             school = school_for(session, viewer, school_code)
-            plate = agenda(
+            return agenda(
                 session,
                 self.registry,
                 school_id=school,
@@ -85,9 +62,5 @@ class AgendaReads(ServiceBase):
                 days=days,
                 teacher_id=_whose(session, viewer, school, teacher_code),
                 limit=limit,
-            )
-            return replace(
-                plate,
-                upcoming=_masked(session, viewer, plate.upcoming),
-                overdue=_masked(session, viewer, plate.overdue),
+                in_full=sees_in_full(viewer),
             )

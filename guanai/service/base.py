@@ -103,7 +103,7 @@ class ServiceBase:
 
     def require_current_database(self) -> None:
         try:
-            current = db.is_current(self.engine)
+            current = db.confirmed_current(self.engine)
         except OperationalError as error:
             raise self.unreachable(error) from None
         if not current:

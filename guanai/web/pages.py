@@ -12,7 +12,9 @@ the lookup cannot tell them apart, and the page does not try) answers 401 with o
 asking to open the link again, and drops the stale cookie. An unknown or revoked link, and a
 task that is not the teacher's, answer the one 404. Every form carries the session's CSRF
 token; a post without it, or with another, is refused (403) before anything is read or
-written. Every database call runs in a worker thread (the service is synchronous).
+written. The session's lookup, one indexed query, runs on the event loop's own connection
+(:mod:`guanai.web.loop_reads`); every other database call runs in a worker thread (the
+service is synchronous).
 """
 
 from __future__ import annotations
@@ -150,7 +152,7 @@ class TeacherPages:
         if self.ctx.guesses.blocked(client):
             return too_many_guesses()
         who = (
-            await run_in_threadpool(self.ctx.phones.signed_in, token)
+            self.ctx.loop_reads.run(lambda connection: self.ctx.phones.signed_in(token, connection))
             if well_formed(token)
             else None
         )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect, select, text
 
+from guanai.core import db
 from guanai.core.db import alembic_config, is_current, make_engine, session_factory, upgrade
 from guanai.core.models import Base, School
 
@@ -59,6 +61,26 @@ def test_is_current_only_after_upgrade(database_url: str) -> None:
         assert not is_current(engine)
         upgrade(engine)
         assert is_current(engine)
+    finally:
+        engine.dispose()
+
+
+def test_an_out_of_date_database_is_asked_again_and_a_current_one_trusted_a_while(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(database_url)
+    clock = [1000.0]
+    monkeypatch.setattr(db.time, "monotonic", lambda: clock[0])
+    try:
+        assert not db.confirmed_current(engine)
+        upgrade(engine)
+        assert db.confirmed_current(engine)
+
+        command.downgrade(alembic_config(engine), "-1")
+        clock[0] += db.CURRENT_FOR - 0.1
+        assert db.confirmed_current(engine), "trusted within CURRENT_FOR"
+        clock[0] += 0.2
+        assert not db.confirmed_current(engine), "asked again once CURRENT_FOR has passed"
     finally:
         engine.dispose()
 
