@@ -5,8 +5,10 @@ is installed. In a temp dir the script writes a config file pointing at a fresh 
 then runs ``guanai init``, ``guanai demo --children N`` (the shipped ``2026-autumn`` term,
 planned before it starts), adds a coordinator account, issues the busiest teacher's feed and
 the school feed (``guanai feeds issue``) and a personal link for the same teacher
-(``guanai links issue``). It then starts four servers, each as its own process on a free
-loopback port:
+(``guanai links issue``). It then runs four servers, one at a time, each as its own process
+on a free loopback port (a server still busy with the queued requests of its last run, as
+Radicale is long after wrk has gone, would take the CPUs from the next server's figures; each
+run waits for its server to be idle, restarting one still busy after 20 s):
 
 * ``guanai serve --workers W``, waited for by polling its port and then its feed URL;
 * nginx (``/usr/sbin/nginx``: a master of its own in a temp prefix, ``daemon off``,
@@ -28,7 +30,8 @@ current ETag: a 304 where the server honours it; Radicale ignores it and answers
 the teacher's page: the 50 busiest teachers each sign in with ``GET /t/<token>`` (their own
 link, issued with ``guanai links issue``), keeping the ``guanai_session`` cookie; then
 ``GET /me`` as 50 teachers at once, each connection a teacher who waits 0-2 s before each
-page (wrk's Lua ``delay``), for its p99 latency; and, as the server's capacity, ``GET /me``
+page (wrk's Lua ``delay``), for its p99 latency, after 5 s of the same load not counted (each
+worker's first pages compile its templates and statements); and, as the server's capacity, ``GET /me``
 at 50 connections with no pause.
 
 It prints requests/s per case for guanai, nginx, Radicale and the bare ASGI ceiling, the
@@ -76,6 +79,8 @@ HOST = "127.0.0.1"
 NGINX = "/usr/sbin/nginx"
 PAGE_CONNECTIONS = 50
 TEACHER_SECONDS = 15
+SETTLE_WITHIN = 20.0
+"""Seconds a server may take to go idle after a run before it is restarted for the next."""
 READY_WITHIN = 120.0
 """Seconds a server may take to answer its first request (Radicale loads every item then)."""
 FEED_GOAL_NGINX_SHARE = 0.3
@@ -115,6 +120,16 @@ class Processes:
         text = path.read_text(errors="replace") if path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
+    def stop(self, process: subprocess.Popen[bytes]) -> None:
+        """End ``process`` and its group (SIGTERM, SIGKILL if it lingers)."""
+        _signal_group(process, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+        self.started.remove(process)
+
     def stop_all(self) -> None:
         for process in reversed(self.started):
             _signal_group(process, signal.SIGTERM)
@@ -134,6 +149,33 @@ def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
+
+
+def cpu_seconds(process: subprocess.Popen[bytes]) -> float:
+    """CPU time used so far by every live process of ``process``'s session (its workers too)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[3]) == process.pid:  # field 6, the session id
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def settled(process: subprocess.Popen[bytes]) -> bool:
+    """Wait until ``process`` is idle (under 5% of a CPU over a quarter of a second), for at
+    most :data:`SETTLE_WITHIN` seconds: a server still answering the last run's queued
+    requests (Radicale, long after wrk has gone) would take the CPUs from the next one."""
+    deadline = time.monotonic() + SETTLE_WITHIN
+    before, since = cpu_seconds(process), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.25)  # the window over which idleness is measured
+        now, at = cpu_seconds(process), time.monotonic()
+        if now - before < 0.05 * (at - since):
+            return True
+        before, since = now, at
+    return False
 
 
 def free_port() -> int:
@@ -312,7 +354,7 @@ def start_nginx(
     processes: Processes, folder: Path, school: School, workers: int, port: int
 ) -> subprocess.Popen[bytes]:
     prefix = folder / "nginx"
-    (prefix / "temp").mkdir(parents=True)
+    (prefix / "temp").mkdir(parents=True, exist_ok=True)
     user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else ""
     temp_paths = "".join(
         f"  {kind}_temp_path {prefix / 'temp' / kind};\n"
@@ -378,7 +420,7 @@ def start_radicale(
     root = folder / "radicale"
     for feed in school.feeds:
         collection = root / "collection-root" / "bench" / feed.slug
-        collection.mkdir(parents=True)
+        collection.mkdir(parents=True, exist_ok=True)
         (collection / ".Radicale.props").write_text(
             json.dumps({"tag": "VCALENDAR", "D:displayname": feed.name}), encoding="utf-8"
         )
@@ -570,6 +612,31 @@ def signed_in_cookie(port: int, token: str) -> str | None:
     return f"guanai_session={found.group(1)}" if found else None
 
 
+def teacher_pages(
+    processes: Processes, folder: Path, port: int, school: School
+) -> tuple[tuple[Load, Load] | None, str]:
+    """The teacher's page loaded as 50 teachers at once, then at capacity; or why not."""
+    cookies = [signed_in_cookie(port, token) for token in school.link_tokens]
+    signed_in = [cookie for cookie in cookies if cookie is not None]
+    if len(signed_in) < len(cookies):
+        return None, "opening a teacher's link set no guanai_session cookie"
+    first = {"Cookie": signed_in[0]}
+    # Warm-up, not counted: each worker's first pages compile its templates and statements.
+    load(processes, folder, port, "/me", first, 5, PAGE_CONNECTIONS, teachers_lua(signed_in))
+    teachers = load(
+        processes,
+        folder,
+        port,
+        "/me",
+        first,
+        TEACHER_SECONDS,
+        PAGE_CONNECTIONS,
+        teachers_lua(signed_in),
+    )
+    capacity = load(processes, folder, port, "/me", first, 5, PAGE_CONNECTIONS)
+    return (teachers, capacity), ""
+
+
 def run(args: argparse.Namespace, folder: Path, processes: Processes) -> None:
     started = time.perf_counter()
     school = build_school(folder, args.children)
@@ -580,55 +647,50 @@ def run(args: argparse.Namespace, folder: Path, processes: Processes) -> None:
     )
     for feed in school.feeds:
         print(f"  {feed.name}: {feed.events:,} events, {len(feed.body) / 1024:,.0f} KiB")
-    ports = {server: free_port() for server in SERVERS}
-    procs = {
-        "guanai": start_guanai(processes, school, args.workers, ports["guanai"]),
-        "nginx": start_nginx(processes, folder, school, args.workers, ports["nginx"]),
-        "Radicale": start_radicale(processes, folder, school, ports["Radicale"]),
-        "bare ASGI": start_bare_asgi(processes, school, args.workers, ports["bare ASGI"]),
+    starters = {
+        "guanai": lambda port: start_guanai(processes, school, args.workers, port),
+        "nginx": lambda port: start_nginx(processes, folder, school, args.workers, port),
+        "Radicale": lambda port: start_radicale(processes, folder, school, port),
+        "bare ASGI": lambda port: start_bare_asgi(processes, school, args.workers, port),
     }
-    for server, process in procs.items():
-        path = feed_path(server, school.feeds[0])
-        wait_until_answering(processes, server, process, ports[server], path)
-
-    for feed in school.feeds:
-        print(f"  {feed.name} served: " + "; ".join(answered(s, ports[s], feed) for s in SERVERS))
-
-    results: dict[str, dict[str, Load]] = {}
-    for feed in school.feeds:
-        for conditional in (False, True):
-            case = f"{feed.name} {'conditional' if conditional else 'cached 200'}"
-            results[case] = {}
-            for server in SERVERS:
-                path = feed_path(server, feed)
-                headers: dict[str, str] = {}
-                if conditional:
-                    _, answer, _ = get(ports[server], path)
-                    headers["If-None-Match"] = answer.get("etag", "")
-                results[case][server] = load(
-                    processes, folder, ports[server], path, headers, args.seconds, args.connections
-                )
-
+    cases = [
+        (feed, conditional, f"{feed.name} {'conditional' if conditional else 'cached 200'}")
+        for feed in school.feeds
+        for conditional in (False, True)
+    ]
+    results: dict[str, dict[str, Load]] = {case: {} for _, _, case in cases}
     pages, page_note = None, ""
-    cookies = [signed_in_cookie(ports["guanai"], token) for token in school.link_tokens]
-    signed_in = [cookie for cookie in cookies if cookie is not None]
-    if len(signed_in) < len(cookies):
-        page_note = "opening a teacher's link set no guanai_session cookie"
-    else:
-        port, first = ports["guanai"], {"Cookie": signed_in[0]}
-        pages = (
-            load(
-                processes,
-                folder,
-                port,
-                "/me",
-                first,
-                TEACHER_SECONDS,
-                PAGE_CONNECTIONS,
-                teachers_lua(signed_in),
-            ),
-            load(processes, folder, port, "/me", first, args.seconds, PAGE_CONNECTIONS),
-        )
+    for server in SERVERS:
+        # One server at a time, each run on an idle one: no server's backlog takes the CPUs
+        # from another's figures.
+        port = free_port()
+
+        def started(server: str = server, port: int = port) -> subprocess.Popen[bytes]:
+            process = starters[server](port)
+            wait_until_answering(
+                processes, server, process, port, feed_path(server, school.feeds[0])
+            )
+            return process
+
+        process = started()
+        print(f"  {server} serves: " + "; ".join(answered(server, port, f) for f in school.feeds))
+        for feed, conditional, case in cases:
+            if not settled(process):
+                print(f"  {server} still busy {SETTLE_WITHIN:.0f} s after a run: restarted")
+                processes.stop(process)
+                process = started()
+            path = feed_path(server, feed)
+            headers: dict[str, str] = {}
+            if conditional:
+                _, answer, _ = get(port, path)
+                headers["If-None-Match"] = answer.get("etag", "")
+            results[case][server] = load(
+                processes, folder, port, path, headers, args.seconds, args.connections
+            )
+        if server == "guanai":
+            settled(process)
+            pages, page_note = teacher_pages(processes, folder, port, school)
+        processes.stop(process)
     print()
     print_table(results, pages, page_note)
 

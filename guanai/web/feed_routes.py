@@ -1,8 +1,8 @@
 """``GET /feeds/<token>.ics``: a calendar feed, to the holder of its token only.
 
 Each request reads the token's live subscription with its school's stamp, one indexed query,
-on the event loop's own connection (:mod:`guanai.web.loop_reads`: the query is shorter than a
-trip to a worker thread), and answers with the cached rendering while the stamp holds
+on the event loop's own driver connection (:meth:`guanai.web.loop_reads.LoopReads.row`: the
+query is shorter than a trip to a worker thread), and answers with the cached rendering while the stamp holds
 (:meth:`guanai.core.feeds.cache.FeedCache.fresh`); a feed to render again is rendered in a
 worker thread, in a transaction of its own. An unknown, malformed or revoked token
 takes that same path to the same 404 and counts as a failed guess; a client with too many
@@ -97,9 +97,7 @@ def feed_routes(ctx: WebContext) -> list[BaseRoute]:
         if ctx.guesses.blocked(client):
             return too_many_guesses()
         token = request.path_params["token"]
-        live = ctx.loop_reads.run(
-            lambda connection: find_live(connection, token if well_formed(token) else UNISSUED)
-        )
+        live = find_live(ctx.loop_reads, token if well_formed(token) else UNISSUED)
         if live is None:
             ctx.guesses.failed(client)
             return not_found()

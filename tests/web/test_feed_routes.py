@@ -24,6 +24,7 @@ from guanai.web.app import create_app
 from guanai.web.context import WebContext
 from guanai.web.feed_routes import accepts_gzip, not_modified
 from guanai.web.guesses import GuessLimiter
+from guanai.web.loop_reads import LoopReads
 from guanai.web.responses import NOT_FOUND_BODY
 
 TERM = "2026-autumn"
@@ -226,12 +227,20 @@ def test_a_guesser_is_refused_before_any_database_work(engine, pm, feeds) -> Non
 
 
 def test_unknown_malformed_and_revoked_tokens_take_the_same_statements(
-    engine, client, feeds
+    engine, client, feeds, monkeypatch
 ) -> None:
     """Structurally the same work, so no timing tells them apart (benchmarks/feed_404.py
-    measures it)."""
+    measures it). Statements through SQLAlchemy and those run straight on the driver by the
+    loop's own connection are both seen."""
     seen: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    driver_row = LoopReads.row
+
+    def recorded(reads: LoopReads, sql: str, parameters: object) -> object:
+        seen.append(sql)
+        return driver_row(reads, sql, parameters)
+
+    monkeypatch.setattr(LoopReads, "row", recorded)
 
     def statements(token: str) -> list[str]:
         seen.clear()

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, bindparam, select
 from sqlalchemy.orm import Session
 
+from guanai.core.driver_rows import DriverRows, driver_rows
 from guanai.core.errors import GuanaiError
 from guanai.core.feeds.scope import FeedKey
 from guanai.core.feeds.stamps import stamp_of
@@ -114,15 +115,16 @@ def _live_sql(dialect: Dialect) -> tuple[str, Callable[[str], Any]]:
     return str(compiled), parameters
 
 
-def find_live(connection: Connection, token: str) -> LiveFeed | None:
+def find_live(source: DriverRows | Connection, token: str) -> LiveFeed | None:
     """The feed of a live ``token`` and its school's stamp, in one indexed query; None for an
     unknown, malformed or revoked token. A revoked token is filtered out by the query itself,
     so it reads no row, just as an unknown one does."""
     if not well_formed(token):
         return None
     wanted = hash_token(token)
-    sql, parameters = _live_sql(connection.dialect)
-    row = connection.exec_driver_sql(sql, parameters(wanted)).one_or_none()
+    rows = driver_rows(source)
+    sql, parameters = _live_sql(rows.dialect)
+    row = rows.row(sql, parameters(wanted))
     if row is None or not hmac.compare_digest(row[0], wanted):
         return None
     return LiveFeed(FeedKey(row[1], row[2], row[3], row[4], row[5], bool(row[6])), int(row[7]))
