@@ -184,7 +184,7 @@ def hand_made_school(
 ) -> dict[str, int]:
     """Two classes; four enrolled children (a, b, c in 1班, d in 2班) and one transferred (e).
 
-    complete records: a, d (b lacks one of the five clears, c the guardian's phone);
+    complete records: a, b, d (c lacks the guardian's phone); five clears: a, c, d (b lacks one);
     paired: a, b, d; key targets: a (with a plan), d, and e (transferred: not counted).
     """
     school = School(code="S1", name="测试小学")

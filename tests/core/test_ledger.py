@@ -63,7 +63,7 @@ def section(rows: list[tuple], title: str) -> list[tuple]:
 def small(session: Session, autumn: TermCalendar, registry: ActivityRegistry) -> dict[str, int]:
     """Two classes; four enrolled children (a, b, c in 1班, d in 2班) and one transferred (e).
 
-    complete records: a, d (b lacks one of the five clears, c the guardian's phone);
+    complete records: a, b, d (c lacks the guardian's phone); five clears: a, c, d (b lacks one);
     paired: a, b, d; key targets: a (with a plan), d, and e (transferred: not counted).
     """
     return hand_made_school(session, autumn, registry)
@@ -83,12 +83,13 @@ def test_summary_figures_on_a_hand_made_school(session, small, registry, tmp_pat
     )
     rows = read_book(path)["汇总"]
     assert rows[1][:2] == ("学期", "2026—2027学年第一学期（2026-autumn）")
-    # enrolled 4; complete a, d; paired a, b, d; talks: 5 months x 2 steps x 4 children, one
-    # cancelled, three held; key targets a, d.
-    assert section(rows, OVERALL) == [("测试小学", 4, 2, 0.5, 3, 0.75, 39, 3, 3 / 39, 2)]
-    assert [row[:8] for row in section(rows, BY_CLASS)] == [
-        ("测试小学", "一年级1班", 3, 1, 1 / 3, 2, 2 / 3, 1),
-        ("测试小学", "一年级2班", 1, 1, 1.0, 1, 1.0, 1),
+    # enrolled 4; complete records a, b, d (c lacks the guardian's phone; b's missing clear
+    # does not count against its record); all five clears a, c, d; paired a, b, d; talks:
+    # 5 months x 2 steps x 4 children, one cancelled, three held; key targets a, d.
+    assert section(rows, OVERALL) == [("测试小学", 4, 3, 0.75, 3, 0.75, 3, 0.75, 39, 3, 3 / 39, 2)]
+    assert section(rows, BY_CLASS) == [
+        ("测试小学", "一年级1班", 3, 2, 2 / 3, 2, 2 / 3, 2, 2 / 3, 1),
+        ("测试小学", "一年级2班", 1, 1, 1.0, 1, 1.0, 1, 1.0, 1),
     ]
     talks = {(row[1], row[2]): (row[3], row[4]) for row in section(rows, TALKS)}
     expected = {}

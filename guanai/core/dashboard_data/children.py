@@ -67,7 +67,7 @@ class RosterRow:
     name: str  # masked (张*) unless the viewer sees the child in full
     class_name: str
     grade: int
-    complete: bool  # 建档完整: every required column filled and all five clears
+    complete: bool  # 建档完整: every required roster column filled
     key_target: bool
     teacher: str | None  # the current pairing teacher's name
     last_talk: date | None  # the day the latest recorded talk was held (its record's date)

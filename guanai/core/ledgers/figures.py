@@ -4,8 +4,9 @@ Definitions (docs/ledgers.md repeats them for users):
 
 - enrolled (在读): children whose enrolment status is 在读; every rate is over them;
 - record complete (建档完整): every required roster column filled (学号, 姓名, 性别, 出生日期,
-  班级, 留守类型, 监护人姓名, 监护人关系, 监护人电话) and all five clears (五个清楚) checked;
-  record rate (建档率) = complete / enrolled;
+  班级, 留守类型, 监护人姓名, 监护人关系, 监护人电话); record rate (建档率) = complete / enrolled;
+- five clears (五个清楚): all five checked (基本情况、父母务工情况、监护人情况、学习情况、思想情感),
+  an inspection item of its own; five-clears rate (五清率) = those / enrolled;
 - paired (已结对): a current pairing with a teacher; pairing rate (结对率) = paired / enrolled;
 - talks due (应谈心) = the term's talk tasks of the month that are not cancelled (both the head
   teacher's and the pairing teacher's); talks held (已谈心) = those done;
@@ -25,7 +26,12 @@ from sqlalchemy.orm import Session
 from guanai.core.ledgers.scope import Scope
 from guanai.core.ledgers.talks import TALK
 from guanai.core.models import Activity, Child, Pairing, SchoolClass, Task, TaskState
-from guanai.core.roster.cards import pairing_teacher, record_complete, with_card
+from guanai.core.roster.cards import (
+    five_clears_complete,
+    pairing_teacher,
+    record_complete,
+    with_card,
+)
 
 ENROLLED = Child.enrolment_status == "enrolled"
 
@@ -41,6 +47,7 @@ class ClassFigures:
     class_name: str
     enrolled: int
     complete: int
+    five_clears: int
     paired: int
     key_targets: int
 
@@ -55,7 +62,8 @@ class TalkFigures:
 
 
 def class_figures(session: Session, scope: Scope) -> list[ClassFigures]:
-    """Per class: enrolled children, complete records, paired children, key targets."""
+    """Per class: enrolled children, complete records, five clears, paired children, key
+    targets."""
     query = (
         with_card(
             select(
@@ -63,6 +71,7 @@ def class_figures(session: Session, scope: Scope) -> list[ClassFigures]:
                 SchoolClass.name,
                 func.count(Child.id),
                 count_if(record_complete()),
+                count_if(five_clears_complete()),
                 count_if(Pairing.id.is_not(None)),
                 count_if(Child.key_target),
             )

@@ -39,6 +39,7 @@ _CARE = next(c for c in CHILD_COLUMNS if c.key == "child.care_categories")
 class _Totals:
     enrolled: int = 0
     complete: int = 0
+    five_clears: int = 0
     paired: int = 0
     due: int = 0
     held: int = 0
@@ -80,13 +81,15 @@ def _overall(
     sheet: Sheet, scope: Scope, classes: list[ClassFigures], talks: list[TalkFigures]
 ) -> None:
     _section(
-        sheet, OVERALL, "学校", "在读留守儿童", "建档完整", "建档率", "已结对", "结对率",
-        "应谈心", "已谈心", "谈心完成率", "重点帮扶对象",
+        sheet, OVERALL, "学校", "在读留守儿童", "建档完整", "建档率", "五个清楚", "五清率",
+        "已结对", "结对率", "应谈心", "已谈心", "谈心完成率", "重点帮扶对象",
     )  # fmt: skip
     # Every school in scope has a line, also one with nothing counted yet.
     schools = {school_id: _Totals() for school_id in sorted(scope.school_names)}
     for c in classes:
-        schools[c.school_id].add(_Totals(c.enrolled, c.complete, c.paired, 0, 0, c.key_targets))
+        schools[c.school_id].add(
+            _Totals(c.enrolled, c.complete, c.five_clears, c.paired, key_targets=c.key_targets)
+        )
     for t in talks:
         schools[t.school_id].add(_Totals(due=t.due, held=t.held))
     rows = [(scope.school_name(school_id), totals) for school_id, totals in schools.items()]
@@ -97,22 +100,24 @@ def _overall(
         rows.append((TOTAL, total))
     for name, t in rows:
         sheet.append(
-            [name, t.enrolled, t.complete, rate(t.complete, t.enrolled), t.paired,
-             rate(t.paired, t.enrolled), t.due, t.held, rate(t.held, t.due), t.key_targets],
-            _percent(3, 5, 8),
+            [name, t.enrolled, t.complete, rate(t.complete, t.enrolled), t.five_clears,
+             rate(t.five_clears, t.enrolled), t.paired, rate(t.paired, t.enrolled), t.due,
+             t.held, rate(t.held, t.due), t.key_targets],
+            _percent(3, 5, 7, 10),
         )  # fmt: skip
 
 
 def _by_class(sheet: Sheet, scope: Scope, classes: list[ClassFigures]) -> None:
     _section(
-        sheet, BY_CLASS, "学校", "班级", "在读留守儿童", "建档完整", "建档率", "已结对",
-        "结对率", "重点帮扶对象",
+        sheet, BY_CLASS, "学校", "班级", "在读留守儿童", "建档完整", "建档率", "五个清楚",
+        "五清率", "已结对", "结对率", "重点帮扶对象",
     )  # fmt: skip
     for c in classes:
         sheet.append(
             [scope.school_name(c.school_id), c.class_name, c.enrolled, c.complete,
-             rate(c.complete, c.enrolled), c.paired, rate(c.paired, c.enrolled), c.key_targets],
-            _percent(4, 6),
+             rate(c.complete, c.enrolled), c.five_clears, rate(c.five_clears, c.enrolled),
+             c.paired, rate(c.paired, c.enrolled), c.key_targets],
+            _percent(4, 6, 8),
         )  # fmt: skip
 
 
