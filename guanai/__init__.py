@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from guanai.cli.context import ROW_ID, TerminalConsole, pass_service
     from guanai.cli.times import school_time, zoned
     from guanai.core.agenda import Agenda, AgendaItem
-    from guanai.core.feeds.links import qr_text
+    from guanai.core.feeds.links import LOOPBACK_NOTE, is_loopback, qr_text
     from guanai.service import Guanai
     from guanai.service.feed_actions import FeedRow, IssuedFeedLink
     from guanai.service.link_actions import IssuedTeacherLink, LinkRow
@@ -55,6 +55,8 @@ _LAZY = {
     "TaskView": "guanai.service.task_reads",
     "TerminalConsole": "guanai.cli.context",
     "pass_service": "guanai.cli.context",
+    "LOOPBACK_NOTE": "guanai.core.feeds.links",
+    "is_loopback": "guanai.core.feeds.links",
     "qr_text": "guanai.core.feeds.links",
     "school_time": "guanai.cli.times",
     "zoned": "guanai.cli.times",
@@ -73,6 +75,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "LOOPBACK_NOTE",
     "ROW_ID",
     "ActivityType",
     "Agenda",
@@ -116,6 +119,7 @@ __all__ = [
     "at_end",
     "at_start",
     "hookimpl",
+    "is_loopback",
     "pass_service",
     "qr_text",
     "school_time",

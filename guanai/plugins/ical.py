@@ -9,20 +9,20 @@ actions (:class:`guanai.Guanai`'s ``issue_feed``, ``rotate_feed``, ``revoke_feed
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 from rich.table import Table
 
 from guanai import (
+    LOOPBACK_NOTE,
     ROW_ID,
     Guanai,
     IssuedFeedLink,
     Label,
     TerminalConsole,
     hookimpl,
+    is_loopback,
     pass_service,
     qr_text,
     school_time,
@@ -46,18 +46,6 @@ def _say(zh: str, en: str) -> str:
     return str(Label(zh, en))
 
 
-def is_loopback(url: str) -> bool:
-    """Whether ``url`` points at the computer it is opened on (a phone scanning it reaches
-    only itself)."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _show_issued(link: IssuedFeedLink, qr: bool) -> None:
     """The new link (shown only this once), its QR code, and a note when the term is empty.
     Without a base URL: the token-bearing path and what to set, never a guessed address."""
@@ -78,15 +66,7 @@ def _show_issued(link: IssuedFeedLink, qr: bool) -> None:
         if qr:
             click.echo(qr_text(link.webcal_url))
         if is_loopback(link.url):
-            stderr.print(
-                _say(
-                    "注意：这是本机地址，只有这台电脑能打开，教师的手机扫码打不开。",
-                    "note: this is a loopback address: only this computer opens it, a "
-                    "teacher's phone cannot.",
-                ),
-                style="yellow",
-                markup=False,
-            )
+            stderr.print(str(LOOPBACK_NOTE), style="yellow", markup=False)
     console.print(
         _say(
             f"静态文件名（guanai export-ics）：{link.slug}.ics",

@@ -19,12 +19,14 @@ import click
 from rich.table import Table
 
 from guanai import (
+    LOOPBACK_NOTE,
     ROW_ID,
     Guanai,
     IssuedTeacherLink,
     Label,
     TerminalConsole,
     hookimpl,
+    is_loopback,
     pass_service,
     qr_text,
     school_time,
@@ -74,6 +76,8 @@ def _show_issued(link: IssuedTeacherLink, qr: bool) -> None:
         click.echo(link.url)
         if qr:
             click.echo(qr_text(link.url))
+        if is_loopback(link.url):
+            stderr.print(str(LOOPBACK_NOTE), style="yellow", markup=False)
     if link.account_created:
         console.print(
             _say(

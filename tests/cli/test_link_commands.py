@@ -95,6 +95,18 @@ def test_without_a_base_url_the_path_is_printed_with_what_to_set_and_no_qr_code(
     assert signs_in(engine, path.removeprefix("/t/"))
 
 
+def test_a_loopback_link_is_printed_with_a_note_that_phones_cannot_open_it(run: Run) -> None:
+    for base in ("http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080"):
+        issued = run(*COORDINATOR, "links", "issue", "--teacher", "T002", "--base-url", base)
+        assert issued.exit_code == 0, issued.output
+        assert f"{base}/t/" in issued.stdout
+        assert "注意：这是本机地址，只有这台电脑能打开，教师的手机扫码打不开" in issued.stderr
+    lan = run(
+        *COORDINATOR, "links", "issue", "--teacher", "T002", "--base-url", "http://192.168.1.5"
+    )
+    assert lan.exit_code == 0 and "本机地址" not in lan.output
+
+
 def test_no_qr_leaves_the_code_out(run: Run) -> None:
     issued = run(*COORDINATOR, "links", "issue", "--teacher", "T002", "--base-url", BASE, "--no-qr")
     assert issued.exit_code == 0 and len(tokens(issued.stdout)) == 1

@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 import io
+import ipaddress
+from urllib.parse import urlsplit
+
+from guanai.core.i18n import Label
+
+LOOPBACK_NOTE = Label(
+    "注意：这是本机地址，只有这台电脑能打开，教师的手机扫码打不开。",
+    "note: this is a loopback address: only this computer opens it, a teacher's phone cannot.",
+)
 
 
 def feed_path(token: str) -> str:
@@ -26,3 +35,15 @@ def qr_text(url: str, border: int = 2) -> str:
     out = io.StringIO()
     code.print_ascii(out=out, invert=True)
     return out.getvalue()
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` points at the computer it is opened on (a phone scanning it reaches
+    only itself): localhost, 127.x, ::1."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -3,7 +3,6 @@ newly issued feed (its link, once, and a QR code to scan)."""
 
 from __future__ import annotations
 
-from ipaddress import ip_address
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -13,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from guanai import Label
+from guanai import Label, is_loopback
 from guanai.plugins.dashboard.widgets import PlainStatic
 from guanai.tui import described, qr_text
 
@@ -30,11 +29,7 @@ def base_url_problem(text: str) -> Label | None:
             "enter the server's address, starting with http:// or https://",
         )
     host = parts.hostname
-    try:
-        loopback = ip_address(host).is_loopback
-    except ValueError:
-        loopback = host == "localhost" or host.endswith(".localhost")
-    if loopback:
+    if is_loopback(text):
         return Label(
             f"{host} 是本机地址，教师的手机无法访问：请填写局域网或公网地址",
             f"{host} is this computer only; teachers' phones cannot reach it: "
