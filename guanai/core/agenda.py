@@ -55,7 +55,8 @@ def agenda(
     in_full: ColumnElement[bool] | None = None,
 ) -> Agenda:
     """Open tasks scheduled before ``start + days`` (not yet done), and the overdue ones: the
-    first ``limit`` of each, and the count of each (one query each, not the rows).
+    first ``limit`` of each, and the count of each (a query of its own only for a list cut at
+    ``limit``: a shorter list is its own count).
 
     ``in_full`` is a condition on :class:`Child` (the viewer's access rule): a child's name
     is masked where it is false, in the same query as the rows; None shows every name."""
@@ -66,15 +67,21 @@ def agenda(
     upcoming = (*scope, Task.state.in_(OPEN), Task.scheduled_on < end)
     overdue = (*scope, Task.state.in_(LATE))
     shown = true() if in_full is None else in_full
+    upcoming_items = _items(session, registry, limit, shown, *upcoming)
+    overdue_items = _items(session, registry, limit, shown, *overdue)
     return Agenda(
-        upcoming=_items(session, registry, limit, shown, *upcoming),
-        overdue=_items(session, registry, limit, shown, *overdue),
-        overdue_total=_count(session, *overdue),
-        upcoming_total=_count(session, *upcoming),
+        upcoming=upcoming_items,
+        overdue=overdue_items,
+        overdue_total=_total(session, overdue_items, limit, *overdue),
+        upcoming_total=_total(session, upcoming_items, limit, *upcoming),
     )
 
 
-def _count(session: Session, *where: Any) -> int:
+def _total(session: Session, items: list[AgendaItem], limit: int, *where: Any) -> int:
+    """How many tasks the list has in all: counted by the database only when the list was
+    cut at ``limit`` (a short list is all there is, in the same transaction)."""
+    if len(items) < limit:
+        return len(items)
     return (
         session.scalar(
             select(func.count())

@@ -87,6 +87,10 @@ def test_each_list_holds_at_most_the_limit_and_counts_the_rest(world: World):
     assert page.upcoming == whole.upcoming[:3]
     assert page.overdue == whole.overdue[:3]
     assert (page.upcoming_total, page.overdue_total) == (whole.upcoming_total, whole.overdue_total)
+    for limit in (whole.upcoming_total - 1, whole.upcoming_total, whole.upcoming_total + 1):
+        edge = coordinator.agenda(start=FIRST, days=30, limit=limit)  # cut, just full, short
+        assert len(edge.upcoming) == min(limit, whole.upcoming_total)
+        assert edge.upcoming_total == whole.upcoming_total
 
 
 def test_a_teachers_counts_are_of_their_own_tasks(world: World):
