@@ -167,7 +167,13 @@ def talk(
     task_id = session.scalars(
         select(Task.id)
         .join(Activity, Activity.id == Task.activity_id)
-        .where(Activity.key == f"talk@month:{month}", Task.child_id == child_id, Task.step == step)
+        .where(
+            # a key child's first talk of the month is in the month's first half (Talk's
+            # key_children_every)
+            Activity.key.in_((f"talk@month:{month}", f"talk@half:{month}-1/key")),
+            Task.child_id == child_id,
+            Task.step == step,
+        )
     ).one()
     record = {
         "date": f"{month}-15",

@@ -9,6 +9,7 @@ The engine turns these declarations into tasks; an activity type never touches t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -350,10 +351,63 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Selection:
+    """Which children an activity covers: those that meet every criterion given.
+
+    ``key_target``: only the key assistance targets (重点帮扶对象, True), only the others
+    (False), or either (None). ``care_categories`` and ``left_behind_types`` hold codes of
+    :mod:`guanai.core.vocabulary` (``psychological``, ``both``); a child matches one of each
+    that is given. ``grades``: the classes' grades (1 for 一年级). A per-class step covers the
+    classes with a selected child (all of a selected grade); a school step is not narrowed.
+    """
+
+    key_target: bool | None = None
+    care_categories: frozenset[str] = frozenset()
+    left_behind_types: frozenset[str] = frozenset()
+    grades: frozenset[int] = frozenset()
+
+    def matches(
+        self, key_target: bool, care_categories: Iterable[str], left_behind: str | None, grade: int
+    ) -> bool:
+        return (
+            (self.key_target is None or key_target is self.key_target)
+            and (not self.care_categories or not self.care_categories.isdisjoint(care_categories))
+            and (not self.left_behind_types or left_behind in self.left_behind_types)
+            and (not self.grades or grade in self.grades)
+        )
+
+    @property
+    def everyone(self) -> bool:
+        return self == EVERYONE
+
+    @property
+    def slug(self) -> str:
+        """A stable, readable id of the selection, for an activity's key (``key``, ``care=study``)."""
+        parts = []
+        if self.key_target is not None:
+            parts.append("key" if self.key_target else "not-key")
+        for name, values in (
+            ("care", self.care_categories),
+            ("left", self.left_behind_types),
+            ("grade", {str(g) for g in self.grades}),
+        ):
+            if values:
+                parts.append(f"{name}=" + "+".join(sorted(values)))
+        return ",".join(parts)
+
+
+EVERYONE = Selection()
+
+
+@dataclass(frozen=True)
 class Reminder:
     """A reminder sent ``days_before`` calendar days before a task's day (0: on the day)."""
 
     days_before: int = 0
+
+
+CADENCES = ("month", "half_month")
+"""The values of a schedule's ``every``."""
 
 
 @dataclass(frozen=True)
@@ -363,6 +417,7 @@ class Schedule:
     - ``period``: once, spanning a named period of the term (e.g. ``"welcome_back"``);
     - ``on``: once, on a date;
     - ``every="month"``: once in every month of the term that has school days;
+    - ``every="half_month"``: once in each half of such a month (the 1st–15th, the 16th on);
     - ``after``: once, starting ``school_days`` school days after a period ends and lasting
       ``length`` school days;
     - ``between``: once, over the school days of a date range.
@@ -380,8 +435,8 @@ class Schedule:
         given = [self.period, self.on, self.every, self.after, self.between]
         if sum(x is not None for x in given) != 1:
             raise ValueError("a schedule needs exactly one of period, on, every, after, between")
-        if self.every is not None and self.every != "month":
-            raise ValueError(f"every must be 'month', not {self.every!r}")
+        if self.every is not None and self.every not in CADENCES:
+            raise ValueError(f"every must be one of {CADENCES}, not {self.every!r}")
         if self.length < 1 or self.school_days < 0:
             raise ValueError("length must be at least 1 and school_days not negative")
 
@@ -397,6 +452,12 @@ class ActivityType:
     covers: ClassVar[Coverage] = Coverage.SCHOOL
     steps: ClassVar[tuple[Step, ...]] = ()
     reminders: ClassVar[tuple[Reminder, ...]] = (Reminder(0),)
+    selects: ClassVar[Selection] = EVERYONE
+    """The children it covers unless a plan entry says otherwise (default: every child)."""
+    key_children_every: ClassVar[str | None] = None
+    """A closer cadence for the key assistance targets, as a schedule's ``every``: planned
+    ``every = "month"``, they get this one instead (a talk every half month), unless the plan
+    entry sets ``key_children_every = "month"``. None: the same as every child."""
 
     def coverage_of(self, step: Step) -> Coverage:
         return step.covers or self.covers

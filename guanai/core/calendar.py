@@ -12,13 +12,14 @@ import bisect
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from guanai.core.activity import Schedule
+from guanai.core.activity import CADENCES, Schedule, Selection
+from guanai.core.calendar_activities import CalendarActivity, read_activities, read_selection
+from guanai.core.calendar_reader import TableReader, calendar_error
 from guanai.core.config import LimitSettings
 from guanai.core.errors import CalendarError
 from guanai.core.i18n import Label
@@ -67,11 +68,15 @@ class Period:
 
 @dataclass(frozen=True)
 class PlanEntry:
-    """One line of the term's plan: an activity type and when it happens."""
+    """One line of the term's plan: an activity type, when it happens and, if the entry says,
+    for which children (else the type's :attr:`~guanai.core.activity.ActivityType.selects`)
+    and how often for the key children (else the type's ``key_children_every``)."""
 
     activity_type: str
     schedule: Schedule
     where: str  # e.g. "plan[3]", for error messages
+    selection: Selection | None = None
+    key_children_every: str | None = None
 
 
 @dataclass
@@ -89,6 +94,8 @@ class TermCalendar:
     workdays: list[MakeupWorkday] = field(default_factory=list)
     periods: dict[str, Period] = field(default_factory=dict)
     plan: list[PlanEntry] = field(default_factory=list)
+    activities: dict[str, CalendarActivity] = field(default_factory=dict)
+    """The activity types the calendar defines itself (``[[activities]]``), by name."""
     _school_days: list[date] = field(default_factory=list, repr=False)
 
     @property
@@ -104,7 +111,7 @@ class TermCalendar:
         )
         missing = sorted(y for y in years if y not in self.holiday_notices)
         if missing and not entry.provisional:
-            raise _error(
+            raise calendar_error(
                 self.source,
                 where,
                 f"{missing[0]} 年没有记录国务院放假通知，须标记 provisional = true",
@@ -168,66 +175,7 @@ class TermCalendar:
         return None
 
 
-def _error(source: Path, key: str, zh: str, en: str) -> CalendarError:
-    return CalendarError(
-        Label(f"日历文件 {source}，{key}：{zh}", f"calendar file {source}, {key}: {en}")
-    )
-
-
-class _Reader:
-    """Typed access to a TOML table that names the file and key in every error."""
-
-    def __init__(self, source: Path, data: dict[str, Any], where: str) -> None:
-        self.source, self.data, self.where = source, data, where
-
-    def key(self, name: str) -> str:
-        if not name:
-            return self.where
-        return f"{self.where}.{name}" if self.where else name
-
-    def fail(self, name: str, zh: str, en: str) -> CalendarError:
-        return _error(self.source, self.key(name), zh, en)
-
-    def get(self, name: str, kind: type, default: Any = ..., what: Label | None = None) -> Any:
-        if name not in self.data:
-            if default is ...:
-                raise self.fail(name, "缺少此项", "is missing")
-            return default
-        value = self.data[name]
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            what = what or Label(kind.__name__, kind.__name__)
-            raise self.fail(
-                name, f"应为{what.zh}，实为 {value!r}", f"must be {what.en}, not {value!r}"
-            )
-        return value
-
-    def date(self, name: str, default: Any = ...) -> date:
-        value = self.get(
-            name, date, default, Label("日期（如 2026-09-01）", "a date like 2026-09-01")
-        )
-        if isinstance(value, datetime):
-            raise self.fail(name, "应为日期而非时间", "must be a date, not a date-time")
-        return value
-
-    def label(self) -> Label:
-        return Label(self.get("name", str), self.get("name_en", str))
-
-    def tables(self, name: str) -> Iterator[_Reader]:
-        items = self.get(name, list, [])
-        for i, item in enumerate(items):
-            where = f"{name}[{i}]"
-            if not isinstance(item, dict):
-                raise _error(self.source, where, "应为表", "must be a table")
-            yield _Reader(self.source, item, where)
-
-    def range(self, first: str, last: str) -> tuple[date, date]:
-        start, end = self.date(first), self.date(last)
-        if end < start:
-            raise self.fail(last, f"早于 {first}", f"is before {first}")
-        return start, end
-
-
-def _check_within(term: TermCalendar, reader: _Reader, name: str, day: date) -> None:
+def _check_within(term: TermCalendar, reader: TableReader, name: str, day: date) -> None:
     if not term.starts_on <= day <= term.ends_on:
         raise reader.fail(
             name,
@@ -236,7 +184,23 @@ def _check_within(term: TermCalendar, reader: _Reader, name: str, day: date) -> 
         )
 
 
-def _schedule(term: TermCalendar, reader: _Reader) -> Schedule:
+PLAN_KEYS = ("type", "period", "on", "every", "after", "school_days", "length", "between")
+PLAN_KEYS += ("children", "key_children_every")
+
+
+def _cadence(reader: TableReader, name: str) -> str:
+    every = reader.get(name, str)
+    if every not in CADENCES:
+        quoted = [f'"{cadence}"' for cadence in CADENCES]
+        raise reader.fail(
+            name,
+            f"应为 {' 或 '.join(quoted)}，不是 {every!r}",
+            f"must be {' or '.join(quoted)}, not {every!r}",
+        )
+    return every
+
+
+def _schedule(term: TermCalendar, reader: TableReader) -> Schedule:
     forms = [k for k in ("period", "on", "every", "after", "between") if k in reader.data]
     if len(forms) != 1:
         raise reader.fail(
@@ -269,14 +233,7 @@ def _schedule(term: TermCalendar, reader: _Reader) -> Schedule:
             raise reader.fail("on", f"{day} 不是上学日", f"{day} is not a school day")
         return Schedule(on=day)
     if form == "every":
-        every = reader.get("every", str)
-        if every != "month":
-            raise reader.fail(
-                "every",
-                f'只支持 "month"，不支持 {every!r}',
-                f'only "month" is supported, not {every!r}',
-            )
-        return Schedule(every="month")
+        return Schedule(every=_cadence(reader, "every"))
     pair = reader.get("between", list, what=Label("两个日期的列表", "a list of two dates"))
     if len(pair) != 2 or not all(type(d) is date for d in pair) or pair[1] < pair[0]:
         raise reader.fail("between", "应为 [开始日期, 结束日期]", "must be [first date, last date]")
@@ -296,8 +253,8 @@ def parse_calendar(text: str, source: Path) -> TermCalendar:
                 f"calendar file {source} is not valid TOML: {error}",
             )
         ) from None
-    root = _Reader(source, data, "")
-    term_reader = _Reader(source, root.get("term", dict), "term")
+    root = TableReader(source, data, "")
+    term_reader = TableReader(source, root.get("term", dict), "term")
     starts_on, ends_on = term_reader.range("starts_on", "ends_on")
     timezone = term_reader.get("timezone", str, SCHOOL_TIMEZONE_NAME)
     try:
@@ -355,12 +312,21 @@ def parse_calendar(text: str, source: Path) -> TermCalendar:
         )
     if not term.school_days():
         raise term_reader.fail("starts_on", "学期内没有上学日", "the term has no school days")
-    seen: set[tuple[str, Schedule]] = set()
+    term.activities = read_activities(root)
+    seen: set[tuple[str, Schedule, Selection | None]] = set()
     for reader in root.tables("plan"):
-        entry = PlanEntry(reader.get("type", str), _schedule(term, reader), reader.where)
-        if (entry.activity_type, entry.schedule) in seen:
+        reader.only(PLAN_KEYS)
+        entry = PlanEntry(
+            reader.get("type", str),
+            _schedule(term, reader),
+            reader.where,
+            read_selection(reader),
+            _cadence(reader, "key_children_every") if "key_children_every" in reader.data else None,
+        )
+        identity = (entry.activity_type, entry.schedule, entry.selection)
+        if identity in seen:
             raise reader.fail("type", "与前面的计划项重复", "repeats an earlier plan entry")
-        seen.add((entry.activity_type, entry.schedule))
+        seen.add(identity)
         term.plan.append(entry)
     return term
 

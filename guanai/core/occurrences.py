@@ -12,10 +12,19 @@ neighbouring month, whose occurrence (and key) then spans both. A spring term th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from guanai.core.activity import ActivityType, Anchor, Coverage, Offset, Step, stages_of
+from guanai.core.activity import (
+    EVERYONE,
+    ActivityType,
+    Anchor,
+    Coverage,
+    Offset,
+    Selection,
+    Step,
+    stages_of,
+)
 from guanai.core.calendar import PlanEntry, TermCalendar
 from guanai.core.config import PlanningSettings
 from guanai.core.errors import CalendarError
@@ -41,6 +50,7 @@ class Occurrence:
     starts_on: date
     ends_on: date
     windows: tuple[StepWindow, ...]
+    selection: Selection = EVERYONE  # the children its per-child and per-class steps cover
 
 
 def _span(calendar: TermCalendar, entry: PlanEntry) -> tuple[str, date, date] | None:
@@ -92,6 +102,26 @@ def month_spans(calendar: TermCalendar, stub_days: int) -> list[tuple[str, date,
     months: dict[str, list[date]] = {}
     for day in calendar.school_days():
         months.setdefault(f"month:{day.year:04d}-{day.month:02d}", []).append(day)
+    return _folded(months, stub_days)
+
+
+def half_month_spans(calendar: TermCalendar, stub_days: int) -> list[tuple[str, date, date]]:
+    """As :func:`month_spans`, for each half of a month (the 1st to the 15th, the 16th to its
+    end); a half at either end of the term with at most ``stub_days`` school days folds, so
+    that the first week of a term carries no more than a month's duties would."""
+    halves: dict[str, list[date]] = {}
+    for day in calendar.school_days():
+        half = 1 if day.day <= HALF_MONTH_ENDS else 2
+        halves.setdefault(f"half:{day.year:04d}-{day.month:02d}-{half}", []).append(day)
+    return _folded(halves, stub_days)
+
+
+HALF_MONTH_ENDS = 15
+"""The last day of a month's first half."""
+
+
+def _folded(months: dict[str, list[date]], stub_days: int) -> list[tuple[str, date, date]]:
+    """The spans of ``months`` (school days by key, in order), a stub at either end folded."""
     keys = list(months)
     if len(keys) > 1 and len(months[keys[0]]) <= stub_days:
         stub = months.pop(keys.pop(0))
@@ -116,17 +146,44 @@ def expand_plan(
     occurrences: list[Occurrence] = []
     for entry in calendar.plan:
         activity_type = types[entry.activity_type]
-        span = _span(calendar, entry)
-        spans = [span] if span is not None else month_spans(calendar, stub_days)
-        for key, first, last in spans:
-            windows = _windows(
-                calendar, activity_type, first, last, f"{entry.activity_type}@{key}", warnings
-            )
-            occurrences.append(
-                Occurrence(activity_type, f"{entry.activity_type}@{key}", first, last, windows)
-            )
+        for selection, suffix, spans in _runs(calendar, entry, activity_type, stub_days):
+            for span, first, last in spans:
+                key = f"{entry.activity_type}@{span}{suffix}"
+                windows = _windows(calendar, activity_type, first, last, key, warnings)
+                occurrences.append(Occurrence(activity_type, key, first, last, windows, selection))
     occurrences.sort(key=lambda o: (o.starts_on, o.key))
     return occurrences
+
+
+_Spans = list[tuple[str, date, date]]
+_CADENCE_SPANS = {"month": month_spans, "half_month": half_month_spans}
+
+
+def _runs(
+    calendar: TermCalendar, entry: PlanEntry, activity_type: ActivityType, stub_days: int
+) -> list[tuple[Selection, str, _Spans]]:
+    """The entry's runs of occurrences: each with the children it covers, the suffix of its
+    keys and its spans. A selection the entry or type names marks its keys (``/key``), so
+    another selection of the same schedule is another activity. A recurring entry for every
+    child whose type (or the entry) sets a closer cadence for the key children becomes two
+    runs: the others at the entry's cadence (keys unchanged), the key children at theirs."""
+    explicit = entry.selection or activity_type.selects
+    suffix = "" if explicit.everyone else f"/{explicit.slug}"
+    span = _span(calendar, entry)
+    if span is not None:
+        return [(explicit, suffix, [span])]
+    every = entry.schedule.every
+    assert every is not None  # the only schedule without a span of its own
+    runs = [(explicit, suffix, _CADENCE_SPANS[every](calendar, stub_days))]
+    closer = entry.key_children_every or activity_type.key_children_every
+    if closer is None or closer == every or explicit.key_target is not None:
+        return runs
+    others = replace(explicit, key_target=False)
+    key = replace(explicit, key_target=True)
+    return [
+        (others, suffix, runs[0][2]),
+        (key, f"/{key.slug}", _CADENCE_SPANS[closer](calendar, stub_days)),
+    ]
 
 
 def _windows(

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, Update, and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from guanai.core.activity import Coverage, Role
+from guanai.core.activity import Coverage, Role, Selection
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.bulk import insert_rows
 from guanai.core.calendar import TermCalendar
@@ -115,6 +115,16 @@ _Subject = tuple[str, int | None, int | None, int | None]  # (subject, class, ch
 
 
 @dataclass(frozen=True)
+class _Child:
+    """What a selection asks of a child (:class:`guanai.core.activity.Selection`)."""
+
+    key_target: bool
+    care_categories: tuple[str, ...]
+    left_behind_type: str | None
+    grade: int
+
+
+@dataclass(frozen=True)
 class _School:
     id: int
     coordinator: int | None
@@ -123,29 +133,55 @@ class _School:
     pairings: dict[int, int]  # child id -> teacher id
     planned_from: date  # no duty closed before this day is planned
     joined: dict[int, date]  # child id -> first day on the roster, for children who have one
-    _subjects: dict[tuple[Coverage, Role], list[_Subject]] = field(
+    traits: dict[int, _Child]  # child id -> what a selection asks of the child
+    grades: dict[int, int]  # class id -> grade
+    _subjects: dict[tuple[Coverage, Role, Selection], list[_Subject]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
-    def subjects(self, coverage: Coverage, role: Role) -> list[_Subject]:
+    def subjects(self, coverage: Coverage, role: Role, selection: Selection) -> list[_Subject]:
         """(subject key, class id, child id, assignee) of every task of a step, in order.
 
-        Built once per (coverage, role) and school, since every month's steps ask again.
+        Built once per (coverage, role, selection) and school, since every month asks again.
         """
-        cached = self._subjects.get((coverage, role))
+        key = (coverage, role, selection)
+        cached = self._subjects.get(key)
         if cached is None:
-            cached = self._subjects[coverage, role] = list(self._build_subjects(coverage, role))
+            cached = self._subjects[key] = list(self._build_subjects(coverage, role, selection))
         return cached
 
-    def _build_subjects(self, coverage: Coverage, role: Role) -> Iterator[_Subject]:
+    def _selected(self, selection: Selection) -> list[tuple[int, int]]:
+        if selection.everyone:
+            return self.children
+        return [
+            (child, class_id)
+            for child, class_id in self.children
+            if selection.matches(
+                (t := self.traits[child]).key_target,
+                t.care_categories,
+                t.left_behind_type,
+                t.grade,
+            )
+        ]
+
+    def _build_subjects(
+        self, coverage: Coverage, role: Role, selection: Selection
+    ) -> Iterator[_Subject]:
         if coverage is Coverage.SCHOOL:
             yield "s", None, None, _assignee(self, role, None, None)
         elif coverage is Coverage.CLASS:
+            wanted = {class_id for _, class_id in self._selected(selection)}
+            only_grades = selection == Selection(grades=selection.grades)
             for class_id, head in self.classes:
-                yield f"c{class_id}", class_id, None, _assignee(self, role, head, None)
+                if (
+                    selection.everyone
+                    or class_id in wanted
+                    or (only_grades and self.grades[class_id] in selection.grades)
+                ):
+                    yield f"c{class_id}", class_id, None, _assignee(self, role, head, None)
         else:
             heads = dict(self.classes)
-            for child_id, class_id in self.children:
+            for child_id, class_id in self._selected(selection):
                 yield (
                     f"k{child_id}",
                     class_id,
@@ -179,11 +215,13 @@ def plan_term(
     progress: Callable[[int], None] | None = None,
     stub_month_school_days: int = STUB_MONTH_SCHOOL_DAYS,
 ) -> PlanSummary:
-    """Plan (or re-plan) ``calendar`` for every school, or those in ``school_ids``.
+    """Plan (or re-plan) ``calendar`` for every school, or those in ``school_ids``, with the
+    activity types of ``registry`` and those the calendar defines.
 
     ``stub_month_school_days`` is ``[planning] stub_month_school_days``. Writes in the caller's
     transaction and does not commit.
     """
+    registry = registry.including(calendar.key, calendar.activities, calendar.source)
     check_plan_types(calendar, registry)
     summary = PlanSummary(calendar.key)
     if calendar.provisional_entries:
@@ -269,12 +307,20 @@ def _load_school(session: Session, school_id: int, today: date) -> _School:
         .limit(1)
     ).first()
     classes = session.execute(
-        select(SchoolClass.id, SchoolClass.head_teacher_id)
+        select(SchoolClass.id, SchoolClass.head_teacher_id, SchoolClass.grade)
         .where(SchoolClass.school_id == school_id)
         .order_by(SchoolClass.grade, SchoolClass.id)
     ).all()
+    grades = {class_id: grade for class_id, _, grade in classes}
     children = session.execute(
-        select(Child.id, Child.class_id, Child.joined_on)
+        select(
+            Child.id,
+            Child.class_id,
+            Child.joined_on,
+            Child.key_target,
+            Child.care_categories,
+            Child.left_behind_type,
+        )
         .where(Child.school_id == school_id, Child.enrolment_status == "enrolled")
         .order_by(Child.id)
     ).all()
@@ -286,11 +332,16 @@ def _load_school(session: Session, school_id: int, today: date) -> _School:
     return _School(
         school_id,
         coordinator,
-        [tuple(c) for c in classes],  # type: ignore[misc]
-        [(child, class_id) for child, class_id, _ in children],
+        [(class_id, head) for class_id, head, _ in classes],
+        [(child, class_id) for child, class_id, *_ in children],
         dict(pairings),  # type: ignore[arg-type]
         _planned_from(session, school_id, today),
-        {child: joined for child, _, joined in children if joined is not None},
+        {child: joined for child, _, joined, *_ in children if joined is not None},
+        {
+            child: _Child(bool(key), tuple(care or ()), left, grades[class_id])
+            for child, class_id, _, key, care, left in children
+        },
+        grades,
     )
 
 
@@ -427,7 +478,9 @@ def _wanted_tasks(
         for window in occurrence.windows:
             step = window.step.name
             stage, due_on = window.stage, window.due_on
-            subjects = _planned_subjects(school, window, type_name, latest_join, summary)
+            subjects = _planned_subjects(
+                school, window, occurrence.selection, type_name, latest_join, summary
+            )
             if not window.days:
                 for subject, class_id, child_id, assignee in subjects:
                     wanted[activity_id, step, subject] = (
@@ -479,24 +532,25 @@ def _wanted_tasks(
                     summary.same_week += spreader.keep_apart(assignee, window.days, days, avoid)
                 for (key, class_id, child_id), day in zip(items, days, strict=True):
                     wanted[key] = (stage, class_id, child_id, assignee, day, due_on)
-            if per_child:
-                weeks_before[type_name, step] = {
-                    subject: week_of(wanted[activity_id, step, subject][4])
+            if per_child:  # updated, not replaced: a run for some children leaves the others'
+                weeks_before.setdefault((type_name, step), {}).update(
+                    (subject, week_of(wanted[activity_id, step, subject][4]))
                     for subject, _, _, _ in subjects
-                }
+                )
     return wanted
 
 
 def _planned_subjects(
     school: _School,
     window: StepWindow,
+    selection: Selection,
     type_name: str,
     latest_join: date | None,
     summary: PlanSummary,
 ) -> list[_Subject]:
     """The subjects of ``window`` whose duty is still open on their first day (the school's
     ``planned_from``, and a child's ``joined_on``); the others are counted as left out."""
-    subjects = school.subjects(window.coverage, window.step.role)
+    subjects = school.subjects(window.coverage, window.step.role, selection)
     due_on = window.due_on
     if due_on >= school.planned_from and (
         window.coverage is not Coverage.CHILD or latest_join is None or due_on >= latest_join

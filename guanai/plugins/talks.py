@@ -58,6 +58,8 @@ class Talk(ActivityType):
         ),
     )
     reminders = (Reminder(0),)
+    # 重点帮扶对象: a talk every half month rather than every month (docs/calendars.md)
+    key_children_every = "half_month"
 
 
 @hookimpl

@@ -56,7 +56,7 @@ class AgendaReads(ServiceBase):
             school = school_for(session, viewer, school_code)
             return agenda(
                 session,
-                self.registry,
+                self.types(session),
                 school_id=school,
                 start=start or self.now().astimezone(SCHOOL_TIMEZONE).date(),
                 days=days,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from guanai.core import db
@@ -32,6 +32,7 @@ from guanai.core.i18n import Label
 from guanai.core.invariants import WriteRefusedError, explained
 from guanai.core.pm import GuanaiPluginManager
 from guanai.core.schools import SCHOOL_TIMEZONE, school_by_code
+from guanai.core.term_types import registry_in
 
 
 class DatabaseError(GuanaiError):
@@ -82,9 +83,20 @@ class ServiceBase:
         if self._owns_engine and self._engine is not None:
             self._engine.dispose()
 
+    def types(self, session: Session) -> ActivityRegistry:
+        """The activity types of the plugins and of the planned terms' calendars, as
+        ``session`` reads the terms (:func:`guanai.core.term_types.registry_in`)."""
+        return registry_in(session, self.pm.activity_registry())
+
     @property
     def registry(self) -> ActivityRegistry:
-        return self.pm.activity_registry()
+        """:meth:`types`, read in a short session of its own; only the plugins' while the
+        database cannot be read (not set up yet, or unreachable: the action says which)."""
+        try:
+            with db.session_factory(self.engine)() as session:
+                return self.types(session)
+        except SQLAlchemyError:
+            return self.pm.activity_registry()
 
     def now(self) -> datetime:
         return self.clock()

@@ -67,7 +67,7 @@ class EngineActions(ServiceBase):
         return plan_term(
             session,
             calendar,
-            self.registry,
+            self.types(session),
             actor=self.actor,
             now=now or self.now(),
             max_per_teacher_per_day=self.settings.max_tasks_per_teacher_per_day,
@@ -109,7 +109,7 @@ class EngineActions(ServiceBase):
         """Move tasks to the state their dates call for and queue reminders, then announce
         ``tick_finished``."""
         with self.acting("tick") as (session, _):
-            report = tick(session, now or self.now(), self.registry, self.settings)
+            report = tick(session, now or self.now(), self.types(session), self.settings)
         self.announce("tick_finished", report=report)
         return report
 
@@ -128,7 +128,7 @@ class EngineActions(ServiceBase):
             require_may_record(session, viewer, task_id)
             done = complete(
                 session,
-                self.registry,
+                self.types(session),
                 task_id,
                 record,
                 actor=self.actor,

@@ -113,7 +113,7 @@ class ExportActions(ServiceBase):
             summary = write_ledger(
                 session,
                 path,
-                registry=self.registry,
+                registry=self.types(session),
                 viewer=viewer,
                 term_key=term_key,
                 school_id=school,

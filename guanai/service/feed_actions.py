@@ -166,7 +166,7 @@ class FeedActions(ServiceBase):
         """Write each live feed the account manages as ``<slug>.ics`` in ``directory`` and
         remove the files of revoked ones; returns (written, removed). A file whose bytes are
         unchanged is left alone; a changed one is replaced atomically."""
-        cache = FeedCache(self.registry, self.feed_base_url)
+        cache = FeedCache(self.pm.activity_registry(), self.feed_base_url)
         written = removed = 0
         with self.reading("manage_feeds") as (session, viewer):
             directory.mkdir(parents=True, exist_ok=True)
@@ -198,7 +198,11 @@ class FeedActions(ServiceBase):
             key = FeedKey("teacher", school, teacher.id, None, term_key, False)
             return render_feed(
                 feed_content(
-                    session, key, self.registry, newest_change(session, key), self.feed_base_url
+                    session,
+                    key,
+                    self.types(session),
+                    newest_change(session, key),
+                    self.feed_base_url,
                 )
             )
 

@@ -145,7 +145,7 @@ class PanelReads(ServiceBase):
                 scope,
                 totals(session, scope),
                 tuple(workload(session, scope, grouping)),
-                tuple(next_events(session, scope, self.registry)),
+                tuple(next_events(session, scope, self.types(session))),
             )
 
     def term_view(self) -> TermView:
@@ -157,8 +157,8 @@ class PanelReads(ServiceBase):
         with self.reading(READ) as (session, viewer):
             scope = self._scope(session, viewer)
             planned = scope is not None and scope.term_id is not None
-            starts = activity_starts(session, scope, self.registry) if planned else {}
-            flows = workflows(session, scope, self.registry) if planned else []
+            starts = activity_starts(session, scope, self.types(session)) if planned else {}
+            flows = workflows(session, scope, self.types(session)) if planned else []
         return TermView(
             scope,
             calendar.name,
@@ -180,7 +180,7 @@ class PanelReads(ServiceBase):
             return activity_tasks(
                 session,
                 viewer,
-                self.registry,
+                self.types(session),
                 scope,
                 activity_type,
                 open_only=open_only,
@@ -192,7 +192,7 @@ class PanelReads(ServiceBase):
         """Why the account may not record task ``task_id`` now (finished, waiting for an
         earlier step, not theirs), or None; asked before a record form opens."""
         with self.reading(READ) as (session, viewer):
-            return refusal(session, viewer, self.registry, task_id)
+            return refusal(session, viewer, self.types(session), task_id)
 
     def record_form(self, activity_type: str, step: str) -> RecordFormSpec:
         """The fields the record of ``step`` of ``activity_type`` asks for."""
@@ -229,7 +229,7 @@ class PanelReads(ServiceBase):
         """The card of the child of ``row`` and their tasks, as the account may see them."""
         with self.reading(READ) as (session, viewer):
             card = child_card(session, viewer, row.school_id, row.student_no)
-            tasks = child_tasks(session, viewer, self.registry, row.child_id)
+            tasks = child_tasks(session, viewer, self.types(session), row.child_id)
         return ChildView(card, tuple(tasks))
 
     def pairing_choices(self, row: RosterRow) -> PairingChoices:

@@ -20,7 +20,7 @@ class RepairActions(ServiceBase):
         are not done, changing nothing: what :meth:`repair` would mark done."""
         with self.reading("repair") as (session, viewer):
             school = school_for(session, viewer, school_code)
-            return stuck_tasks(session, viewer, self.registry, school)
+            return stuck_tasks(session, viewer, self.types(session), school)
 
     def repair(
         self, school_code: str | None = None, now: datetime | None = None
@@ -32,7 +32,12 @@ class RepairActions(ServiceBase):
         with self.acting("repair") as (session, viewer):
             school = school_for(session, viewer, school_code)
             return repair_stuck_tasks(
-                session, viewer, self.registry, school, actor=self.actor, now=now or self.now()
+                session,
+                viewer,
+                self.types(session),
+                school,
+                actor=self.actor,
+                now=now or self.now(),
             )
 
     def stuck_task_counts(self) -> dict[str, int]:

@@ -81,7 +81,7 @@ class RosterActions(ServiceBase):
                 report = import_and_hand_over(
                     session,
                     path,
-                    self.registry,
+                    self.types(session),
                     school_id=school,
                     actor=self.actor,
                     now=when,

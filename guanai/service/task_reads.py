@@ -121,4 +121,4 @@ class TaskReads(ServiceBase):
         teacher's own, or one of the account's school; names and private fields as the
         account may see them."""
         with self.reading("read_tasks") as (session, viewer):
-            return task_detail(session, viewer, self.registry, task_id)
+            return task_detail(session, viewer, self.types(session), task_id)

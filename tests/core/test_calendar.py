@@ -450,7 +450,7 @@ def test_plan_every_week_is_refused(tmp_path: Path) -> None:
     text = MINIMAL + '[[plan]]\ntype = "talk"\nevery = "week"\n'
     error = _load_error(tmp_path, text)
     _assert_names(error, tmp_path, "plan[0].every")
-    assert 'only "month"' in error.label.en
+    assert 'must be "month" or "half_month"' in error.label.en
 
 
 def test_repeated_plan_entry_is_refused(tmp_path: Path) -> None:

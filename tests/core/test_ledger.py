@@ -85,20 +85,21 @@ def test_summary_figures_on_a_hand_made_school(session, small, registry, tmp_pat
     assert rows[1][:2] == ("学期", "2026—2027学年第一学期（2026-autumn）")
     # enrolled 4; complete records a, b, d (c lacks the guardian's phone; b's missing clear
     # does not count against its record); all five clears a, c, d; paired a, b, d; talks:
-    # 5 months x 2 steps x 4 children, one cancelled, three held; key targets a, d.
-    assert section(rows, OVERALL) == [("测试小学", 4, 3, 0.75, 3, 0.75, 3, 0.75, 39, 3, 3 / 39, 2)]
+    # 5 months x 2 steps for b and c, one cancelled; 10 half months x 2 steps for the key
+    # targets a and d (a talk every half month); three held.
+    assert section(rows, OVERALL) == [("测试小学", 4, 3, 0.75, 3, 0.75, 3, 0.75, 59, 3, 3 / 59, 2)]
     assert section(rows, BY_CLASS) == [
         ("测试小学", "一年级1班", 3, 2, 2 / 3, 2, 2 / 3, 2, 2 / 3, 1),
         ("测试小学", "一年级2班", 1, 1, 1.0, 1, 1.0, 1, 1.0, 1),
     ]
     talks = {(row[1], row[2]): (row[3], row[4]) for row in section(rows, TALKS)}
     expected = {}
-    for month in MONTHS:
-        expected[month, "一年级1班"] = (6, 0)
-        expected[month, "一年级2班"] = (2, 0)
-    expected["2026-10", "一年级1班"] = (6, 2)
-    expected["2026-10", "一年级2班"] = (2, 1)
-    expected["2026-11", "一年级1班"] = (5, 0)
+    for month in MONTHS:  # b and c 2 talks, a 4; d 4
+        expected[month, "一年级1班"] = (8, 0)
+        expected[month, "一年级2班"] = (4, 0)
+    expected["2026-10", "一年级1班"] = (8, 2)
+    expected["2026-10", "一年级2班"] = (4, 1)
+    expected["2026-11", "一年级1班"] = (7, 0)
     assert talks == expected
     targets = section(rows, KEY_TARGETS)
     assert [(row[2], row[3], row[4], row[5], row[6]) for row in targets] == [
@@ -128,9 +129,11 @@ def test_pairing_talk_and_activity_sheets(session, small, registry, tmp_path):
     ]
     assert {row[8] for row in talks[1:]} == {"心理咨询室"}
     activities = {row[2]: row for row in book["活动开展"][1:]}
-    october = activities["talk@month:2026-10"]
-    assert october[1] == "谈心" and october[5:8] == (3, 8, 3 / 8) and october[8] == "进行中"
-    assert activities["talk@month:2026-11"][6] == 7, "a cancelled task is not due"
+    october = activities["talk@month:2026-10"]  # b's and c's: none held
+    assert october[1] == "谈心" and october[5:8] == (0, 4, 0) and october[8] == "未开展"
+    early_october = activities["talk@half:2026-10-1/key"]  # the key targets a's and d's
+    assert early_october[5:8] == (3, 4, 3 / 4) and early_october[8] == "进行中"
+    assert activities["talk@month:2026-11"][6] == 3, "a cancelled task is not due"
 
 
 def test_the_talk_sheet_never_holds_the_private_notes(session, small, registry, tmp_path):

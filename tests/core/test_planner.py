@@ -69,18 +69,28 @@ def tasks(session: Session, activity_type: str | None = None) -> list[tuple]:
 
 
 def test_every_child_has_both_talks_in_every_school_month(engine, school, autumn, registry):
+    """A key assistance target's talks are every half month (Talk.key_children_every)."""
     plan(engine, autumn, registry)
     with transaction(engine) as session:
         children = set(session.scalars(select(Child.id)))
+        key = set(session.scalars(select(Child.id).where(Child.key_target)))
         talks = Counter(
             (task.child_id, activity.key, task.step) for task, activity in tasks(session, "talk")
         )
+    assert key and key < children
     months = ["2026-09", "2026-10", "2026-11", "2026-12", "2027-01"]
+    steps = ("head_teacher_talk", "pairing_teacher_talk")
     expected = {
         (child, f"talk@month:{month}", step)
-        for child in children
+        for child in children - key
         for month in months
-        for step in ("head_teacher_talk", "pairing_teacher_talk")
+        for step in steps
+    } | {
+        (child, f"talk@half:{month}-{half}/key", step)
+        for child in key
+        for month in months
+        for half in (1, 2)
+        for step in steps
     }
     assert set(talks) == expected
     assert set(talks.values()) == {1}, "monthly duties are planned once per child per month"
@@ -90,7 +100,7 @@ def test_a_talk_falls_in_its_own_month(engine, school, autumn, registry):
     plan(engine, autumn, registry)
     with transaction(engine) as session:
         for task, activity in tasks(session, "talk"):
-            month = activity.key.removeprefix("talk@month:")
+            month = activity.key.split(":")[1][:7]  # talk@month:2026-10, talk@half:2026-10-1/key
             assert task.scheduled_on.strftime("%Y-%m") == month
             assert task.due_on.strftime("%Y-%m") == month
 
@@ -330,6 +340,7 @@ ends_on = {ends_on}
 [[plan]]
 type = "talk"
 every = "month"
+key_children_every = "month"  # the key children's own cadence is tested on its own
 """
 """November has one school day, Monday the 30th, in the week of 1-4 December."""
 

@@ -24,6 +24,7 @@ from guanai.core.feeds.render import render_feed
 from guanai.core.feeds.scope import FeedKey, feed_content, newest_change
 from guanai.core.feeds.stamps import school_stamp
 from guanai.core.feeds.tokens import LiveFeed
+from guanai.core.term_types import registry_in
 
 _NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -48,8 +49,8 @@ def rendered(body: bytes, newest: datetime | None) -> RenderedFeed:
 class FeedCache:
     """Thread-safe; bounded by the number of distinct feeds subscribed to."""
 
-    def __init__(self, registry: ActivityRegistry, base_url: str | None = None) -> None:
-        self.registry = registry
+    def __init__(self, plugins: ActivityRegistry, base_url: str | None = None) -> None:
+        self.plugins = plugins  # with the planned calendars' types, as each session reads them
         self.base_url = base_url
         self._lock = threading.Lock()
         self._feeds: dict[FeedKey, tuple[int, RenderedFeed]] = {}
@@ -74,7 +75,12 @@ class FeedCache:
             return cached[1]
         newest = newest_change(session, key)
         feed = rendered(
-            render_feed(feed_content(session, key, self.registry, newest, self.base_url)), newest
+            render_feed(
+                feed_content(
+                    session, key, registry_in(session, self.plugins), newest, self.base_url
+                )
+            ),
+            newest,
         )
         with self._lock:
             self._feeds[key] = (stamp, feed)

@@ -20,8 +20,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, select
+from sqlalchemy import ColumnElement, Date, and_, case, false, func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from guanai.core.ledgers.scope import Scope
 from guanai.core.ledgers.talks import TALK
@@ -55,7 +58,7 @@ class ClassFigures:
 @dataclass(frozen=True)
 class TalkFigures:
     school_id: int
-    month: date  # the first day of the talk activity (its month)
+    month: date  # the first day of the month
     class_name: str | None
     due: int
     held: int
@@ -83,14 +86,33 @@ def class_figures(session: Session, scope: Scope) -> list[ClassFigures]:
     return [ClassFigures(*_ints(row)) for row in session.execute(query)]
 
 
+class first_of_month(FunctionElement[date]):
+    """The first day of a date's month, in SQL: a month's talks may be several activities (a
+    key child's every half month), counted together."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(first_of_month, "sqlite")
+def _sqlite_month(element: first_of_month, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+@compiles(first_of_month, "postgresql")
+def _postgresql_month(element: first_of_month, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
 def talk_figures(session: Session, scope: Scope) -> list[TalkFigures]:
     """Per school, month and class: talk tasks due (not cancelled) and held (done)."""
     if scope.term is None:
         return []
+    month = first_of_month(Activity.starts_on)
     query = (
         select(
             Activity.school_id,
-            Activity.starts_on,
+            month,
             SchoolClass.name,
             func.count(Task.id),
             count_if(Task.state == TaskState.DONE.value),
@@ -104,15 +126,8 @@ def talk_figures(session: Session, scope: Scope) -> list[TalkFigures]:
             scope.schools(Activity.school_id),
             Task.state != TaskState.CANCELLED.value,
         )
-        .group_by(
-            Activity.school_id,
-            Activity.id,
-            Activity.starts_on,
-            SchoolClass.id,
-            SchoolClass.grade,
-            SchoolClass.name,
-        )
-        .order_by(Activity.school_id, Activity.starts_on, SchoolClass.grade, SchoolClass.name)
+        .group_by(Activity.school_id, month, SchoolClass.id, SchoolClass.grade, SchoolClass.name)
+        .order_by(Activity.school_id, month, SchoolClass.grade, SchoolClass.name)
     )
     return [
         TalkFigures(school, month, name, int(due or 0), int(held or 0))
