@@ -490,11 +490,14 @@ def stages_of(activity_type: type[ActivityType]) -> dict[str, int]:
     return stages
 
 
-def validate_activity_type(activity_type: object, plugin: str) -> type[ActivityType]:
-    """Check a registered activity type; raise :class:`PluginError` naming plugin and fault."""
+def validate_activity_type(activity_type: object, plugin: str | None) -> type[ActivityType]:
+    """Check a registered activity type; raise :class:`PluginError` naming plugin and fault
+    (only the fault for ``plugin=None``: a calendar's type, whose error names file and key)."""
 
     def fail(zh: str, en: str) -> PluginError:
         name = getattr(activity_type, "name", activity_type)
+        if plugin is None:
+            return PluginError(Label(zh, en))
         return PluginError(
             Label(
                 f"插件 {plugin} 的活动类型 {name}：{zh}",

@@ -287,7 +287,7 @@ def _activity(reader: TableReader) -> type[ActivityType]:
         },
     )
     try:
-        return validate_activity_type(defined, str(reader.source))
+        return validate_activity_type(defined, None)
     except PluginError as error:
         raise reader.fail("", error.label.zh, error.label.en) from None
 

@@ -92,9 +92,7 @@ def test_a_school_first_planned_in_december_gets_nothing_that_closed_before(
     assert summary.left_out == len(whole_term) - len(planned)
     assert sum(summary.left_out_by_type.values()) == summary.left_out
     with Session(engine) as session:
-        key = session.scalar(
-            select(func.count()).where(Child.school_id == new, Child.key_target)
-        )
+        key = session.scalar(select(func.count()).where(Child.school_id == new, Child.key_target))
     # both talks of Sep, Oct and Nov; a key child's every half month
     assert summary.left_out_by_type["talk"] == (24 - key) * 2 * 3 + key * 2 * 6
     assert "new_year_party" not in summary.left_out_by_type  # 31 December is still to come

@@ -15,7 +15,16 @@ from guanai.core.calendar import TermCalendar, load_calendar, parse_calendar, sh
 from guanai.core.db import transaction
 from guanai.core.demo import create_demo_school
 from guanai.core.engine import complete, plan_term
-from guanai.core.models import Activity, Child, Pairing, Record, Task, TaskState, Teacher
+from guanai.core.models import (
+    Activity,
+    Child,
+    Pairing,
+    Record,
+    SchoolClass,
+    Task,
+    TaskState,
+    Teacher,
+)
 from guanai.core.occurrences import expand_plan
 from guanai.core.planner import PlanSummary
 from guanai.core.pm import build_plugin_manager
@@ -393,3 +402,37 @@ def test_a_talk_that_cannot_leave_the_week_is_planned_and_counted(tmp_path, engi
     assert summary.same_week == 12 * 2
     again = plan_weeks(engine, calendar, registry)
     assert (again.changed, again.same_week) == (0, 12 * 2)
+
+
+def test_key_targets_talk_every_half_month_never_twice_in_a_week(engine, school, autumn, registry):
+    summary = plan(engine, autumn, registry)
+    with transaction(engine) as session:
+        key = set(session.scalars(select(Child.id).where(Child.key_target)))
+        rows = session.execute(
+            select(Task.child_id, Task.step, Task.scheduled_on, Activity.key)
+            .join(Activity, Activity.id == Task.activity_id)
+            .where(Activity.type == "talk", Task.child_id.in_(key))
+        ).all()
+    assert {activity_key.split("@")[1][:4] for *_, activity_key in rows} == {"half"}
+    weeks = Counter((child, step, day.isocalendar()[:2]) for child, step, day, _ in rows)
+    assert len(rows) == len(key) * 2 * 10  # both talks, ten half months
+    assert max(weeks.values()) == 1
+    assert summary.same_week == 0
+
+
+def test_a_selection_by_grade_covers_those_classes_only(tmp_path, engine, school, registry):
+    calendar = edited_calendar(
+        tmp_path,
+        'type = "safety_education"\non = 2026-09-30',
+        'type = "safety_education"\non = 2026-09-30\nchildren = { grades = [1, 2] }',
+    )
+    plan(engine, calendar, registry)
+    with transaction(engine) as session:
+        grades = session.scalars(
+            select(SchoolClass.grade)
+            .join(Task, Task.class_id == SchoolClass.id)
+            .join(Activity, Activity.id == Task.activity_id)
+            .where(Activity.type == "safety_education")
+        ).all()
+        every_grade = set(session.scalars(select(SchoolClass.grade)))
+    assert set(grades) == {1, 2} < every_grade
