@@ -9,6 +9,7 @@ import click
 from rich.table import Table
 
 from guanai.cli.context import ROW_ID, console, pass_service, report_plugin_problems, say
+from guanai.core.activity_registry import CALENDAR_OWNER
 from guanai.core.agenda import LIMIT, AgendaItem
 from guanai.core.i18n import Label
 from guanai.core.models import TaskState
@@ -180,6 +181,13 @@ def plugins(service: Guanai, as_json: bool) -> None:
             "error": "; ".join(reasons),
         }
         for name, reasons in sorted(problems.items())
+    ]
+    calendars: dict[str, list[str]] = {}  # the activity types planned terms' calendars define
+    for type_name, term_key in sorted(registry.defined_by_calendars().items()):
+        calendars.setdefault(f"{CALENDAR_OWNER}{term_key}", []).append(type_name)
+    rows += [
+        {"name": name, "version": None, "hooks": [], "activity_types": types, "error": None}
+        for name, types in sorted(calendars.items())
     ]
     if as_json:
         click.echo(terminal_safe(json.dumps(rows, ensure_ascii=False, indent=2)))
