@@ -67,6 +67,24 @@ class Period:
 
 
 @dataclass(frozen=True)
+class Break:
+    """The break that follows the term (寒假, 暑假), from ``starts_on`` to ``ends_on``.
+
+    Its duty days (for home visits, phone calls, holiday care) are its ``weekdays`` that are
+    not holidays: the days a break activity's tasks are placed on, as a term's are on school
+    days.
+    """
+
+    name: Label
+    starts_on: date
+    ends_on: date
+    weekdays: frozenset[int]
+
+
+BREAK_KEYS = ("name", "name_en", "starts_on", "ends_on", "duty_weekdays")
+
+
+@dataclass(frozen=True)
 class PlanEntry:
     """One line of the term's plan: an activity type, when it happens and, if the entry says,
     for which children (else the type's :attr:`~guanai.core.activity.ActivityType.selects`)
@@ -77,6 +95,7 @@ class PlanEntry:
     where: str  # e.g. "plan[3]", for error messages
     selection: Selection | None = None
     key_children_every: str | None = None
+    in_break: bool = False  # planned on the break's duty days, not the term's school days
 
 
 @dataclass
@@ -96,7 +115,10 @@ class TermCalendar:
     plan: list[PlanEntry] = field(default_factory=list)
     activities: dict[str, CalendarActivity] = field(default_factory=dict)
     """The activity types the calendar defines itself (``[[activities]]``), by name."""
+    following_break: Break | None = None
+    """The break after the term, if the calendar names it (``[break]``)."""
     _school_days: list[date] = field(default_factory=list, repr=False)
+    _break_view: TermCalendar | None = field(default=None, repr=False)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -123,6 +145,7 @@ class TermCalendar:
         else:
             self.holidays.append(entry)
         self._school_days = []
+        self._break_view = None
 
     @property
     def provisional_entries(self) -> list[CalendarEntry]:
@@ -139,6 +162,39 @@ class TermCalendar:
                 day += timedelta(days=1)
             self._school_days = days
         return self._school_days
+
+    @property
+    def duty_ends_on(self) -> date:
+        """The last day a duty of this term may fall on: the break's end, else the term's."""
+        return self.following_break.ends_on if self.following_break else self.ends_on
+
+    def break_view(self) -> TermCalendar:
+        """The break as a calendar of its own, whose "school days" are its duty days, so that
+        a break activity's days are counted as a term activity's are. Only for a calendar
+        that has a break."""
+        if self._break_view is None:
+            holiday = self.following_break
+            assert holiday is not None, "only a calendar with a [break] has a break view"
+            self._break_view = TermCalendar(
+                key=self.key,
+                name=holiday.name,
+                starts_on=holiday.starts_on,
+                ends_on=holiday.ends_on,
+                timezone=self.timezone,
+                weekdays=holiday.weekdays,
+                source=self.source,
+                text=self.text,
+                holiday_notices=self.holiday_notices,
+                holidays=self.holidays,
+            )
+        return self._break_view
+
+    def is_duty_day(self, day: date) -> bool:
+        """A school day, or a duty day of the break."""
+        if self.is_school_day(day):
+            return True
+        view = self.break_view() if self.following_break else None
+        return view is not None and view.is_school_day(day)
 
     def is_school_day(self, day: date) -> bool:
         days = self.school_days()
@@ -185,7 +241,7 @@ def _check_within(term: TermCalendar, reader: TableReader, name: str, day: date)
 
 
 PLAN_KEYS = ("type", "period", "on", "every", "after", "school_days", "length", "between")
-PLAN_KEYS += ("children", "key_children_every")
+PLAN_KEYS += ("children", "key_children_every", "in_break")
 
 
 def _cadence(reader: TableReader, name: str) -> str:
@@ -200,6 +256,28 @@ def _cadence(reader: TableReader, name: str) -> str:
     return every
 
 
+def _break(term: TermCalendar, root: TableReader) -> Break | None:
+    if "break" not in root.data:
+        return None
+    reader = TableReader(root.source, root.get("break", dict), "break")
+    reader.only(BREAK_KEYS)
+    first, last = reader.range("starts_on", "ends_on")
+    if first <= term.ends_on:
+        raise reader.fail(
+            "starts_on",
+            f"假期应在学期结束（{term.ends_on}）之后开始",
+            f"the break must start after the term ends ({term.ends_on})",
+        )
+    weekdays = reader.get("duty_weekdays", list, [1, 2, 3, 4, 5])
+    if not weekdays or not all(type(d) is int and 1 <= d <= 7 for d in weekdays):
+        raise reader.fail(
+            "duty_weekdays",
+            "应为 1（周一）到 7（周日）的列表",
+            "must be a list of ISO weekdays, 1 (Monday) to 7 (Sunday)",
+        )
+    return Break(reader.label(), first, last, frozenset(weekdays))
+
+
 def _schedule(term: TermCalendar, reader: TableReader) -> Schedule:
     forms = [k for k in ("period", "on", "every", "after", "between") if k in reader.data]
     if len(forms) != 1:
@@ -209,6 +287,16 @@ def _schedule(term: TermCalendar, reader: TableReader) -> Schedule:
             "give exactly one of period, on, every, after, between",
         )
     form = forms[0]
+    if reader.get("in_break", bool, False):
+        if term.following_break is None:
+            raise reader.fail("in_break", "日历没有 [break] 假期", "the calendar names no [break]")
+        if form in ("period", "after"):
+            raise reader.fail(
+                form,
+                "假期中的活动只能用 on、every、between",
+                "an activity in the break takes on, every or between",
+            )
+        term = term.break_view()
     if form in ("period", "after"):
         key = reader.get(form, str)
         if key not in term.periods:
@@ -230,7 +318,9 @@ def _schedule(term: TermCalendar, reader: TableReader) -> Schedule:
         day = reader.date("on")
         _check_within(term, reader, "on", day)
         if not term.is_school_day(day):
-            raise reader.fail("on", f"{day} 不是上学日", f"{day} is not a school day")
+            raise reader.fail(
+                "on", f"{day} 不是上学日（或假期的工作日）", f"{day} is not a school (or duty) day"
+            )
         return Schedule(on=day)
     if form == "every":
         return Schedule(every=_cadence(reader, "every"))
@@ -312,8 +402,9 @@ def parse_calendar(text: str, source: Path) -> TermCalendar:
         )
     if not term.school_days():
         raise term_reader.fail("starts_on", "学期内没有上学日", "the term has no school days")
+    term.following_break = _break(term, root)
     term.activities = read_activities(root)
-    seen: set[tuple[str, Schedule, Selection | None]] = set()
+    seen: set[tuple[str, Schedule, Selection | None, bool]] = set()
     for reader in root.tables("plan"):
         reader.only(PLAN_KEYS)
         entry = PlanEntry(
@@ -322,8 +413,9 @@ def parse_calendar(text: str, source: Path) -> TermCalendar:
             reader.where,
             read_selection(reader),
             _cadence(reader, "key_children_every") if "key_children_every" in reader.data else None,
+            reader.get("in_break", bool, False),
         )
-        identity = (entry.activity_type, entry.schedule, entry.selection)
+        identity = (entry.activity_type, entry.schedule, entry.selection, entry.in_break)
         if identity in seen:
             raise reader.fail("type", "与前面的计划项重复", "repeats an earlier plan entry")
         seen.add(identity)

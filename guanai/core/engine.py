@@ -105,11 +105,11 @@ def tick(
         report.reminders_queued += queue_escalations(
             session, term, escalated, now, today, registry, settings
         )
-        if not term.starts_on <= today <= term.ends_on:
+        calendar = term_calendar(term)
+        if not term.starts_on <= today <= calendar.duty_ends_on:
             continue
         reminders = settings.reminders
-        calendar = term_calendar(term)
-        if calendar.is_school_day(today) and local.time() >= reminders.digest_at():
+        if calendar.is_duty_day(today) and local.time() >= reminders.digest_at():
             report.reminders_queued += queue_digests(session, term, today, now, registry, settings)
         weekday = today.isoweekday()
         if weekday > reminders.weekly_summary_day or (
@@ -170,7 +170,9 @@ def complete(
     calendar = term_calendar(term)
     opens = window_opens(calendar, activity, step, task)
     try:
-        record = step.validate_record(data, RecordDates.of_task(opens, term.ends_on, today))
+        record = step.validate_record(
+            data, RecordDates.of_task(opens, calendar.duty_ends_on, today)
+        )
     except RecordProblems as problems:
         raise problems.within(Label(f"任务 {task_id}：", f"task {task_id}: ")) from None
     record = confirm_days_off(step, record, calendar, day_off_ok)

@@ -90,6 +90,13 @@ def _last_school_day(calendar: TermCalendar, day: date) -> date:
 
 
 STUB_MONTH_SCHOOL_DAYS = PlanningSettings().stub_month_school_days
+BREAK_PREFIX = "break:"
+"""How an activity's key marks it as planned in the break (``home_visit@break:between:…``)."""
+
+
+def days_of(calendar: TermCalendar, activity_key: str) -> TermCalendar:
+    """The calendar whose days an activity is counted in: the break's, or the term's."""
+    return calendar.break_view() if f"@{BREAK_PREFIX}" in activity_key else calendar
 
 
 def month_spans(calendar: TermCalendar, stub_days: int) -> list[tuple[str, date, date]]:
@@ -146,10 +153,12 @@ def expand_plan(
     occurrences: list[Occurrence] = []
     for entry in calendar.plan:
         activity_type = types[entry.activity_type]
-        for selection, suffix, spans in _runs(calendar, entry, activity_type, stub_days):
+        days = calendar.break_view() if entry.in_break else calendar
+        prefix = BREAK_PREFIX if entry.in_break else ""
+        for selection, suffix, spans in _runs(days, entry, activity_type, stub_days):
             for span, first, last in spans:
-                key = f"{entry.activity_type}@{span}{suffix}"
-                windows = _windows(calendar, activity_type, first, last, key, warnings)
+                key = f"{entry.activity_type}@{prefix}{span}{suffix}"
+                windows = _windows(days, activity_type, first, last, key, warnings)
                 occurrences.append(Occurrence(activity_type, key, first, last, windows, selection))
     occurrences.sort(key=lambda o: (o.starts_on, o.key))
     return occurrences

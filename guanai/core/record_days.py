@@ -3,7 +3,7 @@
 A talk or a visit is recorded on or after the day its task's window opens (the step's
 ``starts`` day, counted from its activity as the planner counts it) and never after today
 (:class:`guanai.core.activity.RecordDates`). A date on a day the term calendar has no school
-(a weekend, a holiday, the break after the term) may be right, a home visit on a Saturday,
+(a weekend, a holiday, the break after the term outside its duty days) may be right, a home visit on a Saturday,
 or a slip of the keyboard: it is kept only when the recorder confirms it, and the record is
 marked (:data:`DAY_OFF_MARK`) so that whoever reads it later sees it was confirmed.
 """
@@ -19,6 +19,7 @@ from guanai.core.activity import Anchor, DayOffError, FieldKind, Offset, Step
 from guanai.core.calendar import TermCalendar, parse_calendar
 from guanai.core.i18n import Label
 from guanai.core.models import Activity, Task, Term
+from guanai.core.occurrences import days_of
 
 DAY_OFF_MARK = "_day_off"
 """The record key listing the date fields confirmed on a day off (no field is named so:
@@ -40,16 +41,19 @@ def term_calendar(term: Term) -> TermCalendar:
 def window_opens(calendar: TermCalendar, activity: Activity, step: Step, task: Task) -> date:
     """The first day ``task`` may be done: its step's start in its activity, as planned."""
 
+    days = days_of(calendar, activity.key)
+
     def day(offset: Offset) -> date:
         anchor = activity.starts_on if offset.anchor is Anchor.START else activity.ends_on
-        return calendar.shift(anchor, offset.school_days)[0]
+        return days.shift(anchor, offset.school_days)[0]
 
     return min(day(step.starts), day(step.due), task.scheduled_on)
 
 
 def day_off(calendar: TermCalendar, day: date) -> Label | None:
-    """Why ``day`` has no school (「国庆节假期」, 「周末」), or None on a school day."""
-    if calendar.is_school_day(day):
+    """Why ``day`` has no school (「国庆节假期」, 「周末」), or None on a school day or a duty day
+    of the break (a home visit of the summer break is recorded on the day it was made)."""
+    if calendar.is_duty_day(day):
         return None
     for holiday in calendar.holidays:
         if holiday.starts_on <= day <= holiday.ends_on:

@@ -175,6 +175,18 @@ def _calendar_items(term: Term) -> list[FeedItem]:
         FeedItem(f"period-{term.key}-{p.key}@guanai", p.starts_on, p.ends_on, p.name.zh, 0, None)
         for p in calendar.periods.values()
     ]
+    following = calendar.following_break
+    if following is not None:
+        items.append(
+            FeedItem(
+                f"break-{term.key}@guanai",
+                following.starts_on,
+                following.ends_on,
+                following.name.zh,
+                0,
+                None,
+            )
+        )
     return items
 
 
