@@ -54,6 +54,18 @@ def make_engine(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True, connect_args=_server_connect_args(parsed))
 
 
+def may_exist(url: str) -> bool:
+    """Whether the database of ``url`` may be there: False only for a SQLite file that is not,
+    so that a read can be skipped without creating it (a server's is asked by connecting)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return True  # let connecting say what is wrong with it
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return True
+    return parsed.database == ":memory:" or Path(parsed.database).expanduser().exists()
+
+
 def _private_file(path: Path) -> None:
     """Create the SQLite file readable by its owner only (it holds the children's records;
     SQLite gives its -wal and -shm files the same mode), in a folder made private too."""

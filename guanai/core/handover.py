@@ -29,7 +29,9 @@ from sqlalchemy.orm import Session, aliased
 
 from guanai.core.activity import Role
 from guanai.core.activity_registry import ActivityRegistry
-from guanai.core.models import OPEN_STATES, Activity, Child, Pairing, Task, TaskState
+from guanai.core.models import OPEN_STATES, Activity, Child, Pairing, Task, TaskState, Term
+from guanai.core.occurrences import days_of, step_windows
+from guanai.core.record_days import term_calendar
 
 BATCH = 1000
 _OPEN = [state.value for state in OPEN_STATES]
@@ -156,7 +158,7 @@ def _make_room(
     if not crowded:
         return 0
     keys = {(activity, step) for tasks in crowded.values() for _, activity, step in tasks}
-    days = _step_days(session, keys, spread)
+    days = _step_days(session, registry, keys)
     moves = []
     for (teacher, day), tasks in sorted(crowded.items()):
         for task_id, activity, step in reversed(tasks):  # the newest tasks move first
@@ -176,51 +178,23 @@ def _make_room(
 
 
 def _step_days(
-    session: Session, keys: set[tuple[int, str]], spread: dict[str, tuple[str, ...]]
+    session: Session, registry: ActivityRegistry, keys: set[tuple[int, str]]
 ) -> dict[tuple[int, str], list[date]]:
-    """Days a task of each (activity, step) may move to: school days inside the step's window.
-
-    The window is the calendar's; it is read back from the plan here: the days from the step's
-    first task to its last on which the school has any spread task that term (the planner puts
-    those on school days outside exam periods only).
-    """
-    activities = {activity for activity, _ in keys}
-    spans = {
-        (activity, step): (first, last)
-        for activity, step, first, last in session.execute(
-            select(
-                Task.activity_id,
-                Task.step,
-                func.min(Task.scheduled_on),
-                func.max(Task.scheduled_on),
-            )
-            .where(Task.activity_id.in_(activities), Task.state != TaskState.CANCELLED.value)
-            .group_by(Task.activity_id, Task.step)
-        )
-        if (activity, step) in keys
-    }
-    scopes = session.execute(
-        select(Activity.id, Activity.term_id, Activity.school_id).where(Activity.id.in_(activities))
+    """Days a task of each (activity, step) may move to: the days the planner may place it
+    on, its step's window in the term calendar the activity was planned from (school days
+    outside exam periods, or the break's duty days)."""
+    rows = session.execute(
+        select(Activity.id, Activity.type, Activity.key, Activity.starts_on, Activity.ends_on, Term)
+        .join(Term, Term.id == Activity.term_id)
+        .where(Activity.id.in_({activity for activity, _ in keys}))
     ).all()
     days: dict[tuple[int, str], list[date]] = {}
-    for term_id, school_id in {(term, school) for _, term, school in scopes}:
-        mine = {a for a, term, school in scopes if (term, school) == (term_id, school_id)}
-        used = sorted(
-            session.scalars(
-                select(Task.scheduled_on)
-                .distinct()
-                .join(Activity, Activity.id == Task.activity_id)
-                .where(
-                    Activity.term_id == term_id,
-                    Activity.school_id == school_id,
-                    Task.state != TaskState.CANCELLED.value,
-                    is_step_of(spread),
-                )
-            )
-        )
-        for (activity, step), (first, last) in spans.items():
-            if activity in mine:
-                days[activity, step] = [d for d in used if first <= d <= last]
+    for activity, type_name, key, first, last, term in rows:
+        calendar = days_of(term_calendar(term), key)
+        windows = step_windows(calendar, registry.get(type_name), first, last, key, [])
+        for window in windows:
+            if (activity, window.step.name) in keys:
+                days[activity, window.step.name] = list(window.days)
     return days
 
 

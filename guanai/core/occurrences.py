@@ -158,7 +158,7 @@ def expand_plan(
         for selection, suffix, spans in _runs(days, entry, activity_type, stub_days):
             for span, first, last in spans:
                 key = f"{entry.activity_type}@{prefix}{span}{suffix}"
-                windows = _windows(days, activity_type, first, last, key, warnings)
+                windows = step_windows(days, activity_type, first, last, key, warnings)
                 occurrences.append(Occurrence(activity_type, key, first, last, windows, selection))
     occurrences.sort(key=lambda o: (o.starts_on, o.key))
     return occurrences
@@ -195,7 +195,7 @@ def _runs(
     ]
 
 
-def _windows(
+def step_windows(
     calendar: TermCalendar,
     activity_type: ActivityType,
     first: date,
@@ -203,6 +203,8 @@ def _windows(
     key: str,
     warnings: list[Label],
 ) -> tuple[StepWindow, ...]:
+    """The window of each step of an activity from ``first`` to ``last`` (days counted in
+    ``calendar``, the term's or its break's); clamping a day to the term adds a warning."""
     stages = stages_of(type(activity_type))
     no_duty = calendar.no_duty_days()
 

@@ -92,6 +92,8 @@ class ServiceBase:
     def registry(self) -> ActivityRegistry:
         """:meth:`types`, read in a short session of its own; only the plugins' while the
         database cannot be read (not set up yet, or unreachable: the action says which)."""
+        if self._engine is None and not db.may_exist(self.settings.database_url):
+            return self.pm.activity_registry()  # and no empty database file made to say so
         try:
             with db.session_factory(self.engine)() as session:
                 return self.types(session)

@@ -21,6 +21,7 @@ from guanai.core.models import (
     TaskState,
     Teacher,
 )
+from guanai.core.sql_dates import first_of_month
 
 DONE = TaskState.DONE.value
 LATE = (TaskState.OVERDUE.value, TaskState.ESCALATED.value)
@@ -107,8 +108,9 @@ def teacher_loads(session: Session, scope: Scope, limit: int = 200) -> list[Teac
 
 def talks_by_month(session: Session, scope: Scope) -> list[tuple[date, int, int]]:
     """(month's first day, talks due, talks held) of each month of the term so far."""
+    month = first_of_month(Activity.starts_on)
     rows = session.execute(
-        select(Activity.starts_on, func.count(Task.id), _sum(Task.state == DONE))
+        select(month, func.count(Task.id), _sum(Task.state == DONE))
         .join(Activity, Activity.id == Task.activity_id)
         .where(
             and_(
@@ -120,10 +122,10 @@ def talks_by_month(session: Session, scope: Scope) -> list[tuple[date, int, int]
                 Task.state != TaskState.CANCELLED.value,
             )
         )
-        .group_by(Activity.starts_on)
-        .order_by(Activity.starts_on)
+        .group_by(month)
+        .order_by(month)
     )
-    return [(day.replace(day=1), int(due), int(held)) for day, due, held in rows]
+    return [(day, int(due), int(held)) for day, due, held in rows]
 
 
 def records_by_class(session: Session, scope: Scope) -> list[Bar]:

@@ -20,11 +20,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, case, false, func, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import ColumnElement, and_, case, false, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from guanai.core.ledgers.scope import Scope
 from guanai.core.ledgers.talks import TALK
@@ -35,6 +32,7 @@ from guanai.core.roster.cards import (
     record_complete,
     with_card,
 )
+from guanai.core.sql_dates import first_of_month
 
 ENROLLED = Child.enrolment_status == "enrolled"
 
@@ -84,24 +82,6 @@ def class_figures(session: Session, scope: Scope) -> list[ClassFigures]:
         .order_by(Child.school_id, SchoolClass.grade, SchoolClass.name)
     )
     return [ClassFigures(*_ints(row)) for row in session.execute(query)]
-
-
-class first_of_month(FunctionElement[date]):
-    """The first day of a date's month, in SQL: a month's talks may be several activities (a
-    key child's every half month), counted together."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(first_of_month, "sqlite")
-def _sqlite_month(element: first_of_month, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
-
-
-@compiles(first_of_month, "postgresql")
-def _postgresql_month(element: first_of_month, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
 def talk_figures(session: Session, scope: Scope) -> list[TalkFigures]:

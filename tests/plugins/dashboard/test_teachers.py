@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from panel_keys import open_panel
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
@@ -38,6 +38,16 @@ MakeService = Callable[..., Guanai]
 Settle = Callable[[Pilot[None]], Awaitable[None]]
 
 
+def monthly_talks(engine: Engine) -> int:
+    """A whole month's talks at the demo school: two per child, four per key target (every
+    half month), all begun by 20 October."""
+    with transaction(engine) as session:
+        children = session.scalar(select(func.count(Child.id))) or 0
+        key = session.scalar(select(func.count(Child.id)).where(Child.key_target)) or 0
+    assert key > 0
+    return (children - key) * 2 + key * 4
+
+
 async def open_teachers(pilot: Pilot[None], settle: Settle) -> DataTable[object]:
     await open_panel(pilot, settle, "teachers")
     return pilot.app.query_one("#teachers", DataTable)
@@ -47,13 +57,16 @@ async def test_each_teacher_with_load_and_this_months_talks(
     demo_engine: Engine, make_app: MakeApp, settle: Settle
 ) -> None:
     app = make_app(demo_engine)
+    month = monthly_talks(demo_engine)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await open_teachers(pilot, settle)
         assert table.row_count == 23
         head_teacher = [str(c) for c in table.get_row_at(1)]
-        assert head_teacher[:2] == ["T002", "李晓燕"] and head_teacher[5] == "0/5"
+        assert (
+            head_teacher[:2] == ["T002", "李晓燕"] and head_teacher[5] == "0/6"
+        )  # a key target's 2
         summary = str(app.query_one("#teachers-summary", Static).render())
-        assert "本月谈心 0/120（0%）" in summary
+        assert f"本月谈心 0/{month}（0%）" in summary
 
 
 async def test_g_shows_talks_by_month_and_records_by_class(
@@ -71,9 +84,10 @@ async def test_g_shows_talks_by_month_and_records_by_class(
         await pilot.press("g")
         await settle(pilot)
         talks = app.query_one("#talk-chart", BarChart)
+        month = monthly_talks(demo_engine)
         assert [(b.label, b.value, b.total) for b in talks.bars] == [
-            ("9月", 0, 120),
-            ("10月", 0, 120),
+            ("9月", 0, month),
+            ("10月", 0, month),
         ]
         records = app.query_one("#record-chart", BarChart)
         assert len(records.bars) == 12 and sum(b.total for b in records.bars) == 60

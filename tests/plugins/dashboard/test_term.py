@@ -64,7 +64,8 @@ async def test_w_shows_where_each_workflow_stands(
             str(r[0]): [str(c) for c in r[1:]]
             for r in (table.get_row_at(n) for n in range(table.row_count))
         }
-        assert flows["谈心"] == ["600", "0 (0%)", "600", "120", "09-02"]
+        # 54 children x 2 talks x 5 months, and the 6 key targets' every half month
+        assert flows["谈心"] == ["660", "0 (0%)", "660", "144", "09-02"]
         assert flows["家访"][0] == "60"
 
 

@@ -25,7 +25,7 @@ async def test_today_counts_open_work_by_teacher_then_by_class(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         summary = str(app.query_one("#today-summary", Static).render())
-        assert summary.startswith("2026-10-20 周二") and "已上报 337" in summary
+        assert summary.startswith("2026-10-20 周二") and "已上报 349" in summary
         by_teacher = rows(app.query_one("#workload", DataTable))
         assert len(by_teacher) == 23
         late = [int(r[2]) + int(r[3]) for r in by_teacher]
@@ -34,7 +34,7 @@ async def test_today_counts_open_work_by_teacher_then_by_class(
         await settle(pilot)
         by_class = rows(app.query_one("#workload", DataTable))
         assert by_class[0][0].endswith("班") and by_class[-1][0] == "（全校）"
-        assert sum(int(r[1]) for r in by_class) == sum(int(r[1]) for r in by_teacher) == 124
+        assert sum(int(r[1]) for r in by_class) == sum(int(r[1]) for r in by_teacher) == 118
 
 
 async def test_next_events_start_with_what_is_under_way(
