@@ -165,6 +165,7 @@ _SUBJECTS = click.option("--subjects", help="任教学科，用、分隔 / subje
 @click.option("--email", help="电子邮箱 / e-mail")
 @_SUBJECTS
 @click.option("--coordinator", is_flag=True, help="关爱办/协调员 / a coordinator of the programme")
+@click.option("--counsellor", is_flag=True, help="心理辅导教师 / the school's counsellor")
 @SCHOOL_OPTION
 @pass_service
 def add_teacher(
@@ -175,6 +176,7 @@ def add_teacher(
     email: str | None,
     subjects: str | None,
     coordinator: bool,
+    counsellor: bool,
     school_code: str | None,
 ) -> None:
     """添加教师 / Add a teacher."""
@@ -185,6 +187,7 @@ def add_teacher(
         email=email,
         subjects=subjects,
         is_coordinator=coordinator,
+        is_counsellor=counsellor,
         school_code=school_code,
     )
     _done(written, f"教师 {code}（{name}）", f"teacher {code} ({name})")
@@ -201,6 +204,11 @@ def add_teacher(
     default=None,
     help="是否关爱办/协调员 / a coordinator or not",
 )
+@click.option(
+    "--counsellor/--not-counsellor",
+    default=None,
+    help="是否心理辅导教师 / the school's counsellor or not",
+)
 @SCHOOL_OPTION
 @pass_service
 def set_teacher(
@@ -211,6 +219,7 @@ def set_teacher(
     email: str | None,
     subjects: str | None,
     coordinator: bool | None,
+    counsellor: bool | None,
     school_code: str | None,
 ) -> None:
     """修改教师信息（只改给出的项）/ Change a teacher's details (only those given)."""
@@ -220,6 +229,7 @@ def set_teacher(
         "email": email,
         "subjects": subjects,
         "is_coordinator": coordinator,
+        "is_counsellor": counsellor,
     }
     written = service.change_teacher(
         code,

@@ -35,6 +35,7 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"  # the care office (关爱留守儿童领导小组办公室)
     HEAD_TEACHER = "head_teacher"  # 班主任 of the class (or of the child's class)
     PAIRING_TEACHER = "pairing_teacher"  # 帮扶教师 currently paired with the child
+    COUNSELLOR = "counsellor"  # 心理辅导教师 of the school (else the coordinator)
 
 
 class Anchor(StrEnum):

@@ -106,6 +106,8 @@ class Teacher(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(200))
     is_coordinator: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # 心理辅导教师: acts on counselling; the school's first one by code (else the coordinator)
+    is_counsellor: Mapped[bool] = mapped_column(default=False, server_default=false())
     subjects: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     __table_args__ = (UniqueConstraint("school_id", "code"),)
 

@@ -128,6 +128,7 @@ class _Child:
 class _School:
     id: int
     coordinator: int | None
+    counsellor: int | None
     classes: list[tuple[int, int | None]]  # (class id, head teacher id)
     children: list[tuple[int, int]]  # (child id, class id)
     pairings: dict[int, int]  # child id -> teacher id
@@ -306,6 +307,12 @@ def _load_school(session: Session, school_id: int, today: date) -> _School:
         .order_by(Teacher.id)
         .limit(1)
     ).first()
+    counsellor = session.scalars(
+        select(Teacher.id)
+        .where(Teacher.school_id == school_id, Teacher.is_counsellor)
+        .order_by(Teacher.code)
+        .limit(1)
+    ).first()
     classes = session.execute(
         select(SchoolClass.id, SchoolClass.head_teacher_id, SchoolClass.grade)
         .where(SchoolClass.school_id == school_id)
@@ -332,6 +339,7 @@ def _load_school(session: Session, school_id: int, today: date) -> _School:
     return _School(
         school_id,
         coordinator,
+        counsellor,
         [(class_id, head) for class_id, head, _ in classes],
         [(child, class_id) for child, class_id, *_ in children],
         dict(pairings),  # type: ignore[arg-type]
@@ -352,6 +360,8 @@ def _assignee(
         return school.pairings[child_id]
     if role is Role.COORDINATOR:
         return school.coordinator
+    if role is Role.COUNSELLOR:
+        return school.counsellor if school.counsellor is not None else school.coordinator
     return class_head if class_head is not None else school.coordinator
 
 

@@ -119,7 +119,7 @@ def rename_school(
     )
 
 
-TEACHER_FIELDS = ("name", "phone", "email", "subjects", "is_coordinator")
+TEACHER_FIELDS = ("name", "phone", "email", "subjects", "is_coordinator", "is_counsellor")
 
 
 def put_teacher(
@@ -158,7 +158,7 @@ def put_teacher(
 
 
 def _teacher_defaults(values: dict[str, Any]) -> dict[str, Any]:
-    defaults: dict[str, Any] = {"subjects": [], "is_coordinator": False}
+    defaults: dict[str, Any] = {"subjects": [], "is_coordinator": False, "is_counsellor": False}
     return {**defaults, **{k: v for k, v in values.items() if v is not None}}
 
 

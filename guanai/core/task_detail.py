@@ -47,6 +47,10 @@ class TaskDetail:
     recorded_at: datetime | None
 
 
+def _assigned(viewer: Viewer, task: Task) -> bool:
+    return viewer.teacher_id is not None and task.assignee_id == viewer.teacher_id
+
+
 def task_detail(
     session: Session, viewer: Viewer, registry: ActivityRegistry, task_id: int
 ) -> TaskDetail:
@@ -99,7 +103,11 @@ def task_detail(
         task.due_on,
         STATES.get(task.state, Label(task.state, task.state)),
         step.record,
-        record_lines(step.record, record.data, bool(full)) if record else [],
+        # the record's private fields: to who sees the child in full, and to its assignee (a
+        # counsellor, who wrote it, sees the session without being the child's teacher)
+        record_lines(step.record, record.data, bool(full) or _assigned(viewer, task))
+        if record
+        else [],
         record.recorded_by if record else None,
         record.recorded_at if record else None,
     )

@@ -118,6 +118,7 @@ class SetupActions(ServiceBase):
         email: str | None = None,
         subjects: str | None = None,
         is_coordinator: bool = False,
+        is_counsellor: bool = False,
         school_code: str | None = None,
     ) -> Written:
         """A new teacher; ``subjects`` as typed (语文、数学)."""
@@ -129,6 +130,7 @@ class SetupActions(ServiceBase):
                 "email": email,
                 "subjects": subjects,
                 "is_coordinator": is_coordinator,
+                "is_counsellor": is_counsellor,
             },
             create=True,
             school_code=school_code,
@@ -143,6 +145,7 @@ class SetupActions(ServiceBase):
         email: Any = UNCHANGED,
         subjects: Any = UNCHANGED,
         is_coordinator: Any = UNCHANGED,
+        is_counsellor: Any = UNCHANGED,
         school_code: str | None = None,
     ) -> Written:
         """Change a teacher's details: those given (an empty text clears one), the rest kept."""
@@ -152,6 +155,7 @@ class SetupActions(ServiceBase):
             "email": email,
             "subjects": subjects,
             "is_coordinator": is_coordinator,
+            "is_counsellor": is_counsellor,
         }
         return self._put_teacher(
             code,

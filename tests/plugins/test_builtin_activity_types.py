@@ -21,6 +21,11 @@ EXPECTED_NAMES = {
     "safety_education",
     "exam_letters",
     "new_year_party",
+    "counselling",
+    "mental_health_class",
+    "symposium",
+    "parent_school",
+    "child_letter",
 }
 
 VALID_TALK = {

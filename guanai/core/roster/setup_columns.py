@@ -37,6 +37,7 @@ TEACHER_COLUMNS: tuple[Column, ...] = (
     Column("teacher.email", Label("电子邮箱", "E-mail"), max_length=200, example="wangfang@example.edu.cn"),
     Column("teacher.subjects", Label("任教学科", "Subjects"), max_length=200, example="语文、数学"),
     Column("teacher.is_coordinator", Label("是否关爱办/协调员", "Coordinator"), Kind.BOOLEAN, example="否"),
+    Column("teacher.is_counsellor", Label("是否心理辅导教师", "Counsellor"), Kind.BOOLEAN, example="否"),
 )  # fmt: skip
 
 SHEETS: dict[str, tuple[Column, ...]] = {
@@ -100,7 +101,11 @@ def cell_value(column: Column, raw: Any) -> Any:
     columns' own (a grade in range, an e-mail address, subjects as a list)."""
     value = parse_cell(column, raw)
     if value is None:
-        return {"teacher.subjects": [], "teacher.is_coordinator": False}.get(column.key)
+        return {
+            "teacher.subjects": [],
+            "teacher.is_coordinator": False,
+            "teacher.is_counsellor": False,
+        }.get(column.key)
     if column.key == "class.grade" and value not in GRADES:
         raise CellError(
             Label(
