@@ -287,7 +287,8 @@ def _schedule(term: TermCalendar, reader: TableReader) -> Schedule:
             "give exactly one of period, on, every, after, between",
         )
     form = forms[0]
-    if reader.get("in_break", bool, False):
+    in_break = reader.get("in_break", bool, False)
+    if in_break:
         if term.following_break is None:
             raise reader.fail("in_break", "日历没有 [break] 假期", "the calendar names no [break]")
         if form in ("period", "after"):
@@ -318,9 +319,11 @@ def _schedule(term: TermCalendar, reader: TableReader) -> Schedule:
         day = reader.date("on")
         _check_within(term, reader, "on", day)
         if not term.is_school_day(day):
-            raise reader.fail(
-                "on", f"{day} 不是上学日（或假期的工作日）", f"{day} is not a school (or duty) day"
-            )
+            if in_break:
+                raise reader.fail(
+                    "on", f"{day} 不是假期的工作日", f"{day} is not a duty day of the break"
+                )
+            raise reader.fail("on", f"{day} 不是上学日", f"{day} is not a school day")
         return Schedule(on=day)
     if form == "every":
         return Schedule(every=_cadence(reader, "every"))

@@ -25,6 +25,7 @@ from guanai.core.activity import (
     Step,
     stages_of,
 )
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import PlanEntry, TermCalendar
 from guanai.core.config import PlanningSettings
 from guanai.core.errors import CalendarError
@@ -141,18 +142,20 @@ def _folded(months: dict[str, list[date]], stub_days: int) -> list[tuple[str, da
 
 def expand_plan(
     calendar: TermCalendar,
-    types: dict[str, ActivityType],
+    registry: ActivityRegistry,
     warnings: list[Label],
     stub_days: int = STUB_MONTH_SCHOOL_DAYS,
 ) -> list[Occurrence]:
-    """Every occurrence the calendar's plan asks for, in date order.
+    """Every occurrence the calendar's plan asks for, in date order, with the types of
+    ``registry`` and those the calendar defines.
 
     Clamping a step's day to the term's first or last school day adds a warning. ``stub_days``
     is ``[planning] stub_month_school_days`` (see :func:`month_spans`).
     """
+    registry = registry.including(calendar.key, calendar.activities, calendar.source)
     occurrences: list[Occurrence] = []
     for entry in calendar.plan:
-        activity_type = types[entry.activity_type]
+        activity_type = registry.get(entry.activity_type)
         days = calendar.break_view() if entry.in_break else calendar
         prefix = BREAK_PREFIX if entry.in_break else ""
         for selection, suffix, spans in _runs(days, entry, activity_type, stub_days):

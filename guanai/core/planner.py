@@ -236,8 +236,7 @@ def plan_term(
                 "notice yet); update the calendar and re-plan when it is published.",
             )
         )
-    types = {name: registry.get(name) for name in registry}
-    occurrences = expand_plan(calendar, types, summary.warnings, stub_month_school_days)
+    occurrences = expand_plan(calendar, registry, summary.warnings, stub_month_school_days)
     term = _upsert_term(session, calendar, now)
     today = now.astimezone(calendar.tz).date()
     query = select(School.id).order_by(School.id)

@@ -154,7 +154,7 @@ def test_a_broken_calendar_file_is_named_with_its_key(run, demo, tmp_path: Path)
     text = shipped_calendars()["2026-autumn"].read_text(encoding="utf-8")
     broken = tmp_path / "broken.toml"
     broken.write_text(
-        text.replace('period = "care_week"', 'period = "caring_week"'), encoding="utf-8"
+        text.replace('period = "welcome_back"', 'period = "welcome_bak"'), encoding="utf-8"
     )
     result = run("plan", str(broken))
     assert result.exit_code == 1

@@ -132,7 +132,7 @@ def test_a_break_task_is_ticked_reminded_and_recorded(tmp_path, engine, registry
         (TERM + "[break]\n", "", "break"),
         (TERM.split("[break]")[0] + VISITS, "plan[0].in_break", "names no [break]"),
         (TERM + '[[plan]]\ntype = "talk"\nin_break = true\nafter = "x"\n', "plan[0].after", "on, every or between"),
-        (TERM + '[[plan]]\ntype = "talk"\nin_break = true\non = 2027-07-17\n', "plan[0].on", "not a school (or duty) day"),
+        (TERM + '[[plan]]\ntype = "talk"\nin_break = true\non = 2027-07-17\n', "plan[0].on", "not a duty day of the break"),
         (TERM + '[[plan]]\ntype = "talk"\nin_break = true\nbetween = [2027-07-01, 2027-07-20]\n', "plan[0].between", "outside the term"),
         (TERM.replace('name_en = "Summer break"', 'name_en = "Summer break"\nlength = 3'), "break.length", "unknown key"),
     ],

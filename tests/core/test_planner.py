@@ -118,17 +118,18 @@ def test_nothing_is_planned_on_a_holiday_or_weekend(engine, school, autumn, regi
     plan(engine, autumn, registry)
     with transaction(engine) as session:
         for task, activity in tasks(session):
+            in_break = "@break:" in activity.key  # the winter break's duty days
             for day in (task.scheduled_on, task.due_on, activity.starts_on, activity.ends_on):
-                assert autumn.is_school_day(day), f"{activity.key}/{task.step} on {day}"
+                assert autumn.is_duty_day(day), f"{activity.key}/{task.step} on {day}"
+                assert autumn.is_school_day(day) != in_break, f"{activity.key} on {day}"
     for holiday in (date(2026, 9, 25), date(2026, 10, 1), date(2026, 10, 7)):
         assert not autumn.is_school_day(holiday)
 
 
 def test_make_up_workdays_are_school_days_duties_can_be_placed_on(autumn, registry):
-    types = {name: registry.get(name) for name in registry}
     talk_days = {
         day
-        for occurrence in expand_plan(autumn, types, [])
+        for occurrence in expand_plan(autumn, registry, [])
         if occurrence.activity_type.name == "talk"
         for window in occurrence.windows
         for day in window.days
@@ -215,13 +216,35 @@ def _complete_some(
     return {task_id for task_id, _, _ in chosen}
 
 
-def test_completed_work_survives_a_calendar_edit(tmp_path, engine, school, autumn, registry):
+CARE_WEEK = """
+[[periods]]
+key = "care_week"
+name = "关爱留守儿童活动周"
+name_en = "Care week"
+starts_on = 2026-11-16
+ends_on = 2026-11-20
+
+[[plan]]
+type = "care_week"
+period = "care_week"
+"""
+"""A second care week a school may add to the autumn term (the shipped calendars have one a
+year, in spring): an activity of a period, which an edit of the period's dates moves."""
+
+
+def with_care_week(tmp_path: Path) -> TermCalendar:
+    text = shipped_calendars()["2026-autumn"].read_text(encoding="utf-8") + CARE_WEEK
+    return edited_calendar(tmp_path, CARE_WEEK, CARE_WEEK, text)
+
+
+def test_completed_work_survives_a_calendar_edit(tmp_path, engine, school, registry):
+    autumn = with_care_week(tmp_path)
     plan(engine, autumn, registry)
     done_visits = _complete_some(engine, registry, "home_visit", 5)
     done_weeks = _complete_some(engine, registry, "care_week", 1)
     # Move the care week, and drop home visits from the plan altogether.
-    edited = edited_calendar(tmp_path, "2026-11-20 ", "2026-11-27 ")
-    edited = edited_calendar(tmp_path, "2026-11-16 ", "2026-11-23 ", edited.text)
+    edited = edited_calendar(tmp_path, "2026-11-20\n", "2026-11-27\n", autumn.text)
+    edited = edited_calendar(tmp_path, "2026-11-16\n", "2026-11-23\n", edited.text)
     edited.plan = [entry for entry in edited.plan if entry.activity_type != "home_visit"]
     summary = plan(engine, edited, registry)
     assert summary.cancelled > 0 and summary.activities_cancelled == 1
@@ -318,16 +341,17 @@ def test_replanning_an_over_full_school_changes_nothing_either(engine, autumn, r
 
 
 def test_a_re_plan_bumps_the_sequence_and_change_time_of_changed_tasks_only(
-    tmp_path, engine, school, autumn, registry
+    tmp_path, engine, school, registry
 ):
+    autumn = with_care_week(tmp_path)
     plan(engine, autumn, registry)
     with transaction(engine) as session:
         before = {t.id: (t.sequence, t.changed_at) for t, _ in tasks(session)}
     assert {sequence for sequence, _ in before.values()} == {0}
     assert all(changed == NOW for _, changed in before.values())
     later = datetime(2026, 9, 20, 2, tzinfo=UTC)
-    edited = edited_calendar(tmp_path, "2026-11-20 ", "2026-11-27 ")
-    edited = edited_calendar(tmp_path, "2026-11-16 ", "2026-11-23 ", edited.text)
+    edited = edited_calendar(tmp_path, "2026-11-20\n", "2026-11-27\n", autumn.text)
+    edited = edited_calendar(tmp_path, "2026-11-16\n", "2026-11-23\n", edited.text)
     with transaction(engine) as session:
         plan_term(session, edited, registry, actor="t", now=later, max_per_teacher_per_day=CAP)
     with transaction(engine) as session:

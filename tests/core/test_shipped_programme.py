@@ -51,7 +51,9 @@ PROGRAMME = [
     ("2027-spring", "暑假安全教育", "safety_education", 7),
     ("2027-spring", "社会实践", "summer_practice", 0),
 ]
-ENTRY = re.compile(r"^\[\[plan\]\]\n((?:#[^\n]*\n)+)type = \"(\w+)\"\n(.*?)(?=^\[\[|\Z)", re.M | re.S)
+ENTRY = re.compile(
+    r"^\[\[plan\]\]\n((?:#[^\n]*\n)+)type = \"(\w+)\"\n(.*?)(?=^\[\[|\Z)", re.M | re.S
+)
 
 
 def entries(term: str) -> list[tuple[str, str, bool]]:

@@ -72,10 +72,10 @@ async def test_w_shows_where_each_workflow_stands(
 async def test_replan_previews_its_changes_and_writes_only_when_confirmed(
     demo_engine: Engine, make_app: MakeApp, settle: Settle, tmp_path: Path
 ) -> None:
-    """The calendar changes (care week moves a week later): the preview counts the updates,
+    """The calendar changes (the parent school moves a week later): the preview counts the updates,
     n leaves the database alone, y re-plans."""
     source = shipped_calendars()["2026-autumn"].read_text(encoding="utf-8")
-    moved = source.replace("2026-11-16", "2026-11-23").replace("2026-11-20", "2026-11-27")
+    moved = source.replace("[2026-11-16, 2026-11-20]", "[2026-11-23, 2026-11-27]")
     assert moved != source
     calendar = tmp_path / "moved.toml"
     calendar.write_text(moved, encoding="utf-8")
@@ -87,7 +87,7 @@ async def test_replan_previews_its_changes_and_writes_only_when_confirmed(
         await pilot.press("p")
         await settle(pilot)
         body = str(app.screen.query_one("#confirm-body", Static).render())
-        assert "更新任务: 3" in body and "新建任务: 0" in body
+        assert "更新任务: 2" in body and "新建任务: 0" in body
         await pilot.press("n")
         await settle(pilot)
         assert task_states(demo_engine) == before
@@ -96,5 +96,7 @@ async def test_replan_previews_its_changes_and_writes_only_when_confirmed(
         await pilot.press("y")
         await settle(pilot)
     with session_factory(demo_engine)() as session:
-        care_week = session.scalar(select(Activity.starts_on).where(Activity.type == "care_week"))
-    assert str(care_week) == "2026-11-23"
+        moved_to = session.scalar(
+            select(Activity.starts_on).where(Activity.type == "parent_school")
+        )
+    assert str(moved_to) == "2026-11-23"
