@@ -29,7 +29,7 @@ class Counselling(ActivityType):
     steps = (
         Step(
             "session",
-            Label("心理咨询", "Counselling session"),
+            Label("开展心理咨询", "Hold the counselling session"),
             Role.COUNSELLOR,
             due=at_end(),
             spread=True,

@@ -43,20 +43,24 @@ from guanai.core.simulation import simulated_record
 NOW = datetime(2026, 9, 1, 1, 0, tzinfo=UTC)
 # 20:00 UTC on the 15th is already the 16th in Asia/Shanghai: pairings end on China's today.
 LATE = datetime(2026, 9, 15, 20, 0, tzinfo=UTC)
-PAIRING_STEPS = {"pairing_teacher_talk", "visit", "first_talk"}
+# bring_warmth, care_call: the autumn calendar's own 送温暖 and 寒假关爱, a pairing teacher's
+PAIRING_STEPS = {"pairing_teacher_talk", "visit", "first_talk", "bring_warmth", "care_call"}
 SPREAD_STEPS = {"head_teacher_talk", "pairing_teacher_talk", "call", "visit", "first_talk"}
 CAP = PairingSettings().max_children_per_teacher
 OPEN = {s.value for s in (TaskState.PENDING, TaskState.DUE, TaskState.OVERDUE, TaskState.ESCALATED)}
 
 
 @pytest.fixture(scope="module")
-def registry() -> ActivityRegistry:
-    return build_plugin_manager(load_entry_points=False).activity_registry()
+def autumn() -> TermCalendar:
+    return load_calendar("2026-autumn")
 
 
 @pytest.fixture(scope="module")
-def autumn() -> TermCalendar:
-    return load_calendar("2026-autumn")
+def registry(autumn: TermCalendar) -> ActivityRegistry:
+    """The plugins' types and the autumn calendar's own (winter-break care is a pairing
+    teacher's), as the service reads them once the term is planned."""
+    plugins = build_plugin_manager(load_entry_points=False).activity_registry()
+    return plugins.including(autumn.key, autumn.activities, autumn.source)
 
 
 def pair_all(session: Session, school_id: int, registry: ActivityRegistry, **options):  # type: ignore[no-untyped-def]

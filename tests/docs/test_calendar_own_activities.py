@@ -53,8 +53,8 @@ def children_with(guanai: Harness, category: str) -> set[str]:
 def test_the_example_plans_what_it_defines(guanai: Harness) -> None:
     summary = guanai.plan()
     assert summary.created > 0
-    prepare = guanai.tasks("good_book", "prepare")
-    hold = guanai.tasks("good_book", "hold")
+    prepare = guanai.tasks("reading_week", "prepare")
+    hold = guanai.tasks("reading_week", "hold")
     assert [t.assignee_code for t in prepare] == [guanai.school.coordinator_code]
     assert {t.assignee_code for t in hold} == set(guanai.school.head_teacher_codes)
     assert {str(t.scheduled_on) for t in prepare} == {"2026-11-02"}, "5 school days before"
@@ -73,22 +73,22 @@ def test_a_selection_covers_only_the_children_it_names(guanai: Harness) -> None:
 
 def test_a_record_reaches_the_feed_and_the_ledger(guanai: Harness, tmp_path: Path) -> None:
     guanai.plan()
-    task = guanai.tasks("good_book", "hold")[0]
+    task = guanai.tasks("reading_week", "hold")[0]
     guanai.clock.set("2026-11-20T16:00")
     guanai.complete(
         task.id, held_on="2026-11-20", participants=38, summary="全班共读", books="《草房子》"
     )
-    assert guanai.tasks("good_book", "hold", "done") == [replace(task, state="done")]
+    assert guanai.tasks("reading_week", "hold", "done") == [replace(task, state="done")]
 
     feed = guanai.feed(task.assignee_code or "")
     summaries = [str(e.get("SUMMARY")) for e in feed.walk("VEVENT")]
-    done = [s for s in summaries if "读一本好书" in s and s.startswith(DONE_MARK)]
+    done = [s for s in summaries if "班级读书周" in s and s.startswith(DONE_MARK)]
     assert len(done) == 1 and "开展班级读书活动" in done[0]
 
     path = tmp_path / "ledger.xlsx"
     guanai.service.ledger(path)
     sheet = openpyxl.load_workbook(path, read_only=True)["活动开展"]
-    rows = [r for r in sheet.iter_rows(values_only=True) if r[1] == "读一本好书"]
+    rows = [r for r in sheet.iter_rows(values_only=True) if r[1] == "班级读书周"]
     assert [(r[5], r[6]) for r in rows] == [(1, len(guanai.school.head_teacher_codes) + 1)]
 
 

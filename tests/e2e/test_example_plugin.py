@@ -127,13 +127,14 @@ def test_sports_day_is_planned_through_the_cli(
     }
 
     # Adding the entry re-planned the term in place: the demo's tasks were neither moved nor
-    # cancelled, and no task of the term lies outside its school days.
+    # cancelled, and no task of the term lies outside its school days (or, for the winter
+    # break's, the break's duty days).
     assert not [t for t in all_tasks if t.state == TaskState.CANCELLED]
     off_days = {
         day
         for t in all_tasks
         for day in (t.scheduled_on, t.due_on)
-        if not calendar.is_school_day(day)
+        if not calendar.is_duty_day(day)
     }
     assert off_days == set()
 

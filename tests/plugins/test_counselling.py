@@ -14,16 +14,16 @@ from sqlalchemy.orm import Session
 
 from guanai.core.access import AccessError, Viewer
 from guanai.core.activity_registry import ActivityRegistry
-from guanai.core.calendar import parse_calendar, shipped_calendars
+from guanai.core.calendar import load_calendar
 from guanai.core.demo import create_demo_school
 from guanai.core.engine import complete, plan_term
 from guanai.core.ledgers import write_ledger
-from guanai.core.models import Child, Pairing, SchoolClass, Task, Teacher
+from guanai.core.models import Activity, Child, Pairing, SchoolClass, Task, Teacher
 from guanai.core.pm import build_plugin_manager
 from guanai.core.task_detail import task_detail
 
 SECRET = "父亲再婚后孩子夜里常哭"
-PLAN = '\n[[plan]]\ntype = "counselling"\nbetween = [2026-10-12, 2026-10-23]\n'
+SEPTEMBER = "counselling@month:2026-09/care=psychological"  # the shipped calendar's, monthly
 
 
 @pytest.fixture(scope="module")
@@ -42,21 +42,22 @@ def counselled(session: Session, registry: ActivityRegistry, tmp_path: Path) -> 
     first, second = session.scalars(select(Child).order_by(Child.id).limit(2)).all()
     first.care_categories = second.care_categories = ["psychological"]
     session.flush()
-    text = shipped_calendars()["2026-autumn"].read_text(encoding="utf-8") + PLAN
-    calendar = parse_calendar(text, tmp_path / "term.toml")
+    calendar = load_calendar("2026-autumn")
     now = datetime(2026, 8, 25, tzinfo=UTC)
     plan_term(session, calendar, registry, actor="关爱办", now=now, max_per_teacher_per_day=3)
-    tasks = session.scalars(select(Task).where(Task.step == "session").order_by(Task.id)).all()
+    tasks = session.scalars(
+        select(Task).join(Activity).where(Activity.key == SEPTEMBER).order_by(Task.id)
+    ).all()
     assert [t.child_id for t in tasks] == [first.id, second.id]
     assert {t.assignee_id for t in tasks} == {counsellor.id}
-    record = {"date": "2026-10-14", "concerns": SECRET, "guidance": "每周约谈"}
+    record = {"date": "2026-09-14", "concerns": SECRET, "guidance": "每周约谈"}
     complete(
         session,
         registry,
         tasks[0].id,
         record,
         actor="T005",
-        now=datetime(2026, 10, 14, 8, tzinfo=UTC),
+        now=datetime(2026, 9, 14, 8, tzinfo=UTC),
     )
     head = session.scalar(
         select(SchoolClass.head_teacher_id).where(SchoolClass.id == first.class_id)
@@ -91,7 +92,7 @@ def test_the_childs_other_teachers_may_not(session, registry, counselled, who):
 def test_the_bureau_sees_the_date_never_what_was_said(session, registry, counselled):
     bureau = Viewer("教育局", "bureau")
     text = shown(session, registry, bureau, counselled["task"])
-    assert "2026-10-14" in text and SECRET not in text and "每周约谈" not in text
+    assert "2026-09-14" in text and SECRET not in text and "每周约谈" not in text
 
 
 def test_a_ledger_counts_sessions_and_holds_nothing_said(session, registry, counselled, tmp_path):
@@ -102,5 +103,5 @@ def test_a_ledger_counts_sessions_and_holds_nothing_said(session, registry, coun
         str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if v
     ]
     assert not any(SECRET in v or "每周约谈" in v for v in values)
-    rows = [r for r in book["活动开展"].iter_rows(values_only=True) if r[1] == "心理咨询"]
+    rows = [r for r in book["活动开展"].iter_rows(values_only=True) if r[2] == SEPTEMBER]
     assert [(r[5], r[6]) for r in rows] == [(1, 2)]

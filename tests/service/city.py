@@ -68,6 +68,7 @@ def _people(world: World) -> None:
         teacher = session.scalars(
             select(Teacher)
             .where(Teacher.id.in_(in_demo), Teacher.id.not_in(heads), Teacher.id.in_(due))
+            .where(~Teacher.is_coordinator)  # a pairing teacher: the care office has due work too
             .order_by(Teacher.id)
         ).first()
         head = session.scalars(

@@ -30,7 +30,9 @@ from guanai.core.feeds.render import build_calendar, render_feed
 from guanai.core.feeds.scope import FeedKey, feed_content, newest_change
 from guanai.core.models import Child, Guardian, Parent, Task, TaskState
 
-UID = re.compile(r"^(task-\d+|holiday-[\w-]+-\d{8}|workday-[\w-]+-\d{8}|period-[\w-]+)@guanai$")
+UID = re.compile(
+    r"^(task-\d+|holiday-[\w-]+-\d{8}|workday-[\w-]+-\d{8}|period-[\w-]+|break-[\w-]+)@guanai$"
+)
 
 
 def _planned_school(engine: Engine, children: int) -> int:

@@ -72,10 +72,10 @@ async def test_w_shows_where_each_workflow_stands(
 async def test_replan_previews_its_changes_and_writes_only_when_confirmed(
     demo_engine: Engine, make_app: MakeApp, settle: Settle, tmp_path: Path
 ) -> None:
-    """The calendar changes (the parent school moves a week later): the preview counts the updates,
+    """The calendar changes (the guardian meeting starts a school day later): the preview counts the updates,
     n leaves the database alone, y re-plans."""
     source = shipped_calendars()["2026-autumn"].read_text(encoding="utf-8")
-    moved = source.replace("[2026-11-16, 2026-11-20]", "[2026-11-23, 2026-11-27]")
+    moved = source.replace("school_days = 2\nlength = 5", "school_days = 3\nlength = 5")
     assert moved != source
     calendar = tmp_path / "moved.toml"
     calendar.write_text(moved, encoding="utf-8")
@@ -97,6 +97,6 @@ async def test_replan_previews_its_changes_and_writes_only_when_confirmed(
         await settle(pilot)
     with session_factory(demo_engine)() as session:
         moved_to = session.scalar(
-            select(Activity.starts_on).where(Activity.type == "parent_school")
+            select(Activity.starts_on).where(Activity.type == "guardian_meeting")
         )
-    assert str(moved_to) == "2026-11-23"
+    assert str(moved_to) == "2026-11-10"
