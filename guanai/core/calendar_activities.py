@@ -9,15 +9,14 @@ it plans, reminds, appears in feeds and ledgers and is recorded like a built-in 
 
 The definitions travel with the term: planning stores the calendar's text
 (``Term.calendar_source``), and every process reads its activity types back from there
-(:func:`stored_activity_types`), so a daemon or a web server knows them without the file.
+(:func:`guanai.core.term_types.registry_in`), so a daemon or a web server knows them without
+the file.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TypeVar
 
 from guanai.core.activity import (
@@ -36,7 +35,7 @@ from guanai.core.activity import (
     validate_activity_type,
 )
 from guanai.core.calendar_reader import TableReader
-from guanai.core.errors import CalendarError, PluginError
+from guanai.core.errors import PluginError
 from guanai.core.i18n import Label
 from guanai.core.vocabulary import CARE_CATEGORIES, LEFT_BEHIND_TYPES
 
@@ -305,17 +304,3 @@ def read_activities(root: TableReader) -> dict[str, CalendarActivity]:
             )
         found[activity_type.name] = CalendarActivity(activity_type, reader.where)
     return found
-
-
-def stored_activity_types(key: str, text: str) -> dict[str, CalendarActivity]:
-    """The activity types of a planned term's stored calendar text (already checked when it was
-    planned); a stored text that no longer reads is the caller's to report."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise CalendarError(
-            Label(
-                f"学期 {key} 保存的日历无法读取：{error}", f"term {key}'s stored calendar: {error}"
-            )
-        ) from None
-    return read_activities(TableReader(Path(f"<{key}>"), data, ""))

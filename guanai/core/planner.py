@@ -123,6 +123,11 @@ class _Child:
     left_behind_type: str | None
     grade: int
 
+    def selected_by(self, selection: Selection) -> bool:
+        return selection.matches(
+            self.key_target, self.care_categories, self.left_behind_type, self.grade
+        )
+
 
 @dataclass(frozen=True)
 class _School:
@@ -154,16 +159,7 @@ class _School:
     def _selected(self, selection: Selection) -> list[tuple[int, int]]:
         if selection.everyone:
             return self.children
-        return [
-            (child, class_id)
-            for child, class_id in self.children
-            if selection.matches(
-                (t := self.traits[child]).key_target,
-                t.care_categories,
-                t.left_behind_type,
-                t.grade,
-            )
-        ]
+        return [c for c in self.children if self.traits[c[0]].selected_by(selection)]
 
     def _build_subjects(
         self, coverage: Coverage, role: Role, selection: Selection

@@ -29,13 +29,14 @@ DAY_OFF_SHOWN = Label("非上学日，已确认", "not a school day, confirmed")
 
 
 @lru_cache(maxsize=8)
-def _calendar(key: str, source: str) -> TermCalendar:
+def stored_calendar(key: str, source: str) -> TermCalendar:
+    """The calendar of term ``key`` as stored when it was planned (parsed once per text)."""
     return parse_calendar(source, Path(f"{key}.toml"))
 
 
 def term_calendar(term: Term) -> TermCalendar:
     """The calendar ``term`` was last planned from (parsed once per text)."""
-    return _calendar(term.key, term.calendar_source)
+    return stored_calendar(term.key, term.calendar_source)
 
 
 def window_opens(calendar: TermCalendar, activity: Activity, step: Step, task: Task) -> date:

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from guanai.core.activity_registry import ActivityRegistry
-from guanai.core.calendar_activities import stored_activity_types
 from guanai.core.errors import CalendarError
 from guanai.core.models import Term
+from guanai.core.record_days import stored_calendar
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -43,7 +42,8 @@ def registry_in(session: Session, plugins: ActivityRegistry) -> ActivityRegistry
     )
     for key, text in terms:
         try:
-            registry = registry.including(key, stored_activity_types(key, text), Path(key))
+            calendar = stored_calendar(key, text)
+            registry = registry.including(key, calendar.activities, calendar.source)
         except CalendarError as error:
             log.warning("%s", error.label.en)
     with _lock:

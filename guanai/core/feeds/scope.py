@@ -20,14 +20,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from guanai.core.activity import ActivityType
 from guanai.core.activity_registry import ActivityRegistry
-from guanai.core.calendar import TermCalendar, parse_calendar
 from guanai.core.masking import mask_name
 from guanai.core.models import (
     Activity,
@@ -40,6 +38,7 @@ from guanai.core.models import (
     Teacher,
     Term,
 )
+from guanai.core.record_days import term_calendar
 from guanai.core.schools import SCHOOL_TIMEZONE, SCHOOL_TIMEZONE_NAME
 from guanai.core.task_rows import task_rows
 
@@ -148,7 +147,7 @@ def _summary(
 
 
 def _calendar_items(term: Term) -> list[FeedItem]:
-    calendar: TermCalendar = parse_calendar(term.calendar_source, Path(f"{term.key}.toml"))
+    calendar = term_calendar(term)
     items = [
         FeedItem(
             f"holiday-{term.key}-{h.starts_on:%Y%m%d}@guanai",
