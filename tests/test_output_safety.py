@@ -98,7 +98,8 @@ def hostile_child(n: int, starts: str = "=+-@") -> dict[str, str]:
     text_keys = [
         c.key
         for c in CHILD_COLUMNS
-        if c.kind is Kind.TEXT and c.key not in ("child.class", "pairing.teacher", "pairing.buddy")
+        if c.kind is Kind.TEXT
+        and c.key not in ("child.class", "pairing.teacher", "pairing.buddy", "pairing.buddy_name")
     ]
     for index, key in enumerate(text_keys):
         # a student number is at most 40 characters, and not private: S<n> will do
@@ -108,6 +109,7 @@ def hostile_child(n: int, starts: str = "=+-@") -> dict[str, str]:
         row[key] = f"+86{row[key]}"
     row["child.class"] = CLASSES[n % len(CLASSES)]
     row["pairing.teacher"] = TEACHERS[0][0]
+    row["pairing.buddy_name"] = "=@王小红"  # formula-like too; a name has no digits
     return row
 
 

@@ -45,6 +45,11 @@ from guanai.service import Guanai
 )
 @click.option("--teacher", "teacher_code", metavar="CODE", help="新的帮扶教师工号 / new teacher")
 @click.option("--buddy", "buddy_no", metavar="STUDENT_NO", help="新的学习帮手学号 / new buddy")
+@click.option(
+    "--buddy-name",
+    metavar="NAME",
+    help="不在名单上的同班同学做学习帮手：其姓名 / a classmate not on the roster as buddy, by name",
+)
 @NOW_OPTION
 @pass_service
 def pair(
@@ -58,6 +63,7 @@ def pair(
     dry_run: bool,
     teacher_code: str | None,
     buddy_no: str | None,
+    buddy_name: str | None,
     now: datetime | None,
 ) -> None:
     """结对帮扶：自动结对，或修改一名学生的结对 / Pair children with teachers and buddies.
@@ -67,7 +73,8 @@ def pair(
     teachers' loads, keeping existing pairings and giving no teacher more children than the cap
     ([pairing] max_children_per_teacher, or --max) unless --over-cap. guanai pair STUDENT_NO
     --teacher CODE --buddy STUDENT_NO changes one child's pairing (the old one is ended and
-    kept in the history), held to the same cap.
+    kept in the history), held to the same cap; --buddy-name NAME names a classmate who is not
+    on the roster as the buddy instead.
     """
     if auto == (student_no is not None):
         raise UserError(
@@ -76,9 +83,12 @@ def pair(
                 "give either --auto or one student number",
             )
         )
-    if auto and (teacher_code or buddy_no):
+    if auto and (teacher_code or buddy_no or buddy_name):
         raise UserError(
-            say("--teacher 和 --buddy 只用于单个学生", "--teacher and --buddy are for one student")
+            say(
+                "--teacher、--buddy 和 --buddy-name 只用于单个学生",
+                "--teacher, --buddy and --buddy-name are for one student",
+            )
         )
     if not auto and (max_per_teacher is not None or dry_run):
         raise UserError(
@@ -93,6 +103,7 @@ def pair(
                 student_no,
                 teacher_code,
                 buddy_no=buddy_no,
+                buddy_name=buddy_name,
                 school_code=school,
                 over_cap=over_cap,
                 now=now,
@@ -342,7 +353,11 @@ def pairings(service: Guanai, school: str | None, teacher_code: str | None) -> N
     ):
         table.add_column(str(header))
     for row in rows:
-        buddy = f"{row.buddy_name} ({row.buddy_no})" if row.buddy_no is not None else ""
+        buddy = row.buddy_name or ""
+        if row.buddy_no is not None:
+            buddy = f"{buddy} ({row.buddy_no})"
+        elif buddy:
+            buddy = f"{buddy} ({say('不在名单上', 'not on the roster')})"
         teacher = f"{row.teacher_name} ({row.teacher_code})"
         table.add_row(row.student_no, row.name, row.class_name, teacher, buddy, str(row.started_on))
     console.print(table)

@@ -242,13 +242,18 @@ class Account(Base):
 
 
 class Pairing(Base):
-    """A child's one-to-one pairing (结对帮扶) with a teacher; current while ``ended_on`` is null."""
+    """A child's one-to-one pairing (结对帮扶) with a teacher; current while ``ended_on`` is null.
+
+    The student buddy (学习帮手) is any classmate: one on the roster by ``buddy_child_id``, or
+    one who is not (a child who is not left behind) by ``buddy_name``; never both.
+    """
 
     __tablename__ = "pairing"
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
     teacher_id: Mapped[int] = mapped_column(ForeignKey("teacher.id"), index=True)
     buddy_child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"), index=True)
+    buddy_name: Mapped[str | None] = mapped_column(String(100))
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
     __table_args__ = (

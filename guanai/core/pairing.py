@@ -4,7 +4,8 @@ A pairing is current while ``ended_on`` is null; a change never edits one in pla
 (``ended_on`` = today in the school's time zone) and starts a new one, so the history of who
 helped whom stays. Every change is also kept in the record's history
 (:func:`guanai.core.history.record_changes`: ``pairing.teacher`` holds teacher codes,
-``pairing.buddy`` student numbers) with the actor and the source, and the child's open talk
+``pairing.buddy`` student numbers, ``pairing.buddy_name`` the names of buddies not on the
+roster) with the actor and the source, and the child's open talk
 tasks follow the new teacher at once (:mod:`guanai.core.handover`).
 
 :func:`propose_pairs` previews what :func:`auto_pair` then writes: every unpaired child of a

@@ -28,9 +28,10 @@ cap instead. Everything is ordered by ids, so a run is deterministic.
 
 Buddies: a classmate, each helping one or two at most
 -----------------------------------------------------
-A buddy (学习帮手) is a classmate other than the child. The ideal buddy would be a classmate who
-is not left behind, but only left-behind children are on the roster, so the buddy is another
-child of the roster's class: the one helping fewest children so far (existing pairings count),
+A buddy (学习帮手) is any classmate other than the child. Auto-pairing can only choose among the
+children it knows, the roster's, so it picks a child of the roster's class (a coordinator may
+name a classmate not on the roster instead, by name: the roster's 学习帮手姓名 or
+``guanai pair --buddy-name``): the one helping fewest children so far (existing pairings count),
 then the next one after the child in the class's id order, wrapping round. Nobody helps more
 than :data:`MAX_HELPED` children; a child alone in their class (or whose classmates all help
 that many already) gets no buddy, and the caller reports them.

@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -76,6 +76,17 @@ class _PairingRequest:
     student_no: str
     teacher: str | None  # teacher code
     buddy: str | None  # buddy's student no.
+    buddy_name: str | None  # or a classmate not on the roster, by name
+
+
+class _CurrentPairing(NamedTuple):
+    pairing_id: int | None
+    teacher_id: int | None
+    buddy_id: int | None
+    buddy_name: str | None
+
+
+_NOT_PAIRED = _CurrentPairing(None, None, None, None)
 
 
 @dataclass
@@ -191,16 +202,17 @@ class RosterWriter:
             values[key] = value
         if "child.class" in values:
             values["child.class"] = self.facts.classes[values["child.class"]]
-        for key in ("pairing.teacher", "pairing.buddy"):
+        for key in ("pairing.teacher", "pairing.buddy", "pairing.buddy_name"):
             if raw.get(key):
                 values[key] = raw[key]
         return values
 
     def _pairing_request(self, values: dict[str, Any]) -> _PairingRequest | None:
         teacher, buddy = values.get("pairing.teacher"), values.get("pairing.buddy")
-        if not teacher and not buddy:
+        buddy_name = values.get("pairing.buddy_name")
+        if not teacher and not buddy and not buddy_name:
             return None
-        return _PairingRequest(values["child.student_no"], teacher, buddy)
+        return _PairingRequest(values["child.student_no"], teacher, buddy, buddy_name)
 
     def _diff(self, card: StoredCard, values: dict[str, Any], batch: _Batch) -> None:
         child_id = card.child_id
@@ -413,7 +425,7 @@ class RosterWriter:
         names = {r.student_no for r in requests} | {r.buddy for r in requests if r.buddy}
         ids = self._child_ids(names)
         current = self._current_pairings(ids[r.student_no] for r in requests)
-        old_buddies = {p[2] for p in current.values() if p[2] is not None}
+        old_buddies = {p.buddy_id for p in current.values() if p.buddy_id is not None}
         numbers = {child_id: no for no, child_id in ids.items()} | self._student_nos(
             old_buddies - set(ids.values())
         )
@@ -426,10 +438,15 @@ class RosterWriter:
                 self._pairings.append(request)
                 continue
             child_id = ids[request.student_no]
-            pairing_id, teacher_id, buddy_id = current.get(child_id, (None, None, None))
+            pairing_id, teacher_id, buddy_id, buddy_name = current.get(child_id, _NOT_PAIRED)
             new_teacher = self.facts.teachers[request.teacher] if request.teacher else teacher_id
-            new_buddy = ids.get(request.buddy) if request.buddy else buddy_id
-            if new_teacher is None or (new_teacher, new_buddy) == (teacher_id, buddy_id):
+            new_buddy, new_name = buddy_id, buddy_name
+            if request.buddy:
+                new_buddy, new_name = ids.get(request.buddy), None
+            elif request.buddy_name:
+                new_buddy, new_name = None, request.buddy_name
+            old = (teacher_id, buddy_id, buddy_name)
+            if new_teacher is None or (new_teacher, new_buddy, new_name) == old:
                 continue
             if pairing_id is not None:
                 ends.append({"_id": pairing_id, "ended_on": today})
@@ -438,6 +455,7 @@ class RosterWriter:
                     "child_id": child_id,
                     "teacher_id": new_teacher,
                     "buddy_child_id": new_buddy,
+                    "buddy_name": new_name,
                     "started_on": today,
                     "ended_on": None,
                 }
@@ -452,6 +470,8 @@ class RosterWriter:
                 changes.append(
                     Change(child_id, "pairing.buddy", numbers.get(buddy_id), numbers.get(new_buddy))
                 )
+            if new_name != buddy_name:
+                changes.append(Change(child_id, "pairing.buddy_name", buddy_name, new_name))
         if not starts:
             return
         connection = self.session.connection()
@@ -499,9 +519,9 @@ class RosterWriter:
             found.update(rows.all())
         return found
 
-    def _current_pairings(self, child_ids: Iterable[int]) -> dict[int, tuple[int, int, int | None]]:
-        """Child id -> (pairing id, teacher id, buddy child id) of the current pairing."""
-        found: dict[int, tuple[int, int, int | None]] = {}
+    def _current_pairings(self, child_ids: Iterable[int]) -> dict[int, _CurrentPairing]:
+        """Child id -> the current pairing."""
+        found: dict[int, _CurrentPairing] = {}
         for batch in batches(child_ids):
             rows = self.session.execute(
                 select(
@@ -509,9 +529,10 @@ class RosterWriter:
                     _PAIRING.c.id,
                     _PAIRING.c.teacher_id,
                     _PAIRING.c.buddy_child_id,
+                    _PAIRING.c.buddy_name,
                 ).where(_PAIRING.c.child_id.in_(batch), _PAIRING.c.ended_on.is_(None))
             )
-            found.update({child_id: (pid, tid, bid) for child_id, pid, tid, bid in rows})
+            found.update({row[0]: _CurrentPairing(*row[1:]) for row in rows})
         return found
 
 

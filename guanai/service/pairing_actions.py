@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import aliased
 
 from guanai.core.access import sees_in_full
@@ -40,7 +41,7 @@ class PairingRow:
     class_name: str
     teacher_code: str
     teacher_name: str
-    buddy_no: str | None
+    buddy_no: str | None  # None for a classmate not on the roster
     buddy_name: str | None
     started_on: date
 
@@ -108,6 +109,7 @@ class PairingActions(ServiceBase):
         teacher_code: str | None = None,
         *,
         buddy_no: str | None = None,
+        buddy_name: str | None = None,
         school_code: str | None = None,
         over_cap: bool = False,
         now: datetime | None = None,
@@ -115,8 +117,9 @@ class PairingActions(ServiceBase):
     ) -> PairingChange:
         """Change one child's pairing: the half not named is kept; the old pairing is ended
         and kept in the history, and the child's open pairing-teacher tasks follow. A new
-        teacher at the cap is refused unless ``over_cap``. Numbers and codes typed full-width
-        are read as ASCII, as everywhere."""
+        teacher at the cap is refused unless ``over_cap``. The buddy is a classmate on the
+        roster (``buddy_no``) or one who is not (``buddy_name``). Numbers and codes typed
+        full-width are read as ASCII, as everywhere."""
         student_no = code(student_no)
         with self.acting("pair") as (session, viewer):
             return set_pairing(
@@ -125,6 +128,7 @@ class PairingActions(ServiceBase):
                 student_no,
                 teacher_code=teacher_code and code(teacher_code),
                 buddy_student_no=buddy_no and code(buddy_no),
+                buddy_name=buddy_name,
                 actor=self.actor,
                 now=now or self.now(),
                 source=source or f"guanai pair {student_no}",
@@ -153,6 +157,7 @@ class PairingActions(ServiceBase):
                     buddy.id.label("buddy_id"),
                     buddy.student_no.label("buddy_no"),
                     buddy.name.label("buddy_name"),
+                    Pairing.buddy_name.label("classmate_name"),
                     Pairing.started_on,
                 )
                 .select_from(Pairing)
@@ -175,6 +180,15 @@ class PairingActions(ServiceBase):
             def shown(child_id: int, name: str) -> str:
                 return name if child_id in visible else mask_name(name)
 
+            def buddy(row: Row[Any]) -> str | None:
+                """A roster buddy's name, or a classmate's not on the roster (seen as the
+                paired child is)."""
+                if row.buddy_id is not None:
+                    return shown(row.buddy_id, row.buddy_name)
+                if row.classmate_name is not None:
+                    return shown(row.child_id, row.classmate_name)
+                return None
+
             return [
                 PairingRow(
                     student_no=row.student_no,
@@ -183,9 +197,7 @@ class PairingActions(ServiceBase):
                     teacher_code=row.teacher_code,
                     teacher_name=row.teacher_name,
                     buddy_no=row.buddy_no,
-                    buddy_name=None
-                    if row.buddy_id is None
-                    else shown(row.buddy_id, row.buddy_name),
+                    buddy_name=buddy(row),
                     started_on=row.started_on,
                 )
                 for row in session.execute(query)

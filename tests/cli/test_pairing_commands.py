@@ -179,6 +179,19 @@ def test_a_manual_change_then_the_list(run, school_db):
     assert scalar(school_db, select(func.count()).select_from(Pairing)) == 31
 
 
+def test_a_classmate_not_on_the_roster_is_named_as_buddy_and_listed(run, school_db):
+    assert run("pair", "--auto", "--yes", "--now", NOW).exit_code == 0
+    number = scalar(school_db, select(Child.student_no).order_by(Child.id).limit(1))
+    result = run("pair", number, "--buddy-name", "王小红", "--now", NOW)
+    assert result.exit_code == 0, result.output
+    assert "→ 王小红" in result.output
+    listed = run("pairings")
+    assert "王小红" in listed.output and "不在名单" in listed.output
+    refused = run("pair", number, "--buddy-name", "20260001", "--now", NOW)
+    assert refused.exit_code == 1 and "学习帮手学号" in refused.output
+    assert run("pair", "--auto", "--buddy-name", "王小红").exit_code != 0
+
+
 def test_a_number_and_a_code_typed_full_width_find_the_child_and_the_teacher(run, school_db):
     number = scalar(school_db, select(Child.student_no).order_by(Child.id).limit(1))
     typed = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))

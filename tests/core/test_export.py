@@ -47,7 +47,9 @@ def export(session: Session, path: Path, school: int, **options: object) -> list
 
 def by_student_no(rows: list[tuple]) -> dict[str, dict[str, object]]:
     header = rows[0]
-    return {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    # a row's empty cells at its end are not stored: pad them back
+    padded = ([*row, *[None] * (len(header) - len(row))] for row in rows[1:])
+    return {row[0]: dict(zip(header, row, strict=True)) for row in padded}
 
 
 def test_a_full_export_has_exactly_the_roster_columns_in_order(session, school, tmp_path):
@@ -231,3 +233,24 @@ def test_a_full_sheet_continues_on_a_new_sheet_with_the_same_headers(tmp_path):
 @pytest.mark.parametrize("stored", ["12345", "1234567", "A1"])
 def test_a_malformed_id_number_is_masked_whole(stored):
     assert mask_id_number(stored) == "*" * len(stored)
+
+
+def test_a_buddy_off_the_roster_is_exported_by_name_masked_for_the_bureau(
+    session, school, tmp_path
+):
+    pairing = session.scalars(
+        select(Pairing).where(Pairing.ended_on.is_(None)).order_by(Pairing.id)
+    ).first()
+    pairing.buddy_child_id, pairing.buddy_name = None, "王小红"
+    student_no = session.get(Child, pairing.child_id).student_no
+    session.commit()
+    mine = by_student_no(export(session, tmp_path / "mine.xlsx", school))[student_no]
+    assert (mine["学习帮手学号"], mine["学习帮手姓名"]) == (None, "王小红")
+    bureau = export(session, tmp_path / "bureau.xlsx", school, viewer=BUREAU, password=PASSWORD)
+    assert by_student_no(bureau)[student_no]["学习帮手姓名"] == "王**"
+    with decrypted(tmp_path / "bureau.xlsx", PASSWORD) as plain:
+        assert "王小红".encode() not in plain.read_bytes()
+    report = import_roster(
+        session, tmp_path / "mine.xlsx", school_id=school, actor="t", now=datetime.now(UTC)
+    )
+    assert report.unchanged == 24, "the export imports again unchanged"

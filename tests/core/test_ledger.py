@@ -27,9 +27,7 @@ from guanai.core.demo import create_demo_school
 from guanai.core.errors import NotFoundError
 from guanai.core.ledgers import write_ledger
 from guanai.core.ledgers.summary import BY_CLASS, KEY_TARGETS, OVERALL, TALKS, TOTAL
-from guanai.core.models import (
-    Child,
-)
+from guanai.core.models import Child, Pairing
 from guanai.core.pm import build_plugin_manager
 
 COORDINATOR = Viewer("关爱办", "coordinator")
@@ -134,6 +132,23 @@ def test_pairing_talk_and_activity_sheets(session, small, registry, tmp_path):
     early_october = activities["talk@half:2026-10-1/key"]  # the key targets a's and d's
     assert early_october[5:8] == (3, 4, 3 / 4) and early_october[8] == "进行中"
     assert activities["talk@month:2026-11"][6] == 3, "a cancelled task is not due"
+
+
+def test_a_buddy_off_the_roster_is_in_the_pairing_sheet_by_name_masked_for_the_bureau(
+    session, small, registry, tmp_path
+):
+    pairing = session.scalars(
+        select(Pairing)
+        .join(Child, Child.id == Pairing.child_id)
+        .where(Child.student_no == "20260000", Pairing.ended_on.is_(None))
+    ).one()
+    pairing.buddy_child_id, pairing.buddy_name = None, "王小红"
+    session.commit()
+    for viewer, shown in ((COORDINATOR, "王小红"), (BUREAU, "王**")):
+        path = tmp_path / f"{viewer.role}.xlsx"
+        write_ledger(session, path, registry=registry, viewer=viewer, password="pw")
+        row = next(r for r in read_book(path, "pw")["结对帮扶"][1:] if r[2] == "20260000")
+        assert row[6:8] == (shown, None), "by name, without a student no."
 
 
 def test_the_talk_sheet_never_holds_the_private_notes(session, small, registry, tmp_path):

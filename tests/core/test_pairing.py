@@ -505,6 +505,76 @@ def test_an_unpaired_child_needs_a_teacher_before_a_buddy(session, registry):
     assert result.changed and result.teacher_before is None and result.buddy_after == classmate
 
 
+def named_buddy(session: Session, child: int) -> tuple[int | None, str | None]:
+    """(buddy child id, buddy name) of the child's current pairing."""
+    row = session.execute(
+        select(Pairing.buddy_child_id, Pairing.buddy_name).where(
+            Pairing.child_id == child, Pairing.ended_on.is_(None)
+        )
+    ).one()
+    return row.buddy_child_id, row.buddy_name
+
+
+def test_a_classmate_not_on_the_roster_can_be_the_buddy_by_name(session, registry):
+    school = create_demo_school(session, children=30)
+    child, number = child_no(session, school, 2)
+    teacher, _ = current(session, school)[child]
+    result = change(session, school, number, registry, buddy_name=" 王小红 ")
+    assert named_buddy(session, child) == (None, "王小红"), "the roster buddy gives way"
+    assert current(session, school)[child][0] == teacher, "the teacher is kept"
+    assert result.changed and result.buddy_after == "王小红"
+    history = session.execute(
+        select(RecordChange.field, RecordChange.old_value, RecordChange.new_value)
+        .where(RecordChange.child_id == child)
+        .order_by(RecordChange.id)
+    ).all()
+    assert [tuple(h) for h in history] == [
+        ("pairing.buddy", result.buddy_before, None),
+        ("pairing.buddy_name", None, "王小红"),
+    ]
+    assert not change(session, school, number, registry, buddy_name="王小红").changed
+
+
+def test_a_roster_classmate_replaces_a_buddy_named_off_the_roster(session, registry):
+    school = create_demo_school(session, children=30)
+    child, number = child_no(session, school, 2)
+    change(session, school, number, registry, buddy_name="王小红")
+    classmate_id, classmate = child_no(session, school, 3)
+    result = change(session, school, number, registry, buddy_student_no=classmate)
+    assert named_buddy(session, child) == (classmate_id, None)
+    assert (result.buddy_before, result.buddy_after) == ("王小红", classmate)
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"buddy_name": "20260104"}, "学号"),
+        ({"buddy_name": "   "}, "为空"),
+        ({"buddy_name": "王小红", "buddy_student_no": "SELF"}, "只填一项"),
+        ({"buddy_name": "王" * 101}, "100"),
+    ],
+)
+def test_a_bad_buddy_name_is_refused_and_nothing_changes(session, registry, options, words):
+    school = create_demo_school(session, children=30)
+    child, number = child_no(session, school, 2)
+    if options.get("buddy_student_no") == "SELF":
+        options = {**options, "buddy_student_no": child_no(session, school, 3)[1]}
+    before = named_buddy(session, child)
+    with pytest.raises(PairingError, match=words):
+        change(session, school, number, registry, **options)
+    assert named_buddy(session, child) == before
+    assert session.scalar(select(func.count()).select_from(RecordChange)) == 0
+
+
+def test_an_unpaired_child_with_a_named_buddy_needs_a_teacher(session, registry):
+    school = create_demo_school(session, children=30, pairings=False)
+    child, number = child_no(session, school, 0)
+    with pytest.raises(GuanaiError, match="--teacher"):
+        change(session, school, number, registry, buddy_name="王小红")
+    change(session, school, number, registry, teacher_code="T002", buddy_name="王小红")
+    assert named_buddy(session, child) == (None, "王小红")
+
+
 # --- tasks follow the pairing -------------------------------------------------------------------
 
 

@@ -66,6 +66,18 @@ def test_the_coordinator_changes_one_childs_pairing_and_it_is_audited(world: Wor
     assert not again.changed
 
 
+def test_a_buddy_off_the_roster_is_seen_as_the_paired_child_is(world: World):
+    world.as_("coordinator").set_pairing(world.stranger_no, buddy_name="王小红")
+    listed = {row.student_no: row for row in world.as_("coordinator").pairings()}
+    assert (listed[world.stranger_no].buddy_no, listed[world.stranger_no].buddy_name) == (
+        None,
+        "王小红",
+    )
+    for role in ("bureau", "teacher"):  # the stranger is not the teacher's child
+        rows = {row.student_no: row for row in world.as_(role).pairings("DEMO")}
+        assert rows[world.stranger_no].buddy_name == mask_name("王小红")
+
+
 def test_auto_pairing_runs_for_the_coordinators_school(world: World):
     report = world.as_("coordinator").pair_automatically()
     assert report.school_id == world.school_id("DEMO")

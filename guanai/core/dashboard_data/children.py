@@ -206,11 +206,13 @@ def _details(session: Session, viewer: Viewer, ids: list[int]) -> list[RosterRow
 @dataclass(frozen=True)
 class PairingChoices:
     """What the pairing dialog offers: the school's teachers (code, name) and the child's
-    current pairing teacher's code and buddy's student number."""
+    current pairing teacher's code and buddy: a roster child's student number, or the name of
+    a classmate not on the roster."""
 
     teachers: tuple[tuple[str, str], ...]
     teacher_code: str | None
     buddy_no: str | None
+    buddy_name: str | None
 
 
 def pairing_choices(session: Session, viewer: Viewer, child_id: int) -> PairingChoices:
@@ -223,7 +225,7 @@ def pairing_choices(session: Session, viewer: Viewer, child_id: int) -> PairingC
     ).all()
     buddy = aliased(Child)
     current = session.execute(
-        select(Teacher.code, buddy.student_no)
+        select(Teacher.code, buddy.student_no, Pairing.buddy_name)
         .select_from(Pairing)
         .join(Teacher, Teacher.id == Pairing.teacher_id)
         .outerjoin(buddy, buddy.id == Pairing.buddy_child_id)
@@ -231,6 +233,5 @@ def pairing_choices(session: Session, viewer: Viewer, child_id: int) -> PairingC
     ).first()
     return PairingChoices(
         tuple((code, name) for code, name in teachers),
-        current[0] if current else None,
-        current[1] if current else None,
+        *(current if current else (None, None, None)),
     )

@@ -1,5 +1,8 @@
 """结对帮扶: every enrolled child's current pairing (结对帮扶) with a teacher and a buddy.
 
+The buddy is any classmate: one on the roster with their student number, one who is not by
+name alone.
+
 Children without a current pairing are listed too (状态 未结对), since the bureau checks that
 every child is paired one-to-one.
 """
@@ -9,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from openpyxl import Workbook
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from guanai.core.ledgers.scope import Scope
@@ -51,7 +54,7 @@ def write_pairings(
             Child.name,
             Teacher.name,
             Teacher.code,
-            buddy.name,
+            func.coalesce(buddy.name, Pairing.buddy_name),  # a classmate not on the roster
             buddy.student_no,
             Pairing.started_on,
         )

@@ -33,6 +33,7 @@ _SPECIAL: dict[str, ColumnElement[Any]] = {
     "child.class": SchoolClass.name,
     "pairing.teacher": pairing_teacher.code,
     "pairing.buddy": buddy.student_no,
+    "pairing.buddy_name": Pairing.buddy_name,
 }
 
 

@@ -63,6 +63,7 @@ class Column:
     vocabulary: Vocabulary | None = None
     max_length: int = 100
     example: str = ""
+    aliases: tuple[str, ...] = ()  # other headers a school's own sheet gives the column
 
     @property
     def entity(self) -> str:
@@ -232,6 +233,7 @@ CHILD_COLUMNS: tuple[Column, ...] = (
     Column("child.five_clears", Label("五个清楚", "Five clears"), Kind.CHOICES, vocabulary=FIVE_CLEARS, example="基本情况清楚、监护人情况清楚"),
     Column("pairing.teacher", Label("帮扶教师工号", "Pairing teacher code"), Kind.CODE, max_length=40),
     Column("pairing.buddy", Label("学习帮手学号", "Buddy's student no."), Kind.CODE, max_length=40),
+    Column("pairing.buddy_name", Label("学习帮手姓名", "Buddy's name"), max_length=100, example="王小红", aliases=("学习帮手", "Buddy")),
     Column("child.notes", Label("备注", "Notes"), private=True, max_length=2000),
 )  # fmt: skip
 
@@ -246,7 +248,7 @@ def header_index(columns: tuple[Column, ...]) -> dict[str, Column]:
     return {
         header_key(name): column
         for column in columns
-        for name in (column.header.zh, column.header.en, column.key)
+        for name in (column.header.zh, column.header.en, column.key, *column.aliases)
     }
 
 

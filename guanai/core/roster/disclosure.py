@@ -8,7 +8,7 @@ The rules, for every file guanai writes (docs/ledgers.md explains them to users)
   (``clear``) *and* the viewer sees that child in full (:func:`guanai.core.access.sees_in_full`);
   otherwise it is masked with :mod:`guanai.core.masking`;
 - a bureau viewer also sees every person's name masked (张*): the child's, the parents', the
-  guardian's. A bureau viewer never sees the child in full, so never a private value in clear.
+  guardian's, a buddy's who is not on the roster. A bureau viewer never sees the child in full, so never a private value in clear.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from guanai.core.masking import mask_id_number, mask_name, mask_phone, mask_text
 from guanai.core.roster.columns import CHILD_COLUMNS, Column, Kind
 from guanai.core.vocabulary import Vocabulary
 
-PEOPLE = ("child", "father", "mother", "guardian")  # entities whose ``name`` is a person's
+PERSON_NAMES = frozenset(
+    {"child.name", "father.name", "mother.name", "guardian.name", "pairing.buddy_name"}
+)  # the columns that hold a person's name
 
 
 def render(column: Column, value: Any) -> Any:
@@ -89,7 +91,7 @@ class Disclosure:
         shown = render(column, value)
         if column.private and not in_clear:
             return mask(column, shown)
-        if self.masks_names and column.field == "name" and column.entity in PEOPLE:
+        if self.masks_names and column.key in PERSON_NAMES:
             return mask_name(shown) if shown else None
         return shown
 

@@ -119,11 +119,13 @@ def edit_problems(
             problems.append((name_of["pairing.buddy"], BUDDY_UNKNOWN))
         elif found != class_id:
             problems.append((name_of["pairing.buddy"], BUDDY_OTHER_CLASS))
+    buddy_key = next((k for k in ("pairing.buddy", "pairing.buddy_name") if k in parsed), None)
+    if buddy_key is not None and "pairing.teacher" not in parsed:
         paired = session.scalar(
             select(Pairing.id).where(Pairing.child_id == card.child_id, Pairing.ended_on.is_(None))
         )
-        if "pairing.teacher" not in parsed and paired is None:
-            problems.append((name_of["pairing.buddy"], BUDDY_NEEDS_TEACHER))
+        if paired is None:
+            problems.append((name_of[buddy_key], BUDDY_NEEDS_TEACHER))
     guardian_edit = [key for key in parsed if key.startswith("guardian.")]
     if guardian_edit and card.guardian_id is None:
         needed = [c for c in CHILD_COLUMNS if c.entity == "guardian" and c.required]

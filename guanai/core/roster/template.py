@@ -42,8 +42,12 @@ _SPECIAL = {
     ),
     "pairing.teacher": Label("本校教师的工号", "the code of a teacher of the school"),
     "pairing.buddy": Label(
-        "同班同学的学号（首次结对须同时填帮扶教师）",
-        "a classmate's student no. (with a pairing teacher the first time)",
+        "名单上同班同学的学号（首次结对须同时填帮扶教师）",
+        "a classmate's student no., if on the roster (with a pairing teacher the first time)",
+    ),
+    "pairing.buddy_name": Label(
+        "不在名单上的同班同学的姓名（与学习帮手学号只填一项）",
+        "the name of a classmate not on the roster (instead of the buddy's student no.)",
     ),
     "child.student_no": Label(
         "本校内唯一；用于再次导入时对应到同一名学生",

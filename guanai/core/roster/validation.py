@@ -156,6 +156,11 @@ def cross_checks(values: dict[str, Any], facts: SchoolFacts) -> list[tuple[str, 
         "child.student_no"
     ):
         found.append(("pairing.buddy", BUDDY_IS_SELF))
+    buddy_name = values.get("pairing.buddy_name")
+    if buddy_name and any(character.isdigit() for character in buddy_name):
+        found.append(("pairing.buddy_name", BUDDY_NAME_NOT_NUMBER))
+    elif buddy_name and values.get("pairing.buddy"):
+        found.append(("pairing.buddy_name", BUDDY_TWICE))
     return found
 
 
@@ -176,6 +181,14 @@ def unknown_class(facts: SchoolFacts, name: str) -> Label:
 BUDDY_IS_SELF = Label("学习帮手不能是本人", "a child cannot be their own buddy")
 BUDDY_UNKNOWN = Label("本校找不到此学号的学生", "no student of this school has this number")
 BUDDY_OTHER_CLASS = Label("学习帮手应与本人同班", "the buddy must be in the same class")
+BUDDY_NAME_NOT_NUMBER = Label(
+    "姓名中不应有数字：名单上的同学请把学号填在“学习帮手学号”",
+    'a name has no digits: give a classmate on the roster by number, in "Buddy\'s student no."',
+)
+BUDDY_TWICE = Label(
+    "学习帮手只填一项：名单上的同学填学号，不在名单上的同学填姓名",
+    "give the buddy once: a classmate on the roster by number, one who is not by name",
+)
 BUDDY_REJECTED = Label(
     "学习帮手所在的行有错误，未能导入", "the buddy's own row has problems and is not imported"
 )
@@ -193,9 +206,13 @@ BUDDY_NEEDS_TEACHER = Label(
 class _Buddy:
     row: int
     student_no: str
-    buddy_no: str
+    buddy_no: str | None  # None: a classmate not on the roster, by name
     class_id: int | None
     has_teacher: bool
+
+    @property
+    def key(self) -> str:
+        return "pairing.buddy" if self.buddy_no is not None else "pairing.buddy_name"
 
 
 class RosterCheck:
@@ -251,9 +268,17 @@ class RosterCheck:
             else:
                 self._ids[id_number] = (row.number, student_no)
         buddy = values.get("pairing.buddy")
-        if buddy and student_no and buddy != student_no:
+        if buddy == student_no:
+            buddy = None  # a cross-check reports it
+        if student_no and (buddy or values.get("pairing.buddy_name")):
             self._buddies.append(
-                _Buddy(row.number, student_no, buddy, class_id, bool(values.get("pairing.teacher")))
+                _Buddy(
+                    row.number,
+                    student_no,
+                    buddy or None,
+                    class_id,
+                    bool(values.get("pairing.teacher")),
+                )
             )
         self._problems += problems
         return values
@@ -332,15 +357,16 @@ class RosterCheck:
     def _dependent_problems(self) -> list[Problem]:
         """Problems that depend on other rows being written: buddies and moved ID numbers.
 
-        A buddy must be a classmate, in the file or the database, and a child not yet paired
-        needs a teacher with a buddy. A buddy whose own row is rejected still counts if the
+        A buddy given by number must be a classmate, in the file or the database (one given by
+        name is a classmate not on the roster), and a child not yet paired needs a teacher
+        with a buddy. A buddy whose own row is rejected still counts if the
         database has them; otherwise the row naming them is rejected too. An ID number moved
         from another child of the file is fine only if that child's row is written. Rejections
         spread until nothing more changes (they matter with ``valid_only``).
         """
         if not self._buddies and not self._swaps:
             return []
-        wanted = {b.buddy_no for b in self._buddies} | {
+        wanted = {b.buddy_no for b in self._buddies if b.buddy_no is not None} | {
             b.student_no for b in self._buddies if not b.has_teacher or b.class_id is None
         }
         stored = self._stored_students(wanted)
@@ -353,7 +379,7 @@ class RosterCheck:
         found: dict[int, tuple[str, Label]] = {}
         for buddy in self._buddies:
             if not buddy.has_teacher and stored.get(buddy.student_no, (None,))[0] not in paired:
-                found[buddy.row] = ("pairing.buddy", BUDDY_NEEDS_TEACHER)
+                found[buddy.row] = (buddy.key, BUDDY_NEEDS_TEACHER)
         rejected = {p.row for p in self._problems} | set(found)
         changed = True
         while changed:
@@ -361,7 +387,7 @@ class RosterCheck:
             for buddy in self._buddies:
                 reason = None if buddy.row in found else self._buddy_reason(buddy, stored, rejected)
                 if reason is not None:
-                    found[buddy.row] = ("pairing.buddy", reason)
+                    found[buddy.row] = (buddy.key, reason)
                     changed = changed or buddy.row not in rejected
                     rejected.add(buddy.row)
             for row, holder in self._swaps:
@@ -374,6 +400,8 @@ class RosterCheck:
     def _buddy_reason(
         self, buddy: _Buddy, stored: dict[str, tuple[int, int]], rejected: set[int]
     ) -> Label | None:
+        if buddy.buddy_no is None:
+            return None
         in_file = self._students.get(buddy.buddy_no)
         if in_file is not None and in_file[0] not in rejected:
             return None if in_file[1] == buddy.class_id else BUDDY_OTHER_CLASS

@@ -1,5 +1,7 @@
 """Change one child's pairing (结对帮扶): a new pairing teacher, a new buddy, or both.
 
+The buddy is a classmate on the roster, by student number, or one who is not, by name.
+
 The change is ``service.set_pairing``, exactly as ``guanai pair NO --teacher CODE --buddy NO``
 runs it: the current pairing is ended and kept, the change is kept in the record's history
 with the acting user, and the child's open talks follow the new teacher, all in one
@@ -72,6 +74,15 @@ class PairingDialog(ModalScreen[bool]):
             yield PlainStatic(id="pairing-load")
             yield PlainStatic(str(Label("学习帮手学号（选填）", "Buddy's student no. (optional)")))
             yield Input(id="pairing-buddy")
+            yield PlainStatic(
+                str(
+                    Label(
+                        "或：不在名单上的同班同学姓名（选填）",
+                        "or: a classmate not on the roster, by name (optional)",
+                    )
+                )
+            )
+            yield Input(id="pairing-buddy-name")
             yield Checkbox(
                 str(Label("超出上限也结对（--over-cap）", "Pair even over the cap (--over-cap)")),
                 id="pairing-over-cap",
@@ -103,7 +114,7 @@ class PairingDialog(ModalScreen[bool]):
             text = Label("尚未结对", "not paired yet")
         else:
             select_.value = choices.teacher_code
-            buddy = choices.buddy_no or none
+            buddy = choices.buddy_no or choices.buddy_name or none
             text = Label(
                 f"当前：帮扶教师 {choices.teacher_code}，学习帮手 {buddy}",
                 f"Now: pairing teacher {choices.teacher_code}, buddy {buddy}",
@@ -144,17 +155,26 @@ class PairingDialog(ModalScreen[bool]):
     def action_save(self) -> None:
         teacher = self.query_one("#pairing-teacher", Select).value
         buddy = self.query_one("#pairing-buddy", Input).value.strip()
+        buddy_name = self.query_one("#pairing-buddy-name", Input).value.strip()
         over_cap = self.query_one("#pairing-over-cap", Checkbox).value
-        self._save(None if teacher is Select.NULL else str(teacher), buddy or None, over_cap)
+        self._save(
+            None if teacher is Select.NULL else str(teacher),
+            buddy or None,
+            buddy_name or None,
+            over_cap,
+        )
 
     @work(thread=True, exclusive=True, group="pairing-save")
-    def _save(self, teacher: str | None, buddy: str | None, over_cap: bool) -> None:
+    def _save(
+        self, teacher: str | None, buddy: str | None, buddy_name: str | None, over_cap: bool
+    ) -> None:
         row = self.row
         try:
             change = self.service.set_pairing(
                 row.student_no,
                 teacher,
                 buddy_no=buddy,
+                buddy_name=buddy_name,
                 school_code=row.school_code,
                 over_cap=over_cap,
                 source=SOURCE,

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from guanai.core.db import transaction
 from guanai.core.models import Child, Guardian, Pairing, Parent, RecordChange
+from guanai.core.roster.columns import CHILD_COLUMNS
 from guanai.core.roster.importer import RosterRejected
 
 # (file format, CSV encoding)
@@ -297,6 +298,81 @@ def test_a_row_whose_buddy_is_rejected_is_rejected_too_with_valid_only(
     report = import_file(engine, write_roster(tmp_path / "r.csv", rows), school, valid_only=True)
     assert report.created == 1 and report.rejected == 2
     assert {(p.row, p.column) for p in report.problems} == {(2, "学习帮手学号"), (3, "监护人电话")}
+
+
+def test_a_classmate_not_on_the_roster_is_a_buddy_by_name(engine, school, tmp_path) -> None:
+    """The plans' buddies are classmates in general (学习帮手, 一帮一): one who is not left behind
+    is not on the roster, so the file names them."""
+    rows = [child(1, **{"pairing.teacher": "T001", "pairing.buddy_name": "王小红"}), child(2)]
+    import_file(engine, write_roster(tmp_path / "r.xlsx", rows), school)
+    with engine.connect() as connection:
+        pairing = connection.execute(select(Pairing.buddy_child_id, Pairing.buddy_name)).one()
+    assert tuple(pairing) == (None, "王小红")
+    again = import_file(engine, write_roster(tmp_path / "r.xlsx", rows), school)
+    assert again.unchanged == 2, "the same name again changes nothing"
+
+
+def test_a_school_sheets_buddy_column_reads_as_the_buddys_name(engine, school, tmp_path) -> None:
+    keys = [c.key for c in CHILD_COLUMNS if c.key != "pairing.buddy_name"]
+    path = write_roster(tmp_path / "r.csv", [child(1, **{"pairing.teacher": "T001"})], keys=keys)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[0] += ",学习帮手"
+    lines[1] += ",李想"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import_file(engine, path, school)
+    with engine.connect() as connection:
+        assert connection.scalar(select(Pairing.buddy_name)) == "李想"
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"pairing.buddy_name": "20260003"}, "学习帮手学号"),
+        ({"pairing.buddy_name": "王小红", "pairing.buddy": "20260003"}, "只填一项"),
+    ],
+)
+def test_a_buddy_name_that_is_a_number_or_given_twice_is_refused(
+    engine, school, tmp_path, changes, words
+) -> None:
+    rows = [child(1, **{"pairing.teacher": "T001", **changes}), child(3)]
+    before = snapshot(engine)
+    with pytest.raises(RosterRejected) as raised:
+        import_file(engine, write_roster(tmp_path / "r.xlsx", rows), school)
+    [problem] = raised.value.report.problems
+    assert (problem.row, problem.column) == (2, "学习帮手姓名")
+    assert words in problem.reason.zh
+    assert snapshot(engine) == before
+
+
+def test_a_named_buddy_for_a_child_not_yet_paired_needs_a_teacher(engine, school, tmp_path):
+    rows = [child(1, **{"pairing.buddy_name": "王小红"})]
+    with pytest.raises(RosterRejected) as raised:
+        import_file(engine, write_roster(tmp_path / "r.csv", rows), school)
+    [problem] = raised.value.report.problems
+    assert problem.column == "学习帮手姓名" and "pairing teacher" in problem.reason.en
+
+
+def test_a_named_buddy_gives_way_to_a_roster_classmate_and_the_history_says_so(
+    engine, school, tmp_path
+) -> None:
+    first = [child(1, **{"pairing.teacher": "T001", "pairing.buddy_name": "王小红"}), child(3)]
+    import_file(engine, write_roster(tmp_path / "r.csv", first), school)
+    second = [child(1, **{"pairing.buddy": child(3)["child.student_no"]}), child(3)]
+    import_file(engine, write_roster(tmp_path / "r.csv", second), school)
+    with engine.connect() as connection:
+        current = connection.execute(
+            select(Pairing.buddy_child_id, Pairing.buddy_name).where(Pairing.ended_on.is_(None))
+        ).one()
+        history = connection.execute(
+            select(RecordChange.field, RecordChange.old_value, RecordChange.new_value)
+            .where(RecordChange.field.like("pairing.%"))
+            .order_by(RecordChange.id)
+        ).all()
+    assert current.buddy_child_id is not None and current.buddy_name is None
+    assert [tuple(h) for h in history] == [
+        ("pairing.buddy", None, child(3)["child.student_no"]),
+        ("pairing.buddy_name", "王小红", None),
+    ]
 
 
 def test_progress_is_reported_per_chunk(engine, school, tmp_path) -> None:

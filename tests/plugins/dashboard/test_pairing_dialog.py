@@ -81,6 +81,32 @@ async def test_a_bad_buddy_is_refused_with_a_message_naming_the_number(
         assert session.scalars(select(RecordChange)).first() is None
 
 
+async def test_a_classmate_not_on_the_roster_is_named_as_the_buddy(
+    demo_engine: Engine, make_app, settle
+) -> None:
+    app = children_app(make_app, demo_engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_children(pilot, settle)
+        page = app.query_one(ChildrenPanel).page
+        assert page is not None
+        child = page.rows[0]
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("tab", "tab", *"王小红", "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, PairingDialog)
+        await pilot.press("e")
+        await settle(pilot)
+        assert text(app, "#pairing-current").endswith("学习帮手 王小红")
+    with session_factory(demo_engine)() as session:
+        current = session.execute(
+            select(Pairing.buddy_child_id, Pairing.buddy_name).where(
+                Pairing.child_id == child.child_id, Pairing.ended_on.is_(None)
+            )
+        ).one()
+        assert tuple(current) == (None, "王小红")
+
+
 def with_cap(app: GuanaiApp, cap: int) -> GuanaiApp:
     """The app as if the config file said ``[pairing] max_children_per_teacher = cap``."""
     service = app.service
