@@ -8,6 +8,8 @@ import pytest
 from export_samples import (
     SECRET_FOLLOW_UP,
     SECRET_NOTE,
+    at,
+    cells,
     fill_contact_cards,
     hand_made_school,
     is_zip,
@@ -24,10 +26,11 @@ from guanai.core.access import AccessError, Viewer
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import TermCalendar, load_calendar
 from guanai.core.demo import create_demo_school
+from guanai.core.engine import complete
 from guanai.core.errors import NotFoundError
 from guanai.core.ledgers import write_ledger
 from guanai.core.ledgers.summary import BY_CLASS, KEY_TARGETS, OVERALL, TALKS, TOTAL
-from guanai.core.models import Child, Pairing
+from guanai.core.models import Child, Pairing, Task
 from guanai.core.pm import build_plugin_manager
 
 COORDINATOR = Viewer("关爱办", "coordinator")
@@ -82,29 +85,61 @@ def test_summary_figures_on_a_hand_made_school(session, small, registry, tmp_pat
     rows = read_book(path)["汇总"]
     assert rows[1][:2] == ("学期", "2026—2027学年第一学期（2026-autumn）")
     # enrolled 4; complete records a, b, d (c lacks the guardian's phone; b's missing clear
-    # does not count against its record); all five clears a, c, d; paired a, b, d; talks:
-    # 5 months x 2 steps for b and c, one cancelled; 10 half months x 2 steps for the key
-    # targets a and d (a talk every half month); three held.
-    assert section(rows, OVERALL) == [("测试小学", 4, 3, 0.75, 3, 0.75, 3, 0.75, 59, 3, 3 / 59, 2)]
+    # does not count against its record); all five clears a, c, d; paired a, b, d. Talks due
+    # on 1 November, when only September's and October's talks have begun (November's start
+    # on Monday the 2nd): 2 months x 2 steps for b and c; 4 half months x 2 steps for the key
+    # targets a and d (a talk every half month); the welcome-back week's first talk of each
+    # of the four; three held.
+    due = 2 * 2 * 2 + 4 * 2 * 2 + 4
+    assert section(rows, OVERALL) == [
+        ("测试小学", 4, 3, 0.75, 3, 0.75, 3, 0.75, due, 3, pytest.approx(3 / due), 2)
+    ]
     assert section(rows, BY_CLASS) == [
         ("测试小学", "一年级1班", 3, 2, 2 / 3, 2, 2 / 3, 2, 2 / 3, 1),
         ("测试小学", "一年级2班", 1, 1, 1.0, 1, 1.0, 1, 1.0, 1),
     ]
     talks = {(row[1], row[2]): (row[3], row[4]) for row in section(rows, TALKS)}
-    expected = {}
-    for month in MONTHS:  # b and c 2 talks, a 4; d 4
-        expected[month, "一年级1班"] = (8, 0)
-        expected[month, "一年级2班"] = (4, 0)
-    expected["2026-10", "一年级1班"] = (8, 2)
-    expected["2026-10", "一年级2班"] = (4, 1)
-    expected["2026-11", "一年级1班"] = (7, 0)
-    assert talks == expected
+    assert talks == {  # b and c 2 talks a month, a 4; d 4; in September a first talk each
+        ("2026-09", "一年级1班"): (8 + 3, 0),
+        ("2026-09", "一年级2班"): (4 + 1, 0),
+        ("2026-10", "一年级1班"): (8, 2),
+        ("2026-10", "一年级2班"): (4, 1),
+    }, "months not begun are not due"
     targets = section(rows, KEY_TARGETS)
     assert [(row[2], row[3], row[4], row[5], row[6]) for row in targets] == [
         ("20260000", "学生A某", "学业困难", "有", "帮扶丙"),
         ("20260003", "学生D某", "学业困难", "无", "帮扶丙"),
     ]
     assert summary.key_targets == 2
+
+
+def test_at_the_end_of_term_every_month_is_due(session, small, registry, tmp_path):
+    path = tmp_path / "ledger.xlsx"
+    write_ledger(session, path, registry=registry, viewer=COORDINATOR, today=date(2027, 1, 31))
+    rows = read_book(path)["汇总"]
+    # 5 months x 2 steps for b and c, one cancelled; 10 half months x 2 steps for a and d;
+    # four first talks
+    due = 5 * 2 * 2 - 1 + 10 * 2 * 2 + 4
+    assert section(rows, OVERALL)[0][8:11] == (due, 3, pytest.approx(3 / due))
+    assert {row[1] for row in section(rows, TALKS)} == set(MONTHS)
+
+
+def test_a_welcome_back_first_talk_is_a_talk_in_the_ledger(session, small, registry, tmp_path):
+    task_id = session.scalars(
+        select(Task.id).where(Task.child_id == small["b"], Task.step == "first_talk")
+    ).one()
+    record = {"date": "2026-09-08", "place": "教室", "topics": "新学期打算", "notes": SECRET_NOTE}
+    complete(session, registry, task_id, record, actor="t", now=at(date(2026, 9, 8)))
+    session.commit()
+    path = tmp_path / "ledger.xlsx"
+    write_ledger(session, path, registry=registry, viewer=COORDINATOR, today=date(2026, 11, 1))
+    book = read_book(path)
+    [first] = [row for row in book["谈心记录"][1:] if row[3] == "20260001"]
+    assert (
+        first[1] == "2026-09" and first[5] == "开学首次谈心" and first[7].date() == date(2026, 9, 8)
+    )
+    assert section(book["汇总"], OVERALL)[0][9] == 3 + 1, "held"
+    assert not any(SECRET_NOTE in text for text in cells(book)), "the notes stay private"
 
 
 def test_pairing_talk_and_activity_sheets(session, small, registry, tmp_path):

@@ -74,7 +74,7 @@ def write_ledger(
         "谈心记录": write_talks(session, book, scope, disclosure, registry, advance),
         "活动开展": write_activities(session, book, scope, registry, advance),
     }
-    targets = write_summary(session, book, scope, disclosure, today or date.today())
+    targets = write_summary(session, book, scope, disclosure, registry, today or date.today())
     save(book, path, password=password)
     return LedgerSummary(
         path=Path(path),

@@ -8,8 +8,9 @@ Definitions (docs/ledgers.md repeats them for users):
 - five clears (五个清楚): all five checked (基本情况、父母务工情况、监护人情况、学习情况、思想情感),
   an inspection item of its own; five-clears rate (五清率) = those / enrolled;
 - paired (已结对): a current pairing with a teacher; pairing rate (结对率) = paired / enrolled;
-- talks due (应谈心) = the term's talk tasks of the month that are not cancelled (both the head
-  teacher's and the pairing teacher's); talks held (已谈心) = those done;
+- talks due (应谈心) = the term's talk tasks of the months begun by the ledger's day (a half
+  month counts once it has begun) that are not cancelled: the head teacher's and the pairing
+  teacher's, and the welcome-back week's first talks; talks held (已谈心) = those done;
 - key assistance targets (重点帮扶对象): enrolled children marked as such.
 """
 
@@ -23,8 +24,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, false, func, select
 from sqlalchemy.orm import Session
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.ledgers.scope import Scope
-from guanai.core.ledgers.talks import TALK
+from guanai.core.ledgers.talks import is_talk
 from guanai.core.models import Activity, Child, Pairing, SchoolClass, Task, TaskState
 from guanai.core.roster.cards import (
     five_clears_complete,
@@ -84,8 +86,12 @@ def class_figures(session: Session, scope: Scope) -> list[ClassFigures]:
     return [ClassFigures(*_ints(row)) for row in session.execute(query)]
 
 
-def talk_figures(session: Session, scope: Scope) -> list[TalkFigures]:
-    """Per school, month and class: talk tasks due (not cancelled) and held (done)."""
+def talk_figures(
+    session: Session, scope: Scope, registry: ActivityRegistry, today: date
+) -> list[TalkFigures]:
+    """Per school, month and class: talk tasks due (begun by ``today``, not cancelled) and
+    held (done). A month still to come is not due yet, so the rate does not read low until
+    the term ends."""
     if scope.term is None:
         return []
     month = first_of_month(Activity.starts_on)
@@ -101,7 +107,8 @@ def talk_figures(session: Session, scope: Scope) -> list[TalkFigures]:
         .outerjoin(SchoolClass, SchoolClass.id == Task.class_id)
         .where(
             Activity.term_id == scope.term.id,
-            Activity.type == TALK,
+            is_talk(registry),
+            Activity.starts_on <= today,
             Activity.cancelled == false(),
             scope.schools(Activity.school_id),
             Task.state != TaskState.CANCELLED.value,

@@ -13,6 +13,7 @@ from datetime import date
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
+from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.ledgers.activities import rate
 from guanai.core.ledgers.figures import (
     ClassFigures,
@@ -55,7 +56,12 @@ def _percent(*columns: int) -> dict[int, str]:
 
 
 def write_summary(
-    session: Session, book: Workbook, scope: Scope, disclosure: Disclosure, today: date
+    session: Session,
+    book: Workbook,
+    scope: Scope,
+    disclosure: Disclosure,
+    registry: ActivityRegistry,
+    today: date,
 ) -> int:
     """Write the sheet; return the number of key assistance targets listed."""
     sheet = Sheet(book, TITLE, ["留守儿童关爱工作台账汇总"])
@@ -64,7 +70,7 @@ def write_summary(
     sheet.append(["学校数", len(scope.school_names)])
     sheet.append(["制表日期", today])
     classes = class_figures(session, scope)
-    talks = talk_figures(session, scope)
+    talks = talk_figures(session, scope, registry, today)
     _overall(sheet, scope, classes, talks)
     _by_class(sheet, scope, classes)
     _talks(sheet, scope, talks)

@@ -1,5 +1,8 @@
 """谈心记录: the heart-to-heart talks held in the term, one row per talk record card.
 
+A talk is a step of the talk plugin's type, or any other step that fills in the same record
+card: the welcome-back week's first talk (开学首次谈心) is a talk too (:func:`talk_steps`).
+
 Only the record fields the talk plugin declares public are read: a field with
 ``Field.private`` (the talk's notes, its follow-up) is never selected from the database, so it
 cannot reach the file. Which fields those are is asked of the plugin registry, so a plugin
@@ -13,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, and_, false, or_
 from sqlalchemy.orm import Session
 
 from guanai.core.activity import Field, FieldKind
@@ -39,6 +42,28 @@ def public_fields(registry: ActivityRegistry, type_name: str = TALK) -> list[Fie
             if not field.private:
                 fields.setdefault(field.name, field)
     return list(fields.values())
+
+
+def talk_steps(registry: ActivityRegistry) -> dict[tuple[str, str], str]:
+    """(activity type, step) -> the step's Chinese title, for every step that is a talk: the
+    talk type's steps and every other step whose record card is the talk card."""
+    if TALK not in registry:
+        return {}
+    cards = {step.record for step in registry.get(TALK).steps}
+    return {
+        (name, step.name): step.title.zh
+        for name in registry
+        for step in registry.get(name).steps
+        if name == TALK or step.record in cards
+    }
+
+
+def is_talk(registry: ActivityRegistry) -> ColumnElement[bool]:
+    """True for the tasks that are talks (:func:`talk_steps`)."""
+    steps = talk_steps(registry)
+    if not steps:
+        return false()
+    return or_(*(and_(Activity.type == kind, Task.step == step) for kind, step in steps))
 
 
 def _value(field: Field) -> ColumnElement[Any]:
@@ -74,9 +99,7 @@ def write_talks(
 ) -> int:
     """Write the sheet; return its rows."""
     fields = public_fields(registry)
-    steps = (
-        {step.name: step.title.zh for step in registry.get(TALK).steps} if TALK in registry else {}
-    )
+    steps = talk_steps(registry)
     headers = ["学校", "月份", "班级", "学号", "儿童姓名", "谈心类型", "谈心教师"]
     sheet = Sheet(book, TITLE, [*headers, *(field.label.zh for field in fields)])
     if scope.term is None:
@@ -89,6 +112,7 @@ def write_talks(
             SchoolClass.name,
             Child.student_no,
             Child.name,
+            Activity.type,
             Task.step,
             ASSIGNEE.name,
             *(_value(field) for field in fields),
@@ -96,13 +120,13 @@ def write_talks(
         .join(Record, Record.task_id == Task.id)
         .where(
             Activity.term_id == scope.term.id,
-            Activity.type == TALK,
+            is_talk(registry),
             scope.schools(Activity.school_id),
             Task.state == TaskState.DONE.value,
         )
     )
     for page in keyset_pages(session, query, Task.id):
-        for _, school_id, month, class_name, no, name, step, teacher, *values in page:
+        for _, school_id, month, class_name, no, name, kind, step, teacher, *values in page:
             sheet.append(
                 [
                     scope.school_name(school_id),
@@ -110,7 +134,7 @@ def write_talks(
                     class_name,
                     no,
                     disclosure.name(name),
-                    steps.get(step, step),
+                    steps.get((kind, step), step),
                     teacher,
                     *(_cell(field, value) for field, value in zip(fields, values, strict=True)),
                 ]
