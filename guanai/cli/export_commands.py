@@ -154,8 +154,8 @@ def ledger(
 ) -> None:
     """写出上报教育局的台账（.xlsx）/ Write the bureau's ledgers (台账) as one .xlsx workbook.
 
-    Sheets: roster with contact cards, pairings, talk records, activities, summary. Contact
-    details are masked unless the file is encrypted with a password; a bureau viewer always
+    Sheets: roster with contact cards, pairings, talk records, the record sheets of letters,
+    calls, meetings and home visits, activities, summary. Contact details are masked unless the file is encrypted with a password; a bureau viewer always
     sees names and contact details masked. Coordinators and bureau viewers.
     """
     secret = read_password(password, password_file)

@@ -459,6 +459,10 @@ class ActivityType:
     """A closer cadence for the key assistance targets, as a schedule's ``every``: planned
     ``every = "month"``, they get this one instead (a talk every half month), unless the plan
     entry sets ``key_children_every = "month"``. None: the same as every child."""
+    ledger_sheet: ClassVar[Label | None] = None
+    """The ledger's record sheet its records are listed on (家访记录, 会议记录…), one row per
+    record with its public fields; types naming the same Chinese title share the sheet. None:
+    only counted, on 活动开展."""
 
     def coverage_of(self, step: Step) -> Coverage:
         return step.covers or self.covers
@@ -514,6 +518,13 @@ def validate_activity_type(activity_type: object, plugin: str | None) -> type[Ac
     title = getattr(activity_type, "title", None)
     if not isinstance(title, Label) or not title.zh.strip() or not title.en.strip():
         raise fail("缺少中英文标题 title", "title must be a Label with Chinese and English")
+    sheet = activity_type.ledger_sheet
+    if sheet is not None and (
+        not isinstance(sheet, Label) or not sheet.zh.strip() or not sheet.en.strip()
+    ):
+        raise fail(
+            "台账表名 ledger_sheet 须为中英文 Label", "ledger_sheet must be a Label with both"
+        )
     if not activity_type.steps:
         raise fail("没有任何步骤", "has no steps")
     seen: set[str] = set()

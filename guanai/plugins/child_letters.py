@@ -21,6 +21,7 @@ from guanai import (
 class ChildLetter(ActivityType):
     name = "child_letter"
     title = Label("给父母写信汇报", "Letter home from the child")
+    ledger_sheet = Label("书信记录", "Letters")
     covers = Coverage.CHILD
     steps = (
         Step(

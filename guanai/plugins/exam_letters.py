@@ -22,6 +22,7 @@ from guanai import (
 class ExamLetters(ActivityType):
     name = "exam_letters"
     title = Label("期末成绩家书", "Exam-result letters")
+    ledger_sheet = Label("书信记录", "Letters")
     covers = Coverage.CHILD
     steps = (
         Step(

@@ -21,6 +21,7 @@ from guanai import (
 class FamilyPhone(ActivityType):
     name = "family_phone"
     title = Label("亲情电话", "Family phone call")
+    ledger_sheet = Label("电话联系记录", "Family calls")
     covers = Coverage.CHILD
     steps = (
         Step(

@@ -21,6 +21,7 @@ from guanai import (
 class HomeVisit(ActivityType):
     name = "home_visit"
     title = Label("家访", "Home visit")
+    ledger_sheet = Label("家访记录", "Home visits")
     covers = Coverage.CHILD
     steps = (
         Step(

@@ -22,6 +22,7 @@ from guanai import (
 class GuardianMeeting(ActivityType):
     name = "guardian_meeting"
     title = Label("监护人会", "Guardian meeting")
+    ledger_sheet = Label("会议记录", "Meetings")
     covers = Coverage.CLASS
     steps = (
         Step(

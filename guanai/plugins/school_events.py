@@ -56,6 +56,7 @@ class MentalHealthClass(ActivityType):
 class Symposium(ActivityType):
     name = "symposium"
     title = Label("师生、家长座谈会", "Symposium of teachers, children and guardians")
+    ledger_sheet = Label("会议记录", "Meetings")
     steps = (
         _planned(Label("座谈会", "symposium")),
         Step(
@@ -79,6 +80,7 @@ class Symposium(ActivityType):
 class ParentSchool(ActivityType):
     name = "parent_school"
     title = Label("家长学校（家长培训）", "Parent school (guardian training)")
+    ledger_sheet = Label("会议记录", "Meetings")
     steps = (
         _planned(Label("培训", "training")),
         Step(

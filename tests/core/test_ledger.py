@@ -30,13 +30,16 @@ from guanai.core.engine import complete
 from guanai.core.errors import NotFoundError
 from guanai.core.ledgers import write_ledger
 from guanai.core.ledgers.summary import BY_CLASS, KEY_TARGETS, OVERALL, TALKS, TOTAL
-from guanai.core.models import Child, Pairing, Task
+from guanai.core.models import Activity, Child, Pairing, Task
 from guanai.core.pm import build_plugin_manager
 
 COORDINATOR = Viewer("关爱办", "coordinator")
 BUREAU = Viewer("教育局", "bureau")
 PASSWORD = "ledger-pw"
-SHEETS = ["留守儿童花名册", "结对帮扶", "谈心记录", "活动开展", "汇总"]
+# the types' record sheets in the order of their first type's name (child_letter, family_phone,
+# guardian_meeting, home_visit)
+SHEETS = ["留守儿童花名册", "结对帮扶", "谈心记录", "书信记录", "电话联系记录", "会议记录", "家访记录",
+          "活动开展", "汇总"]  # fmt: skip
 MONTHS = ["2026-09", "2026-10", "2026-11", "2026-12", "2027-01"]
 
 
@@ -184,6 +187,86 @@ def test_a_buddy_off_the_roster_is_in_the_pairing_sheet_by_name_masked_for_the_b
         write_ledger(session, path, registry=registry, viewer=viewer, password="pw")
         row = next(r for r in read_book(path, "pw")["结对帮扶"][1:] if r[2] == "20260000")
         assert row[6:8] == (shown, None), "by name, without a student no."
+
+
+def done(session: Session, registry: ActivityRegistry, task_id: int, record: dict) -> None:
+    complete(session, registry, task_id, record, actor="t", now=at(date(2026, 11, 20)))
+
+
+def test_home_visits_and_meetings_have_record_sheets_without_private_fields(
+    session, small, registry, tmp_path
+):
+    visit = session.scalars(
+        select(Task.id).where(Task.child_id == small["b"], Task.step == "visit")
+    ).one()
+    done(
+        session,
+        registry,
+        visit,
+        {
+            "date": "2026-11-18",
+            "visited": "监护人",
+            "findings": SECRET_NOTE,
+            "follow_up": SECRET_FOLLOW_UP,
+        },
+    )
+    meeting = session.execute(
+        select(Task.id, Task.activity_id, Task.subject)
+        .join(Activity, Activity.id == Task.activity_id)
+        .where(Activity.type == "guardian_meeting", Task.step == "hold_meeting")
+    ).first()
+    invite = session.scalars(
+        select(Task.id).where(
+            Task.activity_id == meeting.activity_id,
+            Task.subject == meeting.subject,
+            Task.step == "invite_guardians",
+        )
+    ).one()
+    done(session, registry, invite, {})
+    done(
+        session,
+        registry,
+        meeting.id,
+        {"date": "2026-11-12", "attendees": 3, "topics": "期中总结", "notes": SECRET_NOTE},
+    )
+    session.commit()
+    for viewer, child_name in ((COORDINATOR, "学生B某"), (BUREAU, "学***")):
+        path = tmp_path / f"{viewer.role}.xlsx"
+        write_ledger(session, path, registry=registry, viewer=viewer, password="pw")
+        book = read_book(path, "pw")
+        assert list(book) == SHEETS
+        visits = book["家访记录"]
+        assert list(visits[0]) == [
+            "学校",
+            "月份",
+            "班级",
+            "学号",
+            "儿童姓名",
+            "事项",
+            "负责人",
+            "家访日期",
+            "家访对象",
+        ]
+        [row] = visits[1:]
+        assert row[:7] == (
+            "测试小学",
+            "2026-10",
+            "一年级1班",
+            "20260001",
+            child_name,
+            "家访：入户家访",
+            "帮扶丙",
+        )
+        assert row[7].date() == date(2026, 11, 18) and row[8] == "监护人"
+        [held] = book["会议记录"][1:]
+        assert held[5] == "监护人会：召开监护人会" and held[4] is None, "a class's meeting"
+        assert list(book["会议记录"][0])[7:] == [
+            "会议日期", "到会人数", "会议内容", "方案要点", "日期", "主题", "参加家长人数", "小结",
+            "教师人数", "学生人数", "家长人数", "座谈纪要",
+        ]  # fmt: skip
+        assert held[8:10] == (3, "期中总结")
+        texts = list(cells(book))
+        assert not any(SECRET_NOTE in t or SECRET_FOLLOW_UP in t for t in texts)
 
 
 def test_the_talk_sheet_never_holds_the_private_notes(session, small, registry, tmp_path):

@@ -43,6 +43,13 @@ class Roleless(ActivityType):
     steps = (Step("hold", Label("举办", "Hold"), None),)  # type: ignore[arg-type]
 
 
+class HalfSheet(ActivityType):
+    name = "half_sheet"
+    title = Label("春游", "Spring outing")
+    ledger_sheet = Label("春游记录", "")  # no English
+    steps = (Step("hold", Label("组织春游", "Hold the outing"), Role.COORDINATOR),)
+
+
 class TalkAgain(ActivityType):
     name = "talk"  # the built-in talks plugin registered it first
     title = Label("又一个谈心", "Another talk")
@@ -153,8 +160,9 @@ def test_register_itself_still_raises_for_such_a_plugin(pm):
         (Untitled, "title"),
         (Roleless, "step hold has no role"),
         (TalkAgain, "already registered by guanai.plugins.talks"),
+        (HalfSheet, "ledger_sheet must be a Label with both"),
     ],
-    ids=["missing title", "step without a role", "duplicate name"],
+    ids=["missing title", "step without a role", "duplicate name", "half a ledger sheet name"],
 )
 def test_an_invalid_activity_type_is_named_and_the_plugins_good_type_still_counts(
     pm, english, activity_type, fault

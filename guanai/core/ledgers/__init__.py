@@ -1,12 +1,13 @@
 """``guanai ledger``: the bureau's ledgers (台账) for a term, as one .xlsx workbook.
 
 Sheets, in order: 留守儿童花名册 (the roster with contact cards), 结对帮扶 (pairings), 谈心记录
-(the term's talk records), 活动开展 (the term's activities) and 汇总 (the summary figures).
+(the term's talk records), the record sheets the activity types name (家访记录, 会议记录,
+电话联系记录, 书信记录), 活动开展 (the term's activities) and 汇总 (the summary figures).
 Headers are in Chinese, the bureau's language; docs/ledgers.md gives their English meanings.
 
 Privacy: contact details are masked unless the workbook is encrypted with a password, and
 then in clear only for the children the viewer sees in full; a bureau viewer sees every
-person's name and contact detail masked; a talk's private fields are never read.
+person's name and contact detail masked; a record's private fields are never read.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from guanai.core.access import Viewer
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.ledgers.activities import write_activities
 from guanai.core.ledgers.pairings import write_pairings
+from guanai.core.ledgers.record_sheets import type_sheets, write_record_sheet
 from guanai.core.ledgers.roster import write_roster
 from guanai.core.ledgers.scope import ledger_scope
 from guanai.core.ledgers.summary import write_summary
-from guanai.core.ledgers.talks import write_talks
+from guanai.core.ledgers.talks import talk_sheet
 from guanai.core.roster.disclosure import Disclosure
 from guanai.core.workbook import new_workbook, save
 
@@ -71,9 +73,12 @@ def write_ledger(
     sheets = {
         "留守儿童花名册": roster_rows,
         "结对帮扶": write_pairings(session, book, scope, disclosure, advance),
-        "谈心记录": write_talks(session, book, scope, disclosure, registry, advance),
-        "活动开展": write_activities(session, book, scope, registry, advance),
     }
+    for record_sheet in (talk_sheet(registry), *type_sheets(registry)):
+        sheets[record_sheet.title] = write_record_sheet(
+            session, book, scope, disclosure, record_sheet, advance
+        )
+    sheets["活动开展"] = write_activities(session, book, scope, registry, advance)
     targets = write_summary(session, book, scope, disclosure, registry, today or date.today())
     save(book, path, password=password)
     return LedgerSummary(
