@@ -9,7 +9,7 @@ The engine turns these declarations into tasks; an activity type never touches t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -36,6 +36,7 @@ class Role(StrEnum):
     HEAD_TEACHER = "head_teacher"  # 班主任 of the class (or of the child's class)
     PAIRING_TEACHER = "pairing_teacher"  # 帮扶教师 currently paired with the child
     COUNSELLOR = "counsellor"  # 心理辅导教师 of the school (else the coordinator)
+    PLAN_TEACHER = "plan_teacher"  # 任课教师 named on a child's learning-support or individual plan
 
 
 class Anchor(StrEnum):
@@ -459,6 +460,11 @@ class ActivityType:
     """A closer cadence for the key assistance targets, as a schedule's ``every``: planned
     ``every = "month"``, they get this one instead (a talk every half month), unless the plan
     entry sets ``key_children_every = "month"``. None: the same as every child."""
+    case_plan: ClassVar[str | None] = None
+    """The kind of case plan whose checks this type runs ("learning": 学习帮扶计划,
+    "individual": 个别教育管理方案): its tasks are made by the plan (guanai.core.case_plans),
+    one per child and named teacher on each check date, never by a calendar. None: planned by
+    calendars, like any type."""
     ledger_sheet: ClassVar[Label | None] = None
     """The ledger's record sheet its records are listed on (家访记录, 会议记录…), one row per
     record with its public fields; types naming the same Chinese title share the sheet. None:
@@ -527,6 +533,7 @@ def validate_activity_type(activity_type: object, plugin: str | None) -> type[Ac
         )
     if not activity_type.steps:
         raise fail("没有任何步骤", "has no steps")
+    _check_case_plan(activity_type, fail)
     seen: set[str] = set()
     for step in activity_type.steps:
         if not isinstance(step, Step):
@@ -571,3 +578,35 @@ def validate_activity_type(activity_type: object, plugin: str | None) -> type[Ac
             )
         seen.add(step.name)
     return activity_type
+
+
+CASE_KINDS = ("learning", "individual")
+"""The kinds of case plan (``ActivityType.case_plan``): 学习帮扶计划 and 个别教育管理方案."""
+
+
+def _check_case_plan(
+    activity_type: type[ActivityType], fail: Callable[[str, str], Exception]
+) -> None:
+    """A case plan's type has per-child steps for the plan's teachers; only it has those."""
+    kind = activity_type.case_plan
+    roles = {step.role for step in activity_type.steps}
+    if kind is None:
+        if Role.PLAN_TEACHER in roles:
+            raise fail(
+                "只有帮扶计划的检查类型（case_plan）可以由计划教师负责",
+                "only a case plan's type (case_plan) has steps for the plan's teachers",
+            )
+        return
+    if kind not in CASE_KINDS:
+        raise fail(
+            f"case_plan 须为 {'、'.join(CASE_KINDS)} 之一", f"case_plan must be one of {CASE_KINDS}"
+        )
+    if (
+        activity_type.covers is not Coverage.CHILD
+        or roles != {Role.PLAN_TEACHER}
+        or any(step.covers not in (None, Coverage.CHILD) for step in activity_type.steps)
+    ):
+        raise fail(
+            "帮扶计划的检查类型只能有针对每个孩子、由计划教师负责的步骤",
+            "a case plan's type has only per-child steps for the plan's teachers",
+        )

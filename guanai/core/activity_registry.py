@@ -47,6 +47,10 @@ class ActivityRegistry:
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self.types))
 
+    def case_type(self, kind: str) -> str | None:
+        """The name of the type that runs the checks of case plans of ``kind`` (None: none)."""
+        return next((name for name in self if self.types[name].case_plan == kind), None)
+
     def defined_by_calendars(self) -> dict[str, str]:
         """The names calendars defined, with the key of the term whose calendar defined each."""
         return {

@@ -499,3 +499,61 @@ class WebSession(Base):
     link_id: Mapped[int] = mapped_column(ForeignKey("teacher_link.id"), index=True)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class CasePlan(Base):
+    """A plan for one child or a group (分类、分组): a learning-support plan (学习帮扶计划, kind
+    ``learning``) or a key child's individual education plan (个别教育管理方案, ``individual``).
+
+    Its content is kept in :class:`CasePlanVersion` rows, one per revision (``version`` is
+    the current one); its checks (:class:`CasePlanCheck`) become tasks for its teachers
+    (guanai.core.case_plans). Open until closed with an outcome.
+    """
+
+    __tablename__ = "case_plan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # learning | individual
+    title: Mapped[str] = mapped_column(String(200))
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int]
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class CasePlanVersion(Base):
+    """One revision of a plan: its texts, children, teachers and check dates as they were."""
+
+    __tablename__ = "case_plan_version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("case_plan.id"))
+    version: Mapped[int]
+    content: Mapped[dict[str, Any]]
+    note: Mapped[str | None] = mapped_column(Text)
+    revised_at: Mapped[datetime]
+    revised_by: Mapped[str] = mapped_column(String(100))
+    __table_args__ = (UniqueConstraint("plan_id", "version"),)
+
+
+class CasePlanChild(Base):
+    __tablename__ = "case_plan_child"
+    plan_id: Mapped[int] = mapped_column(ForeignKey("case_plan.id"), primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), primary_key=True, index=True)
+
+
+class CasePlanTeacher(Base):
+    __tablename__ = "case_plan_teacher"
+    plan_id: Mapped[int] = mapped_column(ForeignKey("case_plan.id"), primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("teacher.id"), primary_key=True, index=True)
+
+
+class CasePlanCheck(Base):
+    """A date on which the plan is checked (learning) or reviewed (individual)."""
+
+    __tablename__ = "case_plan_check"
+    plan_id: Mapped[int] = mapped_column(ForeignKey("case_plan.id"), primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date, primary_key=True)

@@ -93,6 +93,9 @@ def _last_school_day(calendar: TermCalendar, day: date) -> date:
 STUB_MONTH_SCHOOL_DAYS = PlanningSettings().stub_month_school_days
 BREAK_PREFIX = "break:"
 """How an activity's key marks it as planned in the break (``home_visit@break:between:…``)."""
+CASE_PREFIX = "case:"
+"""How the keys of case plans' check activities begin (``case:<plan id>:<date>``): made by
+:mod:`guanai.core.case_plans`, never by a calendar, so a re-plan leaves them alone."""
 
 
 def days_of(calendar: TermCalendar, activity_key: str) -> TermCalendar:

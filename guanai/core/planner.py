@@ -43,7 +43,13 @@ from guanai.core.models import (
     Teacher,
     Term,
 )
-from guanai.core.occurrences import STUB_MONTH_SCHOOL_DAYS, Occurrence, StepWindow, expand_plan
+from guanai.core.occurrences import (
+    CASE_PREFIX,
+    STUB_MONTH_SCHOOL_DAYS,
+    Occurrence,
+    StepWindow,
+    expand_plan,
+)
 from guanai.core.spreading import DaySpreader, Week, week_of
 
 TASK_COLUMNS = (
@@ -196,6 +202,17 @@ def check_plan_types(calendar: TermCalendar, registry: ActivityRegistry) -> None
                     f"{entry.activity_type!r}（已安装：{', '.join(registry)}）",
                     f"calendar file {calendar.source}, {entry.where}.type: unknown activity type "
                     f"{entry.activity_type!r} (installed: {', '.join(registry)})",
+                )
+            )
+        if registry.types[entry.activity_type].case_plan is not None:
+            raise CalendarError(
+                Label(
+                    f"日历文件 {calendar.source}，{entry.where}.type：活动类型 "
+                    f"{entry.activity_type!r} 的任务由帮扶计划的检查日期产生，不能写入日历"
+                    "（guanai caseplan）",
+                    f"calendar file {calendar.source}, {entry.where}.type: the tasks of "
+                    f"{entry.activity_type!r} come from the check dates of case plans, not from "
+                    "a calendar (guanai caseplan)",
                 )
             )
 
@@ -382,7 +399,11 @@ def _plan_school(
             *(task.c[name] for name in _EXISTING_FIELDS),
         )
         .join(activity, activity.c.id == task.c.activity_id)
-        .where(activity.c.term_id == term.id, activity.c.school_id == school.id)
+        .where(
+            activity.c.term_id == term.id,
+            activity.c.school_id == school.id,
+            activity.c.key.not_like(f"{CASE_PREFIX}%"),
+        )
     )
     existing: dict[_TaskKey, tuple[Any, ...]] = {
         row[:3]: row[3:] for row in session.connection().execute(query)
@@ -587,7 +608,11 @@ def _sync_activities(
         for a in session.execute(
             select(
                 Activity.id, Activity.key, Activity.starts_on, Activity.ends_on, Activity.cancelled
-            ).where(Activity.term_id == term_id, Activity.school_id == school_id)
+            ).where(
+                Activity.term_id == term_id,
+                Activity.school_id == school_id,
+                Activity.key.not_like(f"{CASE_PREFIX}%"),
+            )
         )
     }
     new = []

@@ -60,6 +60,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "guanai.plugins.counselling",
     "guanai.plugins.school_events",
     "guanai.plugins.child_letters",
+    "guanai.plugins.case_plans",
     "guanai.plugins.ical",
     "guanai.plugins.phone_links",
     "guanai.plugins.dashboard",

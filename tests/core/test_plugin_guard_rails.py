@@ -173,7 +173,7 @@ def test_an_invalid_activity_type_is_named_and_the_plugins_good_type_still_count
     assert fault in reason and "plugin mixed" in reason and activity_type.name in reason
     assert "outing" in registry, "the plugin's valid type registered after the bad one counts"
     assert registry.owners["talk"] == "guanai.plugins.talks", "the first registration wins"
-    assert len(set(registry)) == 16  # the 15 built-in types and the plugin's outing
+    assert len(set(registry)) == 18  # the 17 built-in types and the plugin's outing
 
 
 def test_a_problem_is_reported_once_however_often_the_registry_is_asked_for(pm):
