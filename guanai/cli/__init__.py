@@ -96,6 +96,7 @@ def cli(
 def _attach_builtin_commands() -> None:
     from guanai.cli import (
         accounts_commands,
+        caseplan_commands,
         dashboard,
         engine_commands,
         export_commands,
@@ -118,6 +119,7 @@ def _attach_builtin_commands() -> None:
         roster_commands,
         records_commands,
         pairing_commands,
+        caseplan_commands,
         export_commands,
         accounts_commands,
         engine_commands,

@@ -109,6 +109,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "edit_child": (COORDINATOR, HEAD_TEACHER),
     "record": (COORDINATOR, HEAD_TEACHER, TEACHER),
     "repair": (COORDINATOR,),
+    "manage_case_plans": (COORDINATOR,),
     # reads
     "dashboard": (COORDINATOR,),
     "read_outbox": (COORDINATOR,),
@@ -117,6 +118,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "read_pairings": ROLES,
     "agenda": ROLES,
     "read_tasks": ROLES,
+    "read_case_plans": (COORDINATOR, HEAD_TEACHER, TEACHER),  # a teacher: the plans naming them
     "inbox": ROLES,
 }
 """Every user action and the roles that may take it: the one table the service asks

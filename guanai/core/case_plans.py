@@ -149,6 +149,7 @@ class ArchiveEntry:
     plan_title: str
     kind: str
     due_on: date
+    teacher_id: int | None
     teacher: str | None
     state: str
     record: dict[str, Any] | None
@@ -236,6 +237,15 @@ def close_plan(session: Session, plan_id: int, outcome: str, *, actor: str, now:
     session.flush()
 
 
+def plan_school(session: Session, plan_id: int) -> tuple[int, frozenset[int]]:
+    """The plan's school and its teachers' ids (for the access rule)."""
+    plan = _plan(session, plan_id).row
+    teachers = session.scalars(
+        select(CasePlanTeacher.teacher_id).where(CasePlanTeacher.plan_id == plan_id)
+    )
+    return plan.school_id, frozenset(teachers)
+
+
 def plan_view(session: Session, plan_id: int) -> CasePlanView:
     plan = _plan(session, plan_id).row
     content = _current_content(session, _Loaded(plan))
@@ -277,9 +287,16 @@ def plan_view(session: Session, plan_id: int) -> CasePlanView:
 
 
 def school_plans(
-    session: Session, school_id: int, *, kind: str | None = None, child_id: int | None = None
+    session: Session,
+    school_id: int,
+    *,
+    today: date,
+    kind: str | None = None,
+    child_id: int | None = None,
+    teacher_id: int | None = None,
 ) -> list[CasePlanRow]:
-    """The school's plans (of ``kind``, of one child), open ones first, newest first."""
+    """The school's plans (of ``kind``, of one child, naming one teacher), open ones first,
+    newest first, each with its next check from ``today``."""
     counts = (
         select(CasePlanChild.plan_id, func.count().label("n"))
         .group_by(CasePlanChild.plan_id)
@@ -287,7 +304,7 @@ def school_plans(
     )
     next_check = (
         select(func.min(CasePlanCheck.due_on))
-        .where(CasePlanCheck.plan_id == CasePlan.id, CasePlanCheck.due_on >= func.current_date())
+        .where(CasePlanCheck.plan_id == CasePlan.id, CasePlanCheck.due_on >= today)
         .correlate(CasePlan)
         .scalar_subquery()
     )
@@ -310,6 +327,12 @@ def school_plans(
         query = query.where(
             exists().where(CasePlanChild.plan_id == CasePlan.id, CasePlanChild.child_id == child_id)
         )
+    if teacher_id is not None:
+        query = query.where(
+            exists().where(
+                CasePlanTeacher.plan_id == CasePlan.id, CasePlanTeacher.teacher_id == teacher_id
+            )
+        )
     return [
         CasePlanRow(id_, kind_, title, CLOSED if closed else OPEN, int(n), upcoming)
         for id_, kind_, title, closed, n, upcoming in session.execute(query)
@@ -321,7 +344,7 @@ def progress_archive(session: Session, child_id: int) -> list[ArchiveEntry]:
     the record written, by date. Private fields are in the records: the caller decides what
     the viewer may see."""
     rows = session.execute(
-        select(Activity.key, Task.due_on, Teacher.name, Task.state, Record.data)
+        select(Activity.key, Task.due_on, Task.assignee_id, Teacher.name, Task.state, Record.data)
         .select_from(Task)
         .join(Activity, Activity.id == Task.activity_id)
         .outerjoin(Teacher, Teacher.id == Task.assignee_id)
@@ -344,6 +367,14 @@ def progress_archive(session: Session, child_id: int) -> list[ArchiveEntry]:
         ArchiveEntry(plan_of(key), plans[plan_of(key)].title, plans[plan_of(key)].kind, due, *rest)
         for key, due, *rest in rows
     ]
+
+
+def record_labels(registry: ActivityRegistry, kind: str) -> dict[str, Label]:
+    """The labels of the record fields of a kind's checks, by key."""
+    name = registry.case_type(kind)
+    if name is None:
+        return {}
+    return {f.name: f.label for step in registry.get(name).steps for f in step.record}
 
 
 def plan_of(activity_key: str) -> int:

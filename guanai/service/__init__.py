@@ -9,6 +9,7 @@ from __future__ import annotations
 from guanai.service.account_actions import AccountActions
 from guanai.service.agenda_reads import AgendaReads
 from guanai.service.base import DatabaseError, ServiceBase, wall_clock
+from guanai.service.case_plan_actions import CasePlanActions
 from guanai.service.delivery_actions import DeliveryActions
 from guanai.service.engine_actions import DemoSchoolReport, EngineActions
 from guanai.service.export_actions import ExportActions
@@ -28,6 +29,7 @@ class Guanai(
     SetupActions,
     RosterActions,
     PairingActions,
+    CasePlanActions,
     ExportActions,
     AccountActions,
     ReminderActions,

@@ -98,7 +98,8 @@ def test_each_check_date_is_a_task_per_child_and_teacher(session, registry, scho
         [date(2026, 10, 20), date(2026, 11, 20)],
     )
     assert [code for code, _ in view.teachers] == ["T002", "T003"]
-    assert school_plans(session, school)[0].children == 2
+    [row] = school_plans(session, school, today=date(2026, 10, 21))
+    assert (row.children, row.next_check) == (2, date(2026, 11, 20))
 
 
 def test_a_check_becomes_due_and_escalates_like_any_task(session, registry, school):
