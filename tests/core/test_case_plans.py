@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from export_samples import read_book
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from guanai.core.access import Viewer
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.calendar import TermCalendar, load_calendar
 from guanai.core.case_plans import (
@@ -25,6 +27,7 @@ from guanai.core.case_plans import (
 from guanai.core.config import Settings
 from guanai.core.demo import create_demo_school
 from guanai.core.engine import complete, plan_term, tick
+from guanai.core.ledgers import write_ledger
 from guanai.core.models import AuditEvent, CasePlanVersion, Child, Task, TaskState
 from guanai.core.pm import build_plugin_manager
 
@@ -214,3 +217,24 @@ def test_an_individual_plan_is_for_key_targets_and_shows_who_has_none(session, r
     assert after == set(key) - {key[0]}
     reviews = session.scalar(select(func.count()).select_from(Task).where(Task.step == "review"))
     assert reviews == 1
+
+
+def test_a_check_recorded_is_a_row_of_the_ledgers_sheet_without_its_private_fields(
+    session, registry, school, tmp_path
+):
+    learning(session, registry, school)
+    task = check_tasks(session)[0]
+    record = {"date": "2026-10-19", "done": "讲了分数", "result": "错题减半", "milestone_met": "是"}
+    complete(session, registry, task.id, record, actor="T002",
+             now=datetime(2026, 10, 19, 8, tzinfo=UTC))  # fmt: skip
+    session.commit()
+    path = tmp_path / "ledger.xlsx"
+    write_ledger(session, path, registry=registry, viewer=Viewer("教育局", "bureau"))
+    book = read_book(path)
+    sheet = book["学习帮扶检查记录"]
+    assert list(sheet[0])[5:] == ["事项", "负责人", "检查日期", "达到阶段目标"]
+    [row] = sheet[1:]
+    assert row[5] == "学习帮扶检查：检查帮扶效果" and row[8] == "是"
+    assert "*" in row[4], "the child's name masked for the bureau"
+    texts = [str(cell) for rows in book.values() for r in rows for cell in r if cell is not None]
+    assert not any("错题减半" in t or "讲了分数" in t for t in texts)
