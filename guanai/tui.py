@@ -30,6 +30,9 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from guanai.core.activity import Field, FieldKind
+from guanai.core.case_plans import KIND_LABELS as CASE_PLAN_KINDS
+from guanai.core.case_plans import STATUS_LABELS as CASE_PLAN_STATUS
+from guanai.core.case_plans import CasePlanRow, CasePlanView, labelled_texts
 from guanai.core.child_card import ChildCard
 from guanai.core.dashboard_data import Scope
 from guanai.core.dashboard_data.activity_tasks import WINDOW, ActivityTask, TaskKey, TaskWindow
@@ -71,6 +74,8 @@ from guanai.service.panel_reads import (
 )
 
 __all__ = [
+    "CASE_PLAN_KINDS",
+    "CASE_PLAN_STATUS",
     "KIND_LABELS",
     "OUTBOX_STATES",
     "PAGE_SIZE",
@@ -80,6 +85,8 @@ __all__ = [
     "WINDOW",
     "ActivityTask",
     "Bar",
+    "CasePlanRow",
+    "CasePlanView",
     "ChildCard",
     "ChildTask",
     "ChildView",
@@ -125,6 +132,7 @@ __all__ = [
     "declared_bindings",
     "described",
     "is_english",
+    "labelled_texts",
     "localize_bindings",
     "qr_text",
 ]

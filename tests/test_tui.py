@@ -83,7 +83,7 @@ async def test_number_keys_switch_panels_and_panel_keys_work(engine: Engine) -> 
         assert tabs.active == "tab-weather"
         await pilot.press("w")
         assert str(app.query_one("#sky", Static).render()) == "多云"
-        await pilot.press("7")
+        await pilot.press("8")
         assert tabs.active == "tab-plugins"
         await pilot.press("9")  # no ninth panel: nothing happens
         assert tabs.active == "tab-plugins"
@@ -127,7 +127,7 @@ async def test_the_command_palette_switches_panels_and_runs_panel_actions(engine
 async def test_l_switches_every_label_to_english_and_back(engine: Engine) -> None:
     app = app_on(engine)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("6")
+        await pilot.press("7")
         await pilot.press("l")
         await pilot.pause()
         assert "Plugins" in str(app.query_one(TabbedContent).get_tab("tab-plugins").label)

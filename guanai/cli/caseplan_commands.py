@@ -16,13 +16,20 @@ from rich.table import Table
 from guanai.cli.context import NOW_OPTION, UserError, console, pass_service, say
 from guanai.cli.times import school_time
 from guanai.cli.views import STATE_LABELS
-from guanai.core.case_plans import KIND_LABELS, TEXTS, CasePlanView, PlanChanges, record_labels
+from guanai.core.case_plans import (
+    KIND_LABELS,
+    STATUS_LABELS,
+    TEXTS,
+    CasePlanView,
+    PlanChanges,
+    labelled_texts,
+    record_labels,
+)
 from guanai.core.i18n import Label
 from guanai.core.models import TaskState
 from guanai.service import Guanai
 
 KINDS = click.Choice(["learning", "individual"])
-_STATES = {"open": Label("进行中", "open"), "closed": Label("已结束", "closed")}
 
 
 def _texts(pairs: tuple[str, ...]) -> dict[str, str] | None:
@@ -204,7 +211,7 @@ def list_command(service: Guanai, kind: str | None, school: str | None) -> None:
             str(row.id),
             str(KIND_LABELS[row.kind]),
             row.title,
-            str(_STATES[row.status]),
+            str(STATUS_LABELS[row.status]),
             str(row.children),
             str(row.next_check or ""),
         )
@@ -263,14 +270,13 @@ def _shown(value: object) -> str:
 def _print_plan(view: CasePlanView) -> None:
     console.print(
         f"[bold]{view.id} · {KIND_LABELS[view.kind]} · {view.title}[/bold] "
-        f"({_STATES[view.status]}, {view.opened_on}"
+        f"({STATUS_LABELS[view.status]}, {view.opened_on}"
         + (f" – {view.closed_on}" if view.closed_on else "")
         + ")",
         markup=True,
     )
-    labels = dict(TEXTS[view.kind])
-    for key, text in view.texts.items():
-        console.print(f"{labels.get(key, key)}：{text}")
+    for label, text in labelled_texts(view):
+        console.print(f"{label}：{text}")
     if view.outcome:
         console.print(say(f"结果：{view.outcome}", f"Outcome: {view.outcome}"))
     children = "、".join(f"{name}（{no}，{klass}）" for no, name, klass in view.children)

@@ -76,6 +76,7 @@ TEXTS: dict[str, tuple[tuple[str, Label], ...]] = {
 """The texts of each kind of plan, every one required, by key."""
 OPEN = "open"
 CLOSED = "closed"
+STATUS_LABELS = {OPEN: Label("进行中", "open"), CLOSED: Label("已结束", "closed")}
 _LIVE_STATES = (
     TaskState.PENDING.value,
     TaskState.DUE.value,
@@ -129,6 +130,11 @@ class CasePlanView:
     texts: dict[str, str]
     checks: tuple[CheckView, ...]
     versions: tuple[VersionView, ...]
+
+
+def labelled_texts(view: CasePlanView) -> list[tuple[Label, str]]:
+    """A plan's texts with their labels, in the kind's order."""
+    return [(label, view.texts[key]) for key, label in TEXTS[view.kind] if key in view.texts]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from guanai import hookimpl
 
 @hookimpl
 def register_panels(register: Callable[[type], None]) -> None:
+    from guanai.plugins.dashboard.case_plans import CasePlansPanel
     from guanai.plugins.dashboard.children import ChildrenPanel
     from guanai.plugins.dashboard.plugins_panel import PluginsPanel
     from guanai.plugins.dashboard.reminders import RemindersPanel
@@ -22,6 +23,7 @@ def register_panels(register: Callable[[type], None]) -> None:
     register(TodayPanel)
     register(TermPanel)
     register(ChildrenPanel)
+    register(CasePlansPanel)
     register(TeachersPanel)
     register(RemindersPanel)
     register(PluginsPanel)

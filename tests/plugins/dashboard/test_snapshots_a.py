@@ -28,7 +28,8 @@ SCREENS = {
     "teachers-charts": ("4", "g"),
     "reminders": ("5",),
     "reminders-retry-all": ("5", "a"),
-    "plugins": ("6",),
+    "case-plans": ("6",),
+    "plugins": ("7",),
     "help": ("2", "question_mark"),
 }
 

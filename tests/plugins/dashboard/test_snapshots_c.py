@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from panel_keys import open_panel
 from sqlalchemy import Engine
 from test_activity_tasks import MEETING, move_to, open_workflow, tasks_table
+from test_case_plans import plans_of
 from textual.pilot import Pilot
 
 from guanai.tui import GuanaiApp
@@ -31,3 +33,18 @@ def test_snapshot_workflow_tasks_refusing_a_waiting_step(
         await settle(pilot)
 
     assert snap_compare(make_app(demo_engine), run_before=run_before, terminal_size=(80, 24))
+
+
+def test_snapshot_case_plans(
+    demo_engine: Engine, make_service: Callable[..., Any], settle: Settle, snap_compare: Any
+) -> None:
+    """Two plans; the learning-support plan under the cursor, shown beside the table."""
+    service = make_service(demo_engine)
+    plans_of(service, demo_engine)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_panel(pilot, settle, "case_plans")
+        await pilot.press("down")
+        await settle(pilot)
+
+    assert snap_compare(GuanaiApp(service), terminal_size=(100, 30), run_before=run_before)
