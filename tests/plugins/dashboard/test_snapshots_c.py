@@ -12,7 +12,7 @@ from typing import Any
 from panel_keys import open_panel
 from sqlalchemy import Engine
 from test_activity_tasks import MEETING, move_to, open_workflow, tasks_table
-from test_case_plans import plans_of
+from test_case_plans_panel import plans_of
 from textual.pilot import Pilot
 
 from guanai.tui import GuanaiApp
