@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -23,10 +23,12 @@ from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 
 from guanai.cli import cli
+from guanai.core.case_plans import PlanChanges, open_plan
 from guanai.core.db import transaction
 from guanai.core.demo import create_demo_school
 from guanai.core.models import (
     Activity,
+    CasePlan,
     Child,
     Pairing,
     School,
@@ -229,6 +231,55 @@ CASES: dict[str, Case] = {
     ),
     "pair": case(["pair", "--auto", "--school", "DEMO"], "coordinator"),
     "pairings": case(["pairings", "--school", "DEMO"], *READERS, writes=False),
+    "caseplan open": case(
+        lambda w: [
+            "caseplan",
+            "open",
+            "learning",
+            "--title",
+            "帮扶小组",
+            "--child",
+            w.child_no,
+            "--teacher",
+            w.teacher_code,
+            "--check",
+            "2026-10-20",
+            *PLAN_TEXTS,
+            "--school",
+            "DEMO",
+            "--now",
+            NOW,
+        ],
+        "coordinator",
+    ),
+    "caseplan revise": case(
+        lambda w: ["caseplan", "revise", _plan(w), "--title", "新标题", "--now", NOW],
+        "coordinator",
+    ),
+    "caseplan close": case(
+        lambda w: ["caseplan", "close", _plan(w), "--outcome", "及格", "--now", NOW],
+        "coordinator",
+    ),
+    "caseplan show": case(
+        lambda w: ["caseplan", "show", _plan(w)], "coordinator", "teacher", writes=False
+    ),
+    "caseplan list": case(
+        ["caseplan", "list", "--school", "DEMO"],
+        "coordinator",
+        "teacher",
+        "head_teacher",
+        writes=False,
+    ),
+    "caseplan archive": case(
+        lambda w: ["caseplan", "archive", w.child_no, "--school", "DEMO"],
+        "coordinator",
+        "teacher",
+        "head_teacher",
+        writes=False,
+    ),
+    "caseplan missing": case(
+        ["caseplan", "missing", "--school", "DEMO"], "coordinator", writes=False
+    ),
     "export": case(lambda w: ["export", w.fresh("out.xlsx"), "--school", "DEMO"], "coordinator"),
     "ledger": case(
         lambda w: ["ledger", w.fresh("ledger.xlsx"), "--school", "DEMO"],
@@ -310,6 +361,31 @@ CASES: dict[str, Case] = {
     ),
     "plugins": case(["plugins"], *EVERY_ROLE, writes=False),
 }
+
+
+PLAN_TEXTS = ["--text", "帮扶目标=跟上", "--text", "帮扶时间=周二", "--text", "帮扶内容=错题",
+              "--text", "阶段性效果目标=及格"]  # fmt: skip
+
+
+def _plan(world: World) -> str:
+    """An open learning-support plan of DEMO naming the teacher (opened if there is none)."""
+    with transaction(world.engine) as session:
+        found = session.scalar(
+            select(CasePlan.id).where(CasePlan.closed_on.is_(None)).order_by(CasePlan.id)
+        )
+        if found is None:
+            found = open_plan(
+                session,
+                world.pm.activity_registry(),
+                _demo_id(session),
+                "learning",
+                PlanChanges("帮扶小组", [world.child_no], [world.teacher_code],
+                            {"goals": "跟上", "times": "周二", "content": "错题",
+                             "milestones": "及格"}, [date(2026, 10, 20)]),
+                actor="关爱办",
+                now=datetime(2026, 9, 21, tzinfo=UTC),
+            )  # fmt: skip
+    return str(found)
 
 
 def _command_paths(group: click.Group, prefix: str = "") -> set[str]:

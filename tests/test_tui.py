@@ -60,6 +60,7 @@ def test_built_in_panels_come_through_the_hook_in_order() -> None:
         "children",
         "teachers",
         "reminders",
+        "case_plans",
         "plugins",
     ]
 

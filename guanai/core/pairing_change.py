@@ -67,8 +67,8 @@ def set_pairing(
 
     The half not named is kept (a new buddy keeps the teacher, a new teacher keeps the buddy).
     A buddy is given by ``buddy_student_no`` or, for a classmate not on the roster, by
-    ``buddy_name``, not both. Asking for what is already current changes nothing. Unknown codes are refused with a
-    message naming the code, never the child's name. A new teacher who already has ``cap``
+    ``buddy_name``, not both. Asking for what is already current changes nothing. Unknown
+    codes are refused with a message naming the code, never the child's name. A new teacher who already has ``cap``
     children is refused unless ``over_cap``, as :func:`auto_pair` keeps it.
     """
     if teacher_code is None and buddy_student_no is None and buddy_name is None:

@@ -165,7 +165,10 @@ class CasePlanActions(ServiceBase):
         require_school(viewer, school)
         if viewer.role != "coordinator" and viewer.teacher_id not in teachers:
             raise AccessError(
-                Label(f"计划 {plan_id} 不是您负责的计划", f"plan {plan_id} does not name you")
+                Label(
+                    f"用户 {viewer.name} 无权查看计划 {plan_id}：计划没有指定您",
+                    f"user {viewer.name} may not read plan {plan_id}: it does not name you",
+                )
             )
         return self.types(session)
 

@@ -96,7 +96,7 @@ def test_a_teacher_reads_the_plans_naming_them_and_may_not_change_them(run, scho
     assert "三年级数学帮扶小组" in run("caseplan", "list", actor="李老师").output
     assert "还没有计划" in run("caseplan", "list", actor="周老师").output
     refused = run("caseplan", "show", "1", actor="周老师")
-    assert refused.exit_code == 1 and "不是您负责的计划" in refused.output
+    assert refused.exit_code == 1 and "无权查看计划 1" in refused.output
     before = snapshot(school_db)
     denied = run("caseplan", "close", "1", "--outcome", "x", actor="李老师")
     assert denied.exit_code == 1 and "无权" in denied.output

@@ -11,6 +11,8 @@ from guanai.core.activity import stages_of
 from guanai.core.pm import BUILTIN_PLUGINS, build_plugin_manager
 
 EXPECTED_NAMES = {
+    "learning_support_check",
+    "individual_plan_review",
     "welcome_back",
     "talk",
     "family_phone",

@@ -38,9 +38,8 @@ async def test_guanai_tui_opens_the_demo_database_at_a_frozen_time(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert str(app.query_one("#today-summary", Static).render()).startswith("2026-10-20 周二")
-        for key, tab in zip(
-            "123456", ("today", "term", "children", "teachers", "reminders", "plugins"), strict=True
-        ):
+        tabs = ("today", "term", "children", "teachers", "reminders", "case_plans", "plugins")
+        for key, tab in zip("1234567", tabs, strict=True):
             await pilot.press(key)
             await settle(pilot)
             assert app.query_one(TabbedContent).active == f"tab-{tab}"
