@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from guanai.core.activity import CASE_KINDS
@@ -50,8 +50,8 @@ from guanai.core.models import (
     Term,
 )
 from guanai.core.occurrences import CASE_PREFIX
+from guanai.core.pairing import today_at_school
 from guanai.core.text import UnsafeText, clean_text
-from guanai.core.timezone import SCHOOL_TIMEZONE
 
 CHECK_LEAD_DAYS = 7
 """A check's task becomes due this many days before its date (from the term's first day)."""
@@ -161,10 +161,6 @@ class ArchiveEntry:
     record: dict[str, Any] | None
 
 
-def today_at_school(now: datetime) -> date:
-    return now.astimezone(SCHOOL_TIMEZONE).date()
-
-
 def open_plan(
     session: Session,
     registry: ActivityRegistry,
@@ -218,23 +214,22 @@ def revise_plan(
 ) -> int:
     """Revise an open plan; the new version keeps the history. Return the version number."""
     plan = _plan(session, plan_id, for_update=True)
-    if plan.status_closed:
+    if plan.closed_on is not None:
         raise CasePlanError(
             Label(f"计划 {plan_id} 已结束，不能修改", f"plan {plan_id} is closed and cannot change")
         )
     current = _current_content(session, plan)
     if changes == PlanChanges():
         raise CasePlanError(Label("没有要修改的内容", "nothing to change"))
-    _apply(session, registry, plan.row, changes, current, note=note, actor=actor, now=now)
-    return plan.row.version
+    _apply(session, registry, plan, changes, current, note=note, actor=actor, now=now)
+    return plan.version
 
 
 def close_plan(session: Session, plan_id: int, outcome: str, *, actor: str, now: datetime) -> None:
     """Close an open plan with its outcome; its open check tasks are cancelled."""
-    plan = _plan(session, plan_id, for_update=True)
-    if plan.status_closed:
+    row = _plan(session, plan_id, for_update=True)
+    if row.closed_on is not None:
         raise CasePlanError(Label(f"计划 {plan_id} 已结束", f"plan {plan_id} is already closed"))
-    row = plan.row
     row.outcome = _text(outcome, Label("结果", "outcome"))
     row.closed_on = today_at_school(now)
     row.updated_at, row.updated_by = now, actor
@@ -245,7 +240,7 @@ def close_plan(session: Session, plan_id: int, outcome: str, *, actor: str, now:
 
 def plan_school(session: Session, plan_id: int) -> tuple[int, frozenset[int]]:
     """The plan's school and its teachers' ids (for the access rule)."""
-    plan = _plan(session, plan_id).row
+    plan = _plan(session, plan_id)
     teachers = session.scalars(
         select(CasePlanTeacher.teacher_id).where(CasePlanTeacher.plan_id == plan_id)
     )
@@ -253,8 +248,8 @@ def plan_school(session: Session, plan_id: int) -> tuple[int, frozenset[int]]:
 
 
 def plan_view(session: Session, plan_id: int) -> CasePlanView:
-    plan = _plan(session, plan_id).row
-    content = _current_content(session, _Loaded(plan))
+    plan = _plan(session, plan_id)
+    content = _current_content(session, plan)
     children = session.execute(
         select(Child.student_no, Child.name, SchoolClass.name)
         .join(CasePlanChild, CasePlanChild.child_id == Child.id)
@@ -418,29 +413,20 @@ def key_children_without_plan(session: Session, school_id: int) -> list[tuple[st
 # --- writing ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Loaded:
-    row: CasePlan
-
-    @property
-    def status_closed(self) -> bool:
-        return self.row.closed_on is not None
-
-
-def _plan(session: Session, plan_id: int, *, for_update: bool = False) -> _Loaded:
+def _plan(session: Session, plan_id: int, *, for_update: bool = False) -> CasePlan:
     query = select(CasePlan).where(CasePlan.id == plan_id)
     if for_update:
         query = query.with_for_update()
     row = session.scalars(query).one_or_none()
     if row is None:
         raise NotFoundError(Label(f"没有编号为 {plan_id} 的计划", f"no plan number {plan_id}"))
-    return _Loaded(row)
+    return row
 
 
-def _current_content(session: Session, plan: _Loaded) -> dict[str, Any]:
+def _current_content(session: Session, plan: CasePlan) -> dict[str, Any]:
     content = session.scalar(
         select(CasePlanVersion.content).where(
-            CasePlanVersion.plan_id == plan.row.id, CasePlanVersion.version == plan.row.version
+            CasePlanVersion.plan_id == plan.id, CasePlanVersion.version == plan.version
         )
     )
     return dict(content or {})
@@ -825,7 +811,7 @@ def _cancel_empty_activities(session: Session, plan_id: int, keep: set[int], now
         update(Activity)
         .where(
             Activity.key.like(f"{CASE_PREFIX}{plan_id}:%"),
-            Activity.id.not_in(keep) if keep else and_(),
+            Activity.id.not_in(keep),
             Activity.cancelled.is_(False),
             ~done,
         )

@@ -29,11 +29,11 @@ from guanai.core.case_plans import (
     progress_archive,
     revise_plan,
     school_plans,
-    today_at_school,
 )
 from guanai.core.errors import NotFoundError
 from guanai.core.i18n import Label
 from guanai.core.models import Child
+from guanai.core.pairing import today_at_school
 from guanai.core.roster.checks import code
 from guanai.service.base import ServiceBase
 from guanai.service.scope import school_for
