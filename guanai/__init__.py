@@ -29,7 +29,7 @@ from guanai.core.activity import (
 from guanai.core.calendar import Holiday, MakeupWorkday, Period, TermCalendar
 from guanai.core.errors import CalendarError, ConfigError, GuanaiError, PluginError, RecordError
 from guanai.core.hookspecs import hookimpl
-from guanai.core.i18n import Label
+from guanai.core.i18n import Label, yes_no
 from guanai.core.reminders.channels import Channel, ChannelOptions, Delivery, DeliveryError
 from guanai.core.reminders.message import Content, Message, Recipient, Section
 from guanai.core.text import terminal_safe
@@ -126,5 +126,6 @@ __all__ = [
     "qr_text",
     "school_time",
     "terminal_safe",
+    "yes_no",
     "zoned",
 ]

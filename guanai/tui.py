@@ -32,10 +32,19 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 from guanai.core.activity import Field, FieldKind
 from guanai.core.case_plans import KIND_LABELS as CASE_PLAN_KINDS
 from guanai.core.case_plans import STATUS_LABELS as CASE_PLAN_STATUS
-from guanai.core.case_plans import CasePlanRow, CasePlanView, labelled_texts
+from guanai.core.case_plans import TEXTS as CASE_PLAN_TEXTS
+from guanai.core.case_plans import (
+    ArchiveEntry,
+    CasePlanRow,
+    CasePlanView,
+    PlanChanges,
+    labelled_texts,
+    record_labels,
+)
 from guanai.core.child_card import ChildCard
 from guanai.core.dashboard_data import Scope
 from guanai.core.dashboard_data.activity_tasks import WINDOW, ActivityTask, TaskKey, TaskWindow
+from guanai.core.dashboard_data.child_tasks import STATES as TASK_STATES
 from guanai.core.dashboard_data.child_tasks import ChildTask
 from guanai.core.dashboard_data.children import (
     PAGE_SIZE,
@@ -76,14 +85,17 @@ from guanai.service.panel_reads import (
 __all__ = [
     "CASE_PLAN_KINDS",
     "CASE_PLAN_STATUS",
+    "CASE_PLAN_TEXTS",
     "KIND_LABELS",
     "OUTBOX_STATES",
     "PAGE_SIZE",
     "SCHOOL_TIMEZONE",
     "STATE_LABELS",
     "TALK",
+    "TASK_STATES",
     "WINDOW",
     "ActivityTask",
+    "ArchiveEntry",
     "Bar",
     "CasePlanRow",
     "CasePlanView",
@@ -108,6 +120,7 @@ __all__ = [
     "PairingChoices",
     "PairingLoad",
     "Panel",
+    "PlanChanges",
     "PlanSummary",
     "RecordError",
     "RecordFormSpec",
@@ -135,6 +148,7 @@ __all__ = [
     "labelled_texts",
     "localize_bindings",
     "qr_text",
+    "record_labels",
 ]
 
 _SEPARATOR = "\t"

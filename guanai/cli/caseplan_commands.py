@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from guanai.cli.context import NOW_OPTION, UserError, console, pass_service, say
@@ -20,12 +21,13 @@ from guanai.core.case_plans import (
     KIND_LABELS,
     STATUS_LABELS,
     TEXTS,
+    ArchiveEntry,
     CasePlanView,
     PlanChanges,
     labelled_texts,
     record_labels,
 )
-from guanai.core.i18n import Label
+from guanai.core.i18n import Label, yes_no
 from guanai.core.models import TaskState
 from guanai.service import Guanai
 
@@ -182,8 +184,13 @@ def close_command(service: Guanai, plan_id: int, outcome: str, now: datetime | N
 @click.argument("plan_id", type=int)
 @pass_service
 def show_command(service: Guanai, plan_id: int) -> None:
-    """显示计划、检查和修改记录 / Show a plan, its checks and its versions."""
+    """显示计划、检查、修改记录和检查记录 / Show a plan, its checks, versions and reviews."""
     _print_plan(service.case_plan(plan_id))
+    entries = service.case_plan_archive(plan_id)
+    if entries:
+        console.print(say("检查记录：", "Reviews:"))
+    for entry in entries:
+        _print_entry(service, entry, f"{entry.child}（{entry.student_no}）")
 
 
 @caseplan.command("list")
@@ -229,15 +236,17 @@ def archive_command(service: Guanai, student_no: str, school: str | None) -> Non
         console.print(say(f"学号 {student_no} 还没有进步档案。", f"No archive for {student_no}."))
         return
     console.print(say(f"进步档案 · {student_no}", f"Progress archive · {student_no}"))
-    registry = service.registry
     for entry in entries:
-        state = STATE_LABELS[TaskState(entry.state)]
-        console.print(
-            f"{entry.due_on} · {entry.plan_id} {entry.plan_title} · {entry.teacher or ''} · {state}"
-        )
-        labels = record_labels(registry, entry.kind)
-        for key, value in (entry.record or {}).items():
-            console.print(f"    {labels.get(key, key)}：{_shown(value)}")
+        _print_entry(service, entry, f"{entry.plan_id} {entry.plan_title}")
+
+
+def _print_entry(service: Guanai, entry: ArchiveEntry, about: str) -> None:
+    """One check of an archive: its date, what it is about, the teacher, state and record."""
+    state = STATE_LABELS[TaskState(entry.state)]
+    console.print(f"{entry.due_on} · {about} · {entry.teacher or ''} · {state}")
+    labels = record_labels(service.registry, entry.kind)
+    for key, value in (entry.record or {}).items():
+        console.print(f"    {labels.get(key, key)}：{_shown(value)}")
 
 
 @caseplan.command("missing")
@@ -263,13 +272,13 @@ def missing_command(service: Guanai, school: str | None) -> None:
 
 def _shown(value: object) -> str:
     if isinstance(value, bool):
-        return str(Label("是", "yes") if value else Label("否", "no"))
+        return str(yes_no(value))
     return str(value)
 
 
 def _print_plan(view: CasePlanView) -> None:
     console.print(
-        f"[bold]{view.id} · {KIND_LABELS[view.kind]} · {view.title}[/bold] "
+        f"[bold]{view.id} · {KIND_LABELS[view.kind]} · {escape(view.title)}[/bold] "
         f"({STATUS_LABELS[view.status]}, {view.opened_on}"
         + (f" – {view.closed_on}" if view.closed_on else "")
         + ")",

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from guanai.core.activity import CASE_KINDS
@@ -155,6 +155,8 @@ class ArchiveEntry:
     plan_title: str
     kind: str
     due_on: date
+    student_no: str
+    child: str
     teacher_id: int | None
     teacher: str | None
     state: str
@@ -344,18 +346,33 @@ def progress_archive(session: Session, child_id: int) -> list[ArchiveEntry]:
     """The child's progress archive: every check task of every plan naming the child, with
     the record written, by date. Private fields are in the records: the caller decides what
     the viewer may see."""
+    return _archive(session, Task.child_id == child_id, Activity.key.like(f"{CASE_PREFIX}%"))
+
+
+def plan_archive(session: Session, plan_id: int) -> list[ArchiveEntry]:
+    """The checks of one plan, every child's, with their records, by date (the reviews)."""
+    return _archive(session, Activity.key.like(f"{CASE_PREFIX}{plan_id}:%"))
+
+
+def _archive(session: Session, *conditions: ColumnElement[bool]) -> list[ArchiveEntry]:
     rows = session.execute(
-        select(Activity.key, Task.due_on, Task.assignee_id, Teacher.name, Task.state, Record.data)
+        select(
+            Activity.key,
+            Task.due_on,
+            Child.student_no,
+            Child.name,
+            Task.assignee_id,
+            Teacher.name,
+            Task.state,
+            Record.data,
+        )
         .select_from(Task)
         .join(Activity, Activity.id == Task.activity_id)
+        .join(Child, Child.id == Task.child_id)
         .outerjoin(Teacher, Teacher.id == Task.assignee_id)
         .outerjoin(Record, Record.task_id == Task.id)
-        .where(
-            Task.child_id == child_id,
-            Activity.key.like(f"{CASE_PREFIX}%"),
-            Task.state != TaskState.CANCELLED.value,
-        )
-        .order_by(Task.due_on, Task.id)
+        .where(*conditions, Task.state != TaskState.CANCELLED.value)
+        .order_by(Task.due_on, Child.student_no, Task.id)
     ).all()
     plan_ids = {plan_of(key) for key, *_ in rows}
     plans = {

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from guanai.core.access import Viewer, require_school, sees_in_full
 from guanai.core.errors import NotFoundError
-from guanai.core.i18n import Label
+from guanai.core.i18n import Label, yes_no
 from guanai.core.models import Child, RecordChange
 from guanai.core.records import CREATED
 from guanai.core.roster import cards
@@ -91,7 +91,7 @@ def shown(disclosure: Disclosure, column: Column, value: Any, in_clear: bool) ->
     if value is None or value == [] or value == "":
         return ""
     if column.kind is Kind.BOOLEAN:
-        return str(Label("是", "yes") if value else Label("否", "no"))
+        return str(yes_no(value))
     if column.vocabulary is not None:  # coded columns are never private
         vocabulary = column.vocabulary
         codes = value if isinstance(value, list) else [value]

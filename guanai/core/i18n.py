@@ -36,3 +36,8 @@ def set_language(language: str) -> None:
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}; expected one of {LANGUAGES}")
     _language = language  # type: ignore[assignment]
+
+
+def yes_no(value: bool) -> Label:
+    """是 or 否: a tick box's value as text."""
+    return Label("是", "yes") if value else Label("否", "no")

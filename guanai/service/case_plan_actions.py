@@ -9,6 +9,7 @@ date, whether the milestone was reached), as the counselling records are kept.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from guanai.core.case_plans import (
     close_plan,
     key_children_without_plan,
     open_plan,
+    plan_archive,
     plan_school,
     plan_view,
     progress_archive,
@@ -152,6 +154,16 @@ class CasePlanActions(ServiceBase):
                 _as_seen(entry, viewer, registry) for entry in entries if entry.plan_id in readable
             ]
 
+    def case_plan_archive(self, plan_id: int) -> list[ArchiveEntry]:
+        """The plan's checks (its reviews), every child's, with their records; a teacher
+        reads the other teachers' records without their private fields."""
+        with self.reading("read_case_plans") as (session, viewer):
+            registry = self._plan_access(session, viewer, plan_id)
+            entries = plan_archive(session, plan_id)
+            if viewer.role == "coordinator":
+                return entries
+            return [_as_seen(entry, viewer, registry) for entry in entries]
+
     def key_children_without_plan(
         self, school_code: str | None = None
     ) -> list[tuple[str, str, str]]:
@@ -184,13 +196,4 @@ def _as_seen(entry: ArchiveEntry, viewer: Viewer, registry: ActivityRegistry) ->
         else set(entry.record)
     )
     record = {key: value for key, value in entry.record.items() if key not in private}
-    return ArchiveEntry(
-        entry.plan_id,
-        entry.plan_title,
-        entry.kind,
-        entry.due_on,
-        entry.teacher_id,
-        entry.teacher,
-        entry.state,
-        record,
-    )
+    return replace(entry, record=record)

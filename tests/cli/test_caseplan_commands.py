@@ -146,3 +146,7 @@ def test_in_the_archive_a_teacher_reads_others_checks_without_their_private_fiel
     assert "错题减半" in own
     assert "错题减半" not in other and "讲分数" not in other
     assert "达到阶段目标：是" in other and "检查日期：2026-10-19" in other
+    reviews = run("caseplan", "show", "1", actor="周老师").output
+    assert "检查记录：" in reviews and "达到阶段目标：是" in reviews
+    assert "错题减半" not in reviews
+    assert "错题减半" in run("caseplan", "show", "1").output

@@ -238,3 +238,36 @@ def test_a_check_recorded_is_a_row_of_the_ledgers_sheet_without_its_private_fiel
     assert "*" in row[4], "the child's name masked for the bureau"
     texts = [str(cell) for rows in book.values() for r in rows for cell in r if cell is not None]
     assert not any("错题减半" in t or "讲了分数" in t for t in texts)
+
+
+def test_the_ledger_lists_the_terms_plans_without_their_texts(session, registry, school, tmp_path):
+    plan = learning(session, registry, school)
+    close_plan(session, learning(session, registry, school, title="已结束的小组"), "期中及格",
+               actor="关爱办", now=datetime(2026, 10, 2, tzinfo=UTC))  # fmt: skip
+    complete(session, registry, check_tasks(session)[0].id,
+             {"date": "2026-10-19", "done": "讲了分数", "result": "错题减半", "milestone_met": "是"},
+             actor="T002", now=datetime(2026, 10, 19, 8, tzinfo=UTC))  # fmt: skip
+    session.commit()
+    child = session.get(Child, check_tasks(session)[0].child_id)
+    for viewer, title in ((Viewer("关爱办", "coordinator"), "三年级数学帮扶小组"),
+                          (Viewer("教育局", "bureau"), None)):  # fmt: skip
+        path = tmp_path / f"{viewer.role}.xlsx"
+        write_ledger(session, path, registry=registry, viewer=viewer)
+        book = read_book(path)
+        sheet = book["帮扶计划"]
+        assert list(sheet[0]) == ["学校", "编号", "类型", "标题", "状态", "开始日期", "结束日期",
+                                  "学生数", "学生", "帮扶教师", "已完成检查", "未完成检查"]  # fmt: skip
+        rows = {row[1]: row for row in sheet[1:]}
+        assert rows[plan][2:5] == ("学习帮扶计划", title, "进行中")
+        assert rows[plan][7] == 2 and rows[plan][10:] == (1, 7)
+        closed = rows[plan + 1]
+        assert (closed[4], closed[5].date(), closed[6].date()) == (
+            "已结束",
+            date(2026, 10, 1),
+            date(2026, 10, 2),
+        )
+        assert rows[plan + 1][10:] == (0, 0), "a closed plan's open checks are cancelled"
+        shown = rows[plan][8]
+        assert (child.name in shown) == (viewer.role == "coordinator")
+        texts = [str(c) for rows_ in book.values() for r in rows_ for c in r if c is not None]
+        assert not any(t in text for t in (*TEXTS.values(), "期中及格") for text in texts)

@@ -39,7 +39,7 @@ PASSWORD = "ledger-pw"
 # the types' record sheets in the order of their first type's name (child_letter, family_phone,
 # guardian_meeting, home_visit, individual_plan_review, learning_support_check)
 SHEETS = ["留守儿童花名册", "结对帮扶", "谈心记录", "书信记录", "电话联系记录", "会议记录", "家访记录",
-          "个别教育方案跟进记录", "学习帮扶检查记录", "活动开展", "汇总"]  # fmt: skip
+          "个别教育方案跟进记录", "学习帮扶检查记录", "帮扶计划", "活动开展", "汇总"]  # fmt: skip
 MONTHS = ["2026-09", "2026-10", "2026-11", "2026-12", "2027-01"]
 
 

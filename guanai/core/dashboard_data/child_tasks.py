@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from guanai.core.access import Viewer, sees_in_full
 from guanai.core.activity import Field
 from guanai.core.activity_registry import ActivityRegistry
-from guanai.core.i18n import Label
+from guanai.core.i18n import Label, yes_no
 from guanai.core.models import OPEN_STATES, Activity, Child, Record, Task
 from guanai.core.record_days import DAY_OFF_MARK, DAY_OFF_SHOWN
 from guanai.core.task_rows import ASSIGNEE, task_rows
@@ -171,7 +171,7 @@ def record_lines(
         if field.private and not full:
             shown.append((field.label, HIDDEN))
         elif isinstance(value, bool):
-            shown.append((field.label, Label("是", "yes") if value else Label("否", "no")))
+            shown.append((field.label, yes_no(value)))
         elif field.name in day_off:
             shown.append(
                 (

@@ -2,7 +2,8 @@
 
 Sheets, in order: 留守儿童花名册 (the roster with contact cards), 结对帮扶 (pairings), 谈心记录
 (the term's talk records), the record sheets the activity types name (家访记录, 会议记录,
-电话联系记录, 书信记录), 活动开展 (the term's activities) and 汇总 (the summary figures).
+电话联系记录, 书信记录, 学习帮扶检查记录, 个别教育方案跟进记录), 帮扶计划 (the plans running in the
+term), 活动开展 (the term's activities) and 汇总 (the summary figures).
 Headers are in Chinese, the bureau's language; docs/ledgers.md gives their English meanings.
 
 Privacy: contact details are masked unless the workbook is encrypted with a password, and
@@ -23,6 +24,8 @@ from guanai.core.access import Viewer
 from guanai.core.activity_registry import ActivityRegistry
 from guanai.core.ledgers.activities import write_activities
 from guanai.core.ledgers.pairings import write_pairings
+from guanai.core.ledgers.plans import TITLE as PLANS
+from guanai.core.ledgers.plans import write_plans
 from guanai.core.ledgers.record_sheets import type_sheets, write_record_sheet
 from guanai.core.ledgers.roster import write_roster
 from guanai.core.ledgers.scope import ledger_scope
@@ -78,6 +81,7 @@ def write_ledger(
         sheets[record_sheet.title] = write_record_sheet(
             session, book, scope, disclosure, record_sheet, advance
         )
+    sheets[PLANS] = write_plans(session, book, scope, disclosure, advance)
     sheets["活动开展"] = write_activities(session, book, scope, registry, advance)
     targets = write_summary(session, book, scope, disclosure, registry, today or date.today())
     save(book, path, password=password)

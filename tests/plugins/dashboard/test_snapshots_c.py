@@ -1,4 +1,5 @@
-"""What a workflow's task list looks like at 80x24, on the demo school at 2026-10-20 08:00.
+"""What a workflow's task list and the Plans panel look like, on the demo school at 2026-10-20
+08:00.
 
 Regenerate after a deliberate change, and look at the SVG before committing it:
 ``pytest tests/plugins/dashboard/test_snapshots_c.py --snapshot-update``.
@@ -48,3 +49,20 @@ def test_snapshot_case_plans(
         await settle(pilot)
 
     assert snap_compare(GuanaiApp(service), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_snapshot_case_plan_revision(
+    demo_engine: Engine, make_service: Callable[..., Any], settle: Settle, snap_compare: Any
+) -> None:
+    """The learning-support plan opened for revision (e): its fields as they are now."""
+    service = make_service(demo_engine)
+    plans_of(service, demo_engine)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_panel(pilot, settle, "case_plans")
+        await pilot.press("down")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+
+    assert snap_compare(GuanaiApp(service), terminal_size=(100, 40), run_before=run_before)
