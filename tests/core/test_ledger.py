@@ -29,7 +29,7 @@ from guanai.core.demo import create_demo_school
 from guanai.core.engine import complete
 from guanai.core.errors import NotFoundError
 from guanai.core.ledgers import write_ledger
-from guanai.core.ledgers.summary import BY_CLASS, KEY_TARGETS, OVERALL, TALKS, TOTAL
+from guanai.core.ledgers.summary import BY_CLASS, CONTACT, KEY_TARGETS, OVERALL, TALKS, TOTAL
 from guanai.core.models import Activity, Child, Pairing, Task
 from guanai.core.pm import build_plugin_manager
 
@@ -267,6 +267,14 @@ def test_home_visits_and_meetings_have_record_sheets_without_private_fields(
         assert held[8:10] == (3, "期中总结")
         texts = list(cells(book))
         assert not any(SECRET_NOTE in t or SECRET_FOLLOW_UP in t for t in texts)
+        contact = section(book["汇总"], CONTACT)
+        header = next(i for i, r in enumerate(book["汇总"]) if r and r[0] == CONTACT) + 1
+        titles = list(book["汇总"][header][3:])
+        assert titles == [t for t in SHEETS if t.endswith("记录") and t != "谈心记录"]
+        counts = {(row[1], row[2]): dict(zip(titles, row[3:], strict=True)) for row in contact}
+        assert counts[("2026-10", "一年级1班")]["家访记录"] == 1
+        for title in titles:  # by month and class, the rows each record sheet lists
+            assert sum(c[title] for c in counts.values()) == len(book[title]) - 1
 
 
 def test_the_talk_sheet_never_holds_the_private_notes(session, small, registry, tmp_path):

@@ -1,8 +1,9 @@
 """汇总: the figures the bureau checks, in four sections on one sheet.
 
 一、总体情况 per school (and 合计 over all of them); 二、分班情况 per class; 三、谈心开展 talks
-due and held by month and class; 四、重点帮扶对象名单 the key assistance targets. The figures
-come from :mod:`guanai.core.ledgers.figures`, where they are defined and counted.
+due and held by month and class; 四、家校联系与帮扶 the records of each record sheet by month and
+class; 五、重点帮扶对象名单 the key assistance targets. The figures come from
+:mod:`guanai.core.ledgers.figures`, where they are defined and counted.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from guanai.core.ledgers.figures import (
     ClassFigures,
     TalkFigures,
     class_figures,
+    contact_figures,
     key_targets,
     talk_figures,
 )
+from guanai.core.ledgers.record_sheets import RecordSheet, type_sheets
 from guanai.core.ledgers.scope import Scope
 from guanai.core.roster.columns import CHILD_COLUMNS
 from guanai.core.roster.disclosure import Disclosure, render
@@ -31,7 +34,8 @@ TITLE = "汇总"
 OVERALL = "一、总体情况"
 BY_CLASS = "二、分班情况"
 TALKS = "三、谈心开展（按月、按班）"
-KEY_TARGETS = "四、重点帮扶对象名单"
+CONTACT = "四、家校联系与帮扶（按月、按班）"
+KEY_TARGETS = "五、重点帮扶对象名单"
 TOTAL = "合计"
 _CARE = next(c for c in CHILD_COLUMNS if c.key == "child.care_categories")
 
@@ -74,6 +78,7 @@ def write_summary(
     _overall(sheet, scope, classes, talks)
     _by_class(sheet, scope, classes)
     _talks(sheet, scope, talks)
+    _contact(sheet, session, scope, type_sheets(registry))
     return _key_targets(sheet, session, scope, disclosure)
 
 
@@ -135,6 +140,12 @@ def _talks(sheet: Sheet, scope: Scope, talks: list[TalkFigures]) -> None:
              rate(t.held, t.due)],
             _percent(5),
         )  # fmt: skip
+
+
+def _contact(sheet: Sheet, session: Session, scope: Scope, sheets: list[RecordSheet]) -> None:
+    _section(sheet, CONTACT, "学校", "月份", "班级", *(s.title for s in sheets))
+    for c in contact_figures(session, scope, sheets):
+        sheet.append([scope.school_name(c.school_id), f"{c.month:%Y-%m}", c.class_name, *c.records])
 
 
 def _key_targets(sheet: Sheet, session: Session, scope: Scope, disclosure: Disclosure) -> int:
